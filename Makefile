@@ -1,0 +1,37 @@
+# Two commands: `make run` opens the dashboard, `make test` runs every test.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+
+.PHONY: run test setup setup-dev bench clean
+
+$(VENV)/.installed: requirements.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+setup-dev: $(VENV)/.installed-dev
+
+run: setup
+	$(PY) -m forecasting fit --quiet || true
+	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
+
+test: setup-dev
+	$(PY) -m pytest -q -n 2 --timeout 600
+
+bench: setup-dev
+	$(PY) bench/fit_all.py
+	$(PY) bench/ui_latency.py
+	$(PY) bench/accuracy.py
+	$(PY) bench/batch_scaling.py
+
+clean:
+	rm -rf $(VENV) data/processed .pytest_cache test-artifacts

@@ -1,0 +1,8 @@
+"""Entry point for ``python -m forecasting``."""
+
+import sys
+
+from forecasting.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+"""Errors that carry a message meant for a person, not a developer."""
+
+
+class UserInputError(ValueError):
+    """Bad input from a user (file, flag, link). The message names the problem and where."""
