@@ -71,30 +71,46 @@ SOC_2020_HYBRID: dict[str, str] = {
     "15-1252": "15-1256",  # Software Developers and Software Quality Assurance Analysts and Testers
 }
 
+#: ai-jobs.net titles per role (exact strings from salaries.csv). Each title belongs to at most
+#: one role; titles that fit none are "other" in forecasting.salaries (see OTHER_TITLE_REASONS
+#: there). Generic titles ("Engineer", "Manager", "Product Manager") stay out on purpose: they
+#: would make a role's band a band of the whole board. Also used by headcount.py for shares.
 MLE_TITLES = ("Machine Learning Engineer", "ML Engineer", "Machine Learning Software Engineer",
-              "AI Engineer", "Deep Learning Engineer", "MLOps Engineer",
-              "Machine Learning Infrastructure Engineer", "Computer Vision Engineer",
-              "AI Developer", "Machine Learning Developer")
+              "AI Engineer", "Artificial Intelligence Engineer", "Deep Learning Engineer",
+              "MLOps Engineer", "Machine Learning Infrastructure Engineer",
+              "ML Infrastructure Engineer", "Machine Learning Platform Engineer",
+              "Machine Learning Model Engineer", "Computer Vision Engineer",
+              "Computer Vision Software Engineer", "AI Developer", "AI Software Engineer",
+              "Machine Learning Developer", "Lead Machine Learning Engineer",
+              "Principal Machine Learning Engineer", "Staff Machine Learning Engineer",
+              "Applied Machine Learning Engineer", "AI Machine Learning Engineer",
+              "Lead AI Engineer")
 NLP_TITLES = ("NLP Engineer", "NLP Scientist", "NLP Researcher", "Natural Language Processing Engineer",
               "Natural Language Processing Scientist", "Prompt Engineer")
 ML_SCIENTIST_TITLES = ("Machine Learning Scientist", "Research Scientist", "Applied Scientist",
-                       "AI Research Scientist", "AI Scientist", "Machine Learning Researcher",
-                       "Research Engineer", "Applied Machine Learning Scientist",
-                       "Deep Learning Researcher", "AI Research Engineer",
-                       "Computer Vision Scientist")
-DS_TITLES = ("Data Scientist", "Applied Data Scientist", "Lead Data Scientist",
-             "Principal Data Scientist", "Data Science", "Data Science Manager",
+                       "AI Research Scientist", "AI Scientist", "AI Researcher",
+                       "Machine Learning Researcher", "Research Engineer",
+                       "Machine Learning Research Engineer", "Applied Machine Learning Scientist",
+                       "Applied Research Scientist", "Deep Learning Researcher",
+                       "AI Research Engineer", "Computer Vision Scientist")
+DS_TITLES = ("Data Scientist", "Applied Data Scientist", "AI Data Scientist", "Lead Data Scientist",
+             "Data Scientist Lead", "Principal Data Scientist", "Staff Data Scientist",
+             "Marketing Data Scientist", "Data Science", "Data Science Manager",
              "Data Science Lead", "Data Science Consultant", "Director of Data Science",
-             "Head of Data Science", "Decision Scientist", "Staff Data Scientist")
+             "Head of Data Science", "Decision Scientist")
 BI_TITLES = ("BI Developer", "Business Intelligence Developer", "Business Intelligence Engineer",
-             "BI Analyst", "Business Intelligence Analyst", "Business Intelligence",
+             "BI Analyst", "BI Data Analyst", "Business Intelligence Analyst",
+             "Business Intelligence Data Analyst", "Business Intelligence",
              "Power BI Developer", "BI Engineer", "Business Intelligence Specialist",
-             "Business Intelligence Manager", "Data Warehouse Engineer")
+             "Business Intelligence Lead", "Business Intelligence Manager",
+             "Data Warehouse Engineer")
 SWE_TITLES = ("Software Engineer", "Software Developer", "Software Development Engineer",
-              "Backend Engineer", "Full Stack Engineer", "Staff Software Engineer",
-              "Senior Software Engineer", "Software Engineering Manager")
-MLPM_TITLES = ("AI Product Manager", "Machine Learning Product Manager", "Product Manager",
-               "Data Product Manager", "Technical Product Manager", "AI Product Owner")
+              "Developer", "Backend Engineer", "Backend Developer", "Backend Software Engineer",
+              "Full Stack Engineer", "Fullstack Engineer", "Full Stack Developer",
+              "Python Developer", "Staff Software Engineer", "Senior Software Engineer",
+              "Software Engineering Manager")
+MLPM_TITLES = ("AI Product Manager", "Machine Learning Product Manager", "Data Product Manager",
+               "AI Product Owner", "Data Product Owner")
 
 ROLES: tuple[Role, ...] = (
     Role("ml_engineer", "ML engineer", "derived", "15-1252",
