@@ -175,8 +175,11 @@ class BandFilter:
     remote_ratio: int | None = None
     employment_type: str | None = "FT"
 
-    def validate(self, df: pd.DataFrame) -> None:
-        """Raise UserInputError naming the bad filter and listing the valid values."""
+    def validate(self, df: pd.DataFrame, names: dict[str, str] | None = None) -> None:
+        """Raise UserInputError naming the bad filter and listing the valid values.
+
+        ``names`` maps field names to what the user typed (e.g. CLI flags) for the message.
+        """
         fixed = {"experience_level": EXPERIENCE_LEVELS, "company_size": COMPANY_SIZES,
                  "employment_type": EMPLOYMENT_TYPES, "remote_ratio": REMOTE_RATIOS}
         for f in fields(self):
@@ -185,7 +188,8 @@ class BandFilter:
                 continue
             valid = fixed.get(f.name) or tuple(sorted(df[f.name].dropna().unique().tolist()))
             if value not in valid:
-                raise UserInputError(f"{f.name}={value!r} is not valid; valid values: "
+                who = (names or {}).get(f.name, f.name)
+                raise UserInputError(f"{who} {value!r} is not valid; valid values: "
                                      + ", ".join(str(v) for v in valid))
 
     def label(self) -> str:
