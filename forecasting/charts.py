@@ -1,0 +1,488 @@
+"""Plotly figure factories: tidy frames in, ``go.Figure`` out.
+
+Every factory gives a title, axis titles with units, hover text with units, a source footer
+(an annotation named ``footer``) and the catalog's colour-blind-safe colours. Figures set no
+template and no text colour, so Streamlit's light and dark themes both restyle them; the export
+module applies a light template for files.
+
+The plotted numbers live on each figure's *data traces*: x, y (z for heatmaps) and, in
+``customdata`` with column names in ``meta["columns"]``, the interval bounds the bands and
+whiskers are drawn from. Decoration traces (bands, whiskers) carry ``meta={"data": False}``.
+``figure_data`` reads exactly that back, so a chart's CSV matches the chart by construction.
+"""
+
+from __future__ import annotations
+
+import base64
+import textwrap
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from forecasting import catalog
+from forecasting.errors import UserInputError
+
+#: Okabe-Ito colours for things that are neither roles nor industries (scenarios, components).
+OKABE_ITO: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7",
+                              "#56B4E9", "#F0E442", "#000000")
+SCENARIO_COLOURS: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
+COMPONENT_COLOURS: dict[str, str] = {
+    "data trend": "#0072B2", "anchor": "#E69F00", "shock": "#D55E00", "cap": "#999999",
+}
+DEFAULT_FOOTER = ("Source: BLS OEWS (US employment); Indeed Hiring Lab (CC BY 4.0). "
+                  "Rules and assumptions: see Data & methods.")
+BAND_ALPHA = {80: 0.28, 95: 0.13}
+MAX_SCENARIOS = 4
+_FOOTER_WIDTH = 150  # characters per footer line before wrapping
+
+
+# ---------------------------------------------------------------- shared styling helpers
+def rgba(hex_colour: str, alpha: float) -> str:
+    """Translucent version of a ``#rrggbb`` colour (bands read on light and dark backgrounds)."""
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def series_colour(key: str, index: int = 0) -> str:
+    """Role colour, else industry colour, else the Okabe-Ito palette by position."""
+    if key in catalog.ROLE_COLOURS:
+        return catalog.ROLE_COLOURS[key]
+    if key in catalog.INDUSTRY_COLOURS:
+        return catalog.INDUSTRY_COLOURS[key]
+    return OKABE_ITO[index % len(OKABE_ITO)]
+
+
+def role_label(role_id: str) -> str:
+    """Human label for a role id (ids that are not roles pass through)."""
+    try:
+        return catalog.role(role_id).label
+    except KeyError:
+        return str(role_id)
+
+
+def industry_label(industry_id: str) -> str:
+    """Human label for an industry id (ids that are not industries pass through)."""
+    try:
+        return catalog.industry(industry_id).label
+    except KeyError:
+        return str(industry_id)
+
+
+def style_figure(fig: go.Figure, *, title: str, x_title: str, y_title: str,
+                 footer: str | None, height: int = 480, legend: str = "top",
+                 footer_shift: int = 62) -> go.Figure:
+    """Title, axis titles, legend and the source footer, the same on every chart.
+
+    The footer sits below the plot area, pinned in pixels (``footer_shift`` below the axis) so
+    it never overlaps tick labels; the title is pinned to the top so a two-row legend fits.
+    """
+    text = "<br>".join(textwrap.wrap(footer or DEFAULT_FOOTER, _FOOTER_WIDTH))
+    n_lines = text.count("<br>") + 1
+    legend_layout = (
+        {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0}
+        if legend == "top" else {"orientation": "v", "yanchor": "top", "y": 1.0, "x": 1.02})
+    fig.update_layout(
+        title={"text": title, "x": 0.0, "xanchor": "left", "xref": "paper",
+               "y": 1.0, "yref": "container", "yanchor": "top", "pad": {"t": 14}},
+        xaxis_title=x_title, yaxis_title=y_title,
+        height=height,
+        margin={"l": 70, "r": 30, "t": 105 if legend == "top" else 60, "b": footer_shift + 33 + 14 * n_lines},
+        legend=legend_layout,
+        hoverlabel={"namelength": -1},
+    )
+    fig.add_annotation(
+        name="footer", text=text, showarrow=False, align="left",
+        xref="paper", yref="paper", x=0.0, y=0.0, xanchor="left", yanchor="top",
+        yshift=-footer_shift, font={"size": 10},
+    )
+    return fig
+
+
+def footer_text(fig: go.Figure) -> str | None:
+    """The footer annotation's text (None when a figure has none)."""
+    for ann in fig.layout.annotations or ():
+        if ann.name == "footer":
+            return ann.text
+    return None
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise UserInputError(f"{what}: missing column(s) {', '.join(missing)}; "
+                             f"got {', '.join(map(str, frame.columns))}")
+
+
+def _band_traces(x, lo, hi, colour: str, level: int, group: str, name: str) -> list[go.Scatter]:
+    """Lower edge + upper edge filled to it; decoration only (numbers live on the mean trace)."""
+    common = {"x": x, "mode": "lines", "line": {"width": 0}, "hoverinfo": "skip",
+              "legendgroup": group, "showlegend": False, "meta": {"data": False}}
+    return [
+        go.Scatter(y=lo, name=f"{name} {level}% lower", **common),
+        go.Scatter(y=hi, name=f"{name} {level}% interval", fill="tonexty",
+                   fillcolor=rgba(colour, BAND_ALPHA[level]), **common),
+    ]
+
+
+def _interval_hover(fmt: str, unit: str) -> str:
+    u = f" {unit}" if unit else ""
+    return (f"<br>80%: %{{customdata[0]:{fmt}}}–%{{customdata[1]:{fmt}}}{u}"
+            f"<br>95%: %{{customdata[2]:{fmt}}}–%{{customdata[3]:{fmt}}}{u}")
+
+
+_BAND_COLS = ["lo_80", "hi_80", "lo_95", "hi_95"]
+
+
+def _add_series(fig: go.Figure, *, name: str, colour: str, hist_x, hist_y, fc: pd.DataFrame | None,
+                fc_x, x_hover: str, y_fmt: str, unit: str) -> None:
+    """History solid, forecast dashed with 95% and 80% bands (shared by the two line charts)."""
+    u = f" {unit}" if unit else ""
+    if fc is not None and len(fc):
+        fig.add_traces(_band_traces(fc_x, fc["lo_95"], fc["hi_95"], colour, 95, name, name))
+        fig.add_traces(_band_traces(fc_x, fc["lo_80"], fc["hi_80"], colour, 80, name, name))
+    if hist_x is not None and len(hist_x):
+        fig.add_trace(go.Scatter(
+            x=hist_x, y=hist_y, name=name, mode="lines+markers" if len(hist_x) < 15 else "lines",
+            line={"color": colour, "width": 2.5}, legendgroup=name,
+            meta={"fields": {"series": name, "kind": "history"}},
+            hovertemplate=f"<b>{name}</b> (actual)<br>{x_hover}: %{{y:{y_fmt}}}{u}<extra></extra>",
+        ))
+    if fc is not None and len(fc):
+        fig.add_trace(go.Scatter(
+            x=fc_x, y=fc["mean"], name=f"{name} (forecast)", mode="lines",
+            line={"color": colour, "width": 2.5, "dash": "dash"}, legendgroup=name,
+            showlegend=hist_x is None or not len(hist_x),
+            customdata=fc[_BAND_COLS].to_numpy(dtype=float),
+            meta={"fields": {"series": name, "kind": "forecast"}, "columns": _BAND_COLS},
+            hovertemplate=(f"<b>{name}</b> (forecast)<br>{x_hover}: %{{y:{y_fmt}}}{u}"
+                           + _interval_hover(y_fmt, unit) + "<extra></extra>"),
+        ))
+
+
+# ---------------------------------------------------------------- factories
+def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, title: str, y_title: str,
+                   footer: str | None = None, *, unit: str = "", y_format: str = ",.1f") -> go.Figure:
+    """Monthly (or any-frequency) series: history solid, forecast dashed, 80%/95% bands.
+
+    history: series_id, ds, y. forecast: series_id, ds, mean, lo_80, hi_80, lo_95, hi_95.
+    ``unit`` is appended to hover values (e.g. "index points", "% of postings").
+    """
+    _require(history, ["series_id", "ds", "y"], "forecast_chart history")
+    _require(forecast, ["series_id", "ds", "mean", *_BAND_COLS], "forecast_chart forecast")
+    fig = go.Figure()
+    ids = list(dict.fromkeys([*history["series_id"].astype(str), *forecast["series_id"].astype(str)]))
+    for i, sid in enumerate(ids):
+        h = history[history["series_id"].astype(str) == sid].sort_values("ds")
+        f = forecast[forecast["series_id"].astype(str) == sid].sort_values("ds")
+        name = role_label(sid) if sid in catalog.ROLE_COLOURS else sid
+        _add_series(fig, name=name, colour=series_colour(sid, i), hist_x=h["ds"], hist_y=h["y"],
+                    fc=f, fc_x=f["ds"], x_hover="%{x|%b %Y}", y_fmt=y_format, unit=unit)
+    style_figure(fig, title=title, x_title="Month", y_title=y_title, footer=footer)
+    fig.update_yaxes(tickformat="~s")
+    fig.update_layout(hovermode="x unified" if len(ids) == 1 else "closest")
+    return fig
+
+
+def _aggregate_industries(frame: pd.DataFrame, value_cols: Sequence[str],
+                          industry: str | None) -> pd.DataFrame:
+    """Pick one industry, or sum industries to the role.
+
+    Summing interval bounds across industries is exact when industries share the role's growth
+    path (comonotonic), which is how the baseline projection splits a role; otherwise it is a
+    conservative (wide) interval.
+    """
+    if industry not in (None, "all", "total"):
+        return frame[frame["industry"] == industry]
+    if "industry" in frame.columns and frame["industry"].isin(["all", "total"]).any():
+        return frame[frame["industry"].isin(["all", "total"])]
+    return frame.groupby(["role", "year"], as_index=False)[list(value_cols)].sum()
+
+
+def headcount_chart(history: pd.DataFrame, projection: pd.DataFrame, roles: Sequence[str],
+                    industry: str | None = None, *, footer: str | None = None,
+                    title: str | None = None) -> go.Figure:
+    """Yearly headcount by role: OEWS history solid, projection dashed with 80%/95% bands.
+
+    history: role, industry, year, headcount. projection: role, industry, year, mean, lo_80..hi_95.
+    ``industry=None`` sums industries to the role.
+    """
+    _require(history, ["role", "industry", "year", "headcount"], "headcount_chart history")
+    _require(projection, ["role", "industry", "year", "mean", *_BAND_COLS], "headcount_chart projection")
+    roles = list(roles)
+    if industry not in (None, "all", "total") and industry not in catalog.INDUSTRY_IDS:
+        raise UserInputError(f"unknown industry {industry!r}; valid: {', '.join(catalog.INDUSTRY_IDS)}")
+    hist = _aggregate_industries(history[history["role"].isin(roles)], ["headcount"], industry)
+    proj = _aggregate_industries(projection[projection["role"].isin(roles)],
+                                 ["mean", *_BAND_COLS], industry)
+    fig = go.Figure()
+    for i, rid in enumerate(roles):
+        h = hist[hist["role"] == rid].sort_values("year")
+        p = proj[proj["role"] == rid].sort_values("year")
+        _add_series(fig, name=role_label(rid), colour=series_colour(rid, i),
+                    hist_x=h["year"].astype(int), hist_y=h["headcount"], fc=p,
+                    fc_x=p["year"].astype(int), x_hover="%{x}", y_fmt=",.0f", unit="people")
+    where = "all industries" if industry in (None, "all", "total") else industry_label(industry)
+    style_figure(fig, title=title or f"US employment by role, {where}: history and projection",
+                 x_title="Year (May)", y_title="Employment (people)", footer=footer)
+    fig.update_yaxes(tickformat="~s", rangemode="tozero")
+    fig.update_xaxes(tickformat="d", dtick=1)
+    return fig
+
+
+def growth_ranking(frame: pd.DataFrame, *, footer: str | None = None,
+                   title: str = "Projected employment growth by role") -> go.Figure:
+    """Roles ranked by growth (% per year): dot at the central value, 80% thick / 95% thin whiskers."""
+    _require(frame, ["role", "growth_pct_per_year", *_BAND_COLS], "growth_ranking")
+    df = frame.sort_values("growth_pct_per_year").reset_index(drop=True)  # largest ends on top
+    labels = [role_label(r) for r in df["role"]]
+    colours = [series_colour(r, i) for i, r in enumerate(df["role"])]
+    g = df["growth_pct_per_year"].to_numpy(float)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(  # 95% whiskers: decoration
+        x=g, y=labels, mode="markers", marker={"opacity": 0}, hoverinfo="skip", showlegend=False,
+        name="95% interval", meta={"data": False},
+        error_x={"type": "data", "array": df["hi_95"] - g, "arrayminus": g - df["lo_95"],
+                 "thickness": 1.2, "width": 0, "color": "#999999"}))
+    fig.add_trace(go.Scatter(  # 80% whiskers: decoration
+        x=g, y=labels, mode="markers", marker={"opacity": 0}, hoverinfo="skip", showlegend=False,
+        name="80% interval", meta={"data": False},
+        error_x={"type": "data", "array": df["hi_80"] - g, "arrayminus": g - df["lo_80"],
+                 "thickness": 5, "width": 0, "color": "#999999"}))
+    fig.add_trace(go.Scatter(
+        x=g, y=labels, mode="markers", name="Growth, % per year",
+        marker={"size": 13, "color": colours, "line": {"width": 1, "color": "rgba(128,128,128,0.8)"}},
+        customdata=df[_BAND_COLS].to_numpy(float), showlegend=False,
+        meta={"fields": {}, "columns": _BAND_COLS},
+        hovertemplate=("<b>%{y}</b><br>Growth: %{x:.1f}% per year"
+                       + _interval_hover(".1f", "% per year").replace("% per year", "%") +
+                       "<extra></extra>"),
+    ))
+    fig.add_vline(x=0, line={"width": 1, "dash": "dot", "color": "rgba(128,128,128,0.8)"})
+    style_figure(fig, title=title, x_title="Growth (% per year)", y_title="Role", footer=footer,
+                 height=max(360, 70 + 45 * len(df)))
+    fig.update_xaxes(ticksuffix="%", zeroline=False)
+    return fig
+
+
+def industry_stack(frame: pd.DataFrame, role: str, *, footer: str | None = None,
+                   title: str | None = None) -> go.Figure:
+    """One role's employment stacked across industries (the stack sums to the role)."""
+    value = "mean" if "mean" in frame.columns else "headcount"
+    _require(frame, ["role", "industry", "year", value], "industry_stack")
+    df = frame[frame["role"] == role]
+    if df.empty:
+        raise UserInputError(f"industry_stack: no rows for role {role!r}; roles in frame: "
+                             f"{', '.join(sorted(map(str, frame['role'].unique())))}")
+    fig = go.Figure()
+    order = [i for i in catalog.INDUSTRY_IDS if i in set(df["industry"])]
+    order += sorted(set(df["industry"]) - set(order))
+    for i, ind in enumerate(order):
+        d = df[df["industry"] == ind].sort_values("year")
+        name = industry_label(ind)
+        fig.add_trace(go.Scatter(
+            x=d["year"].astype(int), y=d[value], name=name, mode="lines", stackgroup="one",
+            line={"width": 0.8, "color": series_colour(ind, i)},
+            fillcolor=rgba(series_colour(ind, i), 0.75),
+            meta={"fields": {"series": name}},
+            hovertemplate=f"<b>{name}</b><br>%{{x}}: %{{y:,.0f}} people<extra></extra>"))
+    style_figure(fig, title=title or f"{role_label(role)}: US employment by industry",
+                 x_title="Year (May)", y_title="Employment (people)", footer=footer,
+                 legend="right")
+    fig.update_layout(legend_traceorder="reversed")  # legend reads top-down like the stack
+    fig.update_yaxes(tickformat="~s")
+    fig.update_xaxes(tickformat="d", dtick=1)
+    fig.update_layout(hovermode="x unified")
+    return fig
+
+
+def growth_heatmap(frame: pd.DataFrame, *, footer: str | None = None,
+                   title: str = "Projected employment growth by role and industry") -> go.Figure:
+    """Role x industry growth (% per year), diverging around zero, values written in the cells."""
+    _require(frame, ["role", "industry", "growth_pct_per_year"], "growth_heatmap")
+    roles = [r for r in catalog.ROLE_IDS if r in set(frame["role"])]
+    roles += sorted(set(frame["role"]) - set(roles))
+    inds = [i for i in catalog.INDUSTRY_IDS if i in set(frame["industry"])]
+    inds += sorted(set(frame["industry"]) - set(inds))
+    grid = (frame.pivot_table(index="role", columns="industry", values="growth_pct_per_year",
+                              aggfunc="first").reindex(index=roles, columns=inds))
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy(float), x=["<br>".join(textwrap.wrap(industry_label(i), 16)) for i in inds],
+        y=[role_label(r) for r in roles], colorscale="PuOr", zmid=0, name="Growth, % per year",
+        texttemplate="%{z:.1f}%", meta={"fields": {}},
+        colorbar={"title": {"text": "% per year"}, "ticksuffix": "%"},
+        hovertemplate="<b>%{y}</b> in %{x}<br>Growth: %{z:.1f}% per year<extra></extra>"))
+    style_figure(fig, title=title, x_title="Industry", y_title="Role", footer=footer,
+                 height=max(420, 190 + 45 * len(roles)), footer_shift=95)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickangle=0, side="bottom")
+    return fig
+
+
+def scenario_comparison(frame: pd.DataFrame, *, footer: str | None = None,
+                        title: str = "Scenarios compared", y_title: str = "Employment (people)",
+                        unit: str = "people") -> go.Figure:
+    """Up to four scenarios on one chart: lines with light 80% bands."""
+    _require(frame, ["scenario", "year", "mean", "lo_80", "hi_80"], "scenario_comparison")
+    names = list(dict.fromkeys(frame["scenario"].astype(str)))
+    if len(names) > MAX_SCENARIOS:
+        raise UserInputError(f"scenario_comparison: {len(names)} scenarios given, at most "
+                             f"{MAX_SCENARIOS} can be compared ({', '.join(names)})")
+    fig = go.Figure()
+    dashes = ("solid", "dash", "dot", "dashdot")  # second cue besides colour
+    for i, name in enumerate(names):
+        d = frame[frame["scenario"].astype(str) == name].sort_values("year")
+        colour = SCENARIO_COLOURS[i]
+        x = d["year"].astype(int)
+        fig.add_traces([
+            go.Scatter(x=x, y=d["lo_80"], mode="lines", line={"width": 0}, hoverinfo="skip",
+                       showlegend=False, legendgroup=name, meta={"data": False},
+                       name=f"{name} 80% lower"),
+            go.Scatter(x=x, y=d["hi_80"], mode="lines", line={"width": 0}, hoverinfo="skip",
+                       showlegend=False, legendgroup=name, meta={"data": False}, fill="tonexty",
+                       fillcolor=rgba(colour, 0.12), name=f"{name} 80% interval"),
+            go.Scatter(x=x, y=d["mean"], mode="lines+markers", name=name, legendgroup=name,
+                       line={"color": colour, "width": 2.5, "dash": dashes[i]},
+                       customdata=d[["lo_80", "hi_80"]].to_numpy(float),
+                       meta={"fields": {"series": name}, "columns": ["lo_80", "hi_80"]},
+                       hovertemplate=(f"<b>{name}</b><br>%{{x}}: %{{y:,.0f}} {unit}<br>80%: "
+                                      f"%{{customdata[0]:,.0f}}–%{{customdata[1]:,.0f}} {unit}"
+                                      "<extra></extra>")),
+        ])
+    style_figure(fig, title=title, x_title="Year", y_title=y_title, footer=footer)
+    fig.update_yaxes(tickformat="~s")
+    fig.update_xaxes(tickformat="d", dtick=1)
+    return fig
+
+
+def tornado(frame: pd.DataFrame, *, footer: str | None = None,
+            title: str = "Which assumption moves the result most",
+            x_title: str = "Employment in the final year (people)", unit: str = "people") -> go.Figure:
+    """Sensitivity: bars from the base value to the low and high outcomes, largest swing on top."""
+    _require(frame, ["assumption", "step_label", "value_low", "value_high", "base_value"], "tornado")
+    df = frame.assign(_swing=(frame["value_high"] - frame["value_low"]).abs())
+    df = df.sort_values("_swing", ascending=False).reset_index(drop=True)
+    labels = df["assumption"].astype(str).tolist()
+    fig = go.Figure()
+    for side, colour, nice in (("value_low", "#D55E00", "Low"), ("value_high", "#0072B2", "High")):
+        fig.add_trace(go.Bar(
+            y=labels, x=df[side] - df["base_value"], base=df["base_value"], orientation="h",
+            name=f"{nice} setting", marker={"color": colour},
+            customdata=np.column_stack([df[side].to_numpy(float), df["base_value"].to_numpy(float),
+                                        df["step_label"].astype(str).to_numpy(object)]),
+            meta={"fields": {"series": f"{nice} setting"},
+                  "columns": ["value", "base_value", "step_label"]},
+            hovertemplate=(f"<b>%{{y}}</b> ({nice.lower()}: %{{customdata[2]}})<br>"
+                           f"Result: %{{customdata[0]:,.0f}} {unit}<br>"
+                           f"Base: %{{customdata[1]:,.0f}} {unit}<extra></extra>")))
+    style_figure(fig, title=title, x_title=x_title, y_title="Assumption", footer=footer,
+                 height=max(360, 140 + 40 * len(df)))
+    fig.update_layout(barmode="overlay")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickformat="~s")
+    if len(df):
+        fig.add_vline(x=float(df["base_value"].iloc[0]),
+                      line={"width": 1, "dash": "dot", "color": "rgba(128,128,128,0.9)"})
+    return fig
+
+
+def decomposition(frame: pd.DataFrame, *, footer: str | None = None,
+                  title: str = "What drives the projected change",
+                  y_title: str = "Change in employment (people)", unit: str = "people") -> go.Figure:
+    """Contribution of data trend, anchor, shock and cap per year, stacked, with their total."""
+    _require(frame, ["year", "component", "value"], "decomposition")
+    comps = [c for c in COMPONENT_COLOURS if c in set(frame["component"])]
+    comps += sorted(set(frame["component"].astype(str)) - set(comps))
+    fig = go.Figure()
+    for i, comp in enumerate(comps):
+        d = frame[frame["component"] == comp].sort_values("year")
+        fig.add_trace(go.Bar(
+            x=d["year"].astype(int), y=d["value"], name=comp,
+            marker={"color": COMPONENT_COLOURS.get(comp, OKABE_ITO[i % len(OKABE_ITO)])},
+            meta={"fields": {"series": comp}},
+            hovertemplate=f"<b>{comp}</b><br>%{{x}}: %{{y:+,.0f}} {unit}<extra></extra>"))
+    total = frame.groupby("year", as_index=False)["value"].sum().sort_values("year")
+    fig.add_trace(go.Scatter(
+        x=total["year"].astype(int), y=total["value"], name="Total", mode="lines+markers",
+        line={"color": "rgba(128,128,128,1)", "width": 2}, marker={"symbol": "diamond", "size": 8},
+        meta={"fields": {"series": "Total"}},
+        hovertemplate=f"<b>Total</b><br>%{{x}}: %{{y:+,.0f}} {unit}<extra></extra>"))
+    style_figure(fig, title=title, x_title="Year", y_title=y_title, footer=footer)
+    fig.update_layout(barmode="relative")
+    fig.update_yaxes(tickformat="~s")
+    fig.update_xaxes(tickformat="d", dtick=1)
+    return fig
+
+
+# ---------------------------------------------------------------- plotted data back out
+def _values(v) -> np.ndarray | None:
+    """Trace array as numpy, decoding plotly 7 typed arrays ({"dtype", "bdata"[, "shape"]})."""
+    if v is None:
+        return None
+    if isinstance(v, dict) and "bdata" in v:
+        arr = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        shape = v.get("shape")
+        if shape:
+            dims = [int(s) for s in str(shape).split(",")] if isinstance(shape, str) else list(shape)
+            arr = arr.reshape(dims)
+        return arr
+    if isinstance(v, (list, tuple)) and v and isinstance(v[0], dict) and "bdata" in v[0]:
+        return np.stack([_values(r) for r in v])
+    return np.asarray(v, dtype=object) if not isinstance(v, np.ndarray) else v
+
+
+def _meta(trace) -> dict:
+    m = trace.meta
+    return m if isinstance(m, dict) else {}
+
+
+def figure_data(fig: go.Figure) -> pd.DataFrame:
+    """Exactly the plotted data, long form: trace, [series, kind,] x, y[, z][, interval columns].
+
+    Data traces only (decoration traces repeat numbers already in the interval columns).
+    """
+    frames: list[pd.DataFrame] = []
+    for trace in fig.data:
+        meta = _meta(trace)
+        if meta.get("data") is False:
+            continue
+        x, y = _values(trace.x), _values(trace.y)
+        if getattr(trace, "z", None) is not None:
+            z = np.asarray(_values(trace.z), dtype=float)
+            xs = x if x is not None else np.arange(z.shape[1])
+            ys = y if y is not None else np.arange(z.shape[0])
+            gx, gy = np.meshgrid(np.asarray(xs, dtype=object), np.asarray(ys, dtype=object))
+            part = pd.DataFrame({"x": gx.ravel(), "y": gy.ravel(), "z": z.ravel()})
+        else:
+            n = len(x) if x is not None else len(y)
+            part = pd.DataFrame({"x": list(x) if x is not None else list(range(n)),
+                                 "y": list(y) if y is not None else [np.nan] * n})
+            cd = _values(trace.customdata)
+            cols = meta.get("columns") or []
+            if cd is not None and cols:
+                cd = np.asarray(cd, dtype=object).reshape(n, -1)
+                for j, col in enumerate(cols):
+                    part[col] = _maybe_numeric(pd.Series(cd[:, j]))
+        fields = dict(meta.get("fields") or {})
+        for k, v in reversed(list(fields.items())):
+            part.insert(0, k, v)
+        part.insert(0, "trace", trace.name)
+        frames.append(part)
+    if not frames:
+        return pd.DataFrame(columns=["trace", "x", "y"])
+    out = pd.concat(frames, ignore_index=True)
+    for col in ("x", "y"):
+        out[col] = _maybe_numeric(out[col])
+    return out
+
+
+def _maybe_numeric(s: pd.Series) -> pd.Series:
+    """Numbers as floats/ints when every value is numeric; anything else (labels, dates) as is."""
+    if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+        return s  # already numeric, datetime or bool
+    try:
+        return pd.to_numeric(s)
+    except (ValueError, TypeError):
+        return s

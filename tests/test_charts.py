@@ -1,0 +1,208 @@
+"""Figure factories: titles, units, footers, colours, and figure_data == what is plotted.
+
+Frames here are synthetic shapes (not data): they only exercise layout and plumbing.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from forecasting import catalog, charts
+from forecasting.errors import UserInputError
+
+FOOTER = "Source: BLS OEWS May 2025; Indeed Hiring Lab (CC BY 4.0). Assumption: test."
+BANDS = ["lo_80", "hi_80", "lo_95", "hi_95"]
+
+
+def _with_bands(mean: np.ndarray, step: float) -> dict[str, np.ndarray]:
+    w = step * np.arange(len(mean))
+    return {"mean": mean, "lo_80": mean - w, "hi_80": mean + w,
+            "lo_95": mean - 2 * w, "hi_95": mean + 2 * w}
+
+
+@pytest.fixture
+def monthly():
+    ds = pd.date_range("2022-01-01", periods=24, freq="MS")
+    fds = pd.date_range("2024-01-01", periods=6, freq="MS")
+    hist, fc = [], []
+    for k, sid in enumerate(["data_scientist", "us_ai_share"]):
+        hist.append(pd.DataFrame({"series_id": sid, "ds": ds, "y": np.linspace(100, 130, 24) + k}))
+        fc.append(pd.DataFrame({"series_id": sid, "ds": fds,
+                                **_with_bands(np.linspace(131, 140, 6) + k, 1.5)}))
+    return pd.concat(hist, ignore_index=True), pd.concat(fc, ignore_index=True)
+
+
+@pytest.fixture
+def headcount_frames():
+    hist, proj = [], []
+    for r_i, role in enumerate(["data_scientist", "ml_engineer"]):
+        for i_i, ind in enumerate(catalog.INDUSTRY_IDS):
+            base = 1000.0 * (r_i + 1) * (i_i + 1)
+            for y in range(2021, 2026):
+                hist.append((role, ind, y, base * (1 + 0.1 * (y - 2021))))
+            m = base * 1.4 * (1 + 0.05 * np.arange(6))
+            b = _with_bands(m, 0.02 * base)
+            for k, y in enumerate(range(2025, 2031)):
+                proj.append((role, ind, y, *(b[c][k] for c in ["mean", *BANDS])))
+    return (pd.DataFrame(hist, columns=["role", "industry", "year", "headcount"]),
+            pd.DataFrame(proj, columns=["role", "industry", "year", "mean", *BANDS]))
+
+
+def _growth_frame():
+    g = np.arange(len(catalog.ROLE_IDS), dtype=float) - 2
+    return pd.DataFrame({"role": catalog.ROLE_IDS, "growth_pct_per_year": g,
+                         "lo_80": g - 1, "hi_80": g + 1, "lo_95": g - 2, "hi_95": g + 2})
+
+
+def _all_figures(monthly, headcount_frames) -> dict[str, go.Figure]:
+    hist, proj = headcount_frames
+    years = range(2025, 2031)
+    heat = pd.DataFrame([(r, i, 0.5 * a - b) for a, r in enumerate(catalog.ROLE_IDS)
+                         for b, i in enumerate(catalog.INDUSTRY_IDS)],
+                        columns=["role", "industry", "growth_pct_per_year"])
+    scen = pd.DataFrame([(s, y, 100.0 + g * (y - 2025), 95.0 + g * (y - 2025), 105.0 + g * (y - 2025))
+                         for s, g in [("Baseline", 1), ("WEF 2023", 3)] for y in years],
+                        columns=["scenario", "year", "mean", "lo_80", "hi_80"])
+    torn = pd.DataFrame([("Shock", "0/+10%", 100.0, 110.0, 100.0),
+                         ("Growth", "-2/+2 pp", 90.0, 120.0, 100.0)],
+                        columns=["assumption", "step_label", "value_low", "value_high", "base_value"])
+    deco = pd.DataFrame([(y, c, v * (y - 2025)) for y in years
+                         for c, v in [("data trend", 30.0), ("anchor", 20.0), ("shock", -5.0),
+                                      ("cap", -8.0)]], columns=["year", "component", "value"])
+    return {
+        "forecast": charts.forecast_chart(*monthly, "Postings", "Index (Feb 2020 = 100)", FOOTER),
+        "headcount": charts.headcount_chart(hist, proj, ["data_scientist", "ml_engineer"],
+                                            footer=FOOTER),
+        "ranking": charts.growth_ranking(_growth_frame(), footer=FOOTER),
+        "stack": charts.industry_stack(proj, "data_scientist", footer=FOOTER),
+        "heatmap": charts.growth_heatmap(heat, footer=FOOTER),
+        "scenarios": charts.scenario_comparison(scen, footer=FOOTER),
+        "tornado": charts.tornado(torn, footer=FOOTER),
+        "decomposition": charts.decomposition(deco, footer=FOOTER),
+    }
+
+
+def test_every_factory_has_title_axis_titles_with_units_and_footer(monthly, headcount_frames):
+    for name, fig in _all_figures(monthly, headcount_frames).items():
+        assert fig.layout.title.text, name
+        assert fig.layout.xaxis.title.text, name
+        assert fig.layout.yaxis.title.text, name
+        assert charts.footer_text(fig).replace("<br>", " ") == FOOTER, name
+        assert fig.layout.paper_bgcolor is None and fig.layout.font.color is None, name  # theme-neutral
+        for trace in fig.data:
+            if charts._meta(trace).get("data") is not False:
+                assert trace.hovertemplate, (name, trace.name)
+    figs = _all_figures(monthly, headcount_frames)
+    assert "(people)" in figs["headcount"].layout.yaxis.title.text
+    assert "%" in figs["ranking"].layout.xaxis.title.text
+    assert figs["headcount"].layout.yaxis.tickformat == "~s"
+    assert "people" in figs["headcount"].data[-1].hovertemplate
+
+
+def test_role_colours_are_consistent_across_charts(monthly, headcount_frames):
+    figs = _all_figures(monthly, headcount_frames)
+    ds = catalog.ROLE_COLOURS["data_scientist"]
+    mle = catalog.ROLE_COLOURS["ml_engineer"]
+    lines = {t.name: t.line.color for t in figs["headcount"].data if t.meta.get("data") is not False}
+    assert lines["Data scientist"] == ds and lines["Data scientist (forecast)"] == ds
+    assert lines["ML engineer"] == mle
+    fc_lines = {t.name: t.line.color for t in figs["forecast"].data if t.meta.get("data") is not False}
+    assert fc_lines["Data scientist"] == ds
+    ranking = figs["ranking"].data[-1]
+    colour_by_label = dict(zip(ranking.y, ranking.marker.color))
+    assert colour_by_label["Data scientist"] == ds and colour_by_label["ML engineer"] == mle
+    stack = {t.name: t.line.color for t in figs["stack"].data}
+    assert stack["Automotive"] == catalog.INDUSTRY_COLOURS["automotive"]
+
+
+def test_forecast_chart_history_solid_forecast_dashed_with_bands(monthly):
+    fig = charts.forecast_chart(*monthly, "t", "Index", FOOTER)
+    data = [t for t in fig.data if t.meta.get("data") is not False]
+    kinds = {t.meta["fields"]["kind"]: t.line.dash for t in data}
+    assert kinds["forecast"] == "dash" and kinds["history"] in (None, "solid")
+    fills = [t for t in fig.data if t.fill == "tonexty"]
+    assert len(fills) == 4  # 80% and 95% per series, two series
+
+
+def test_figure_data_matches_traces(monthly, headcount_frames):
+    hist, fc = monthly
+    fig = charts.forecast_chart(hist, fc, "t", "Index", FOOTER)
+    df = charts.figure_data(fig)
+    assert list(df.columns) == ["trace", "series", "kind", "x", "y", *BANDS]
+    assert len(df) == len(hist) + len(fc)
+    got = df[(df["series"] == "Data scientist") & (df["kind"] == "forecast")]
+    want = fc[fc["series_id"] == "data_scientist"]
+    np.testing.assert_allclose(got["y"], want["mean"])
+    np.testing.assert_allclose(got[BANDS].to_numpy(), want[BANDS].to_numpy())
+    # Band traces carry the same numbers as the interval columns.
+    upper95 = next(t for t in fig.data if t.name == "Data scientist 95% interval")
+    np.testing.assert_allclose(np.asarray(upper95.y, float), got["hi_95"])
+    # Same result from a JSON round trip (plotly 7 typed arrays).
+    df2 = charts.figure_data(go.Figure(json.loads(fig.to_json())))
+    np.testing.assert_allclose(df2["y"], df["y"])
+    np.testing.assert_allclose(df2["hi_95"].dropna(), df["hi_95"].dropna())
+
+
+def test_figure_data_heatmap_and_tornado(monthly, headcount_frames):
+    figs = _all_figures(monthly, headcount_frames)
+    heat = charts.figure_data(figs["heatmap"])
+    assert len(heat) == len(catalog.ROLE_IDS) * len(catalog.INDUSTRY_IDS)
+    row = heat[(heat["y"] == "ML engineer") & (heat["x"] == "Automotive")]
+    assert row["z"].item() == pytest.approx(0.5 * 0 - 2)
+    torn = charts.figure_data(figs["tornado"])
+    assert set(torn.columns) >= {"x", "y", "value", "base_value", "step_label"}
+    high = torn[torn["series"] == "High setting"].set_index("y")
+    assert high.loc["Growth", "value"] == 120.0 and high.loc["Growth", "x"] == 20.0
+
+
+def test_headcount_industry_sum_and_filter(headcount_frames):
+    hist, proj = headcount_frames
+    fig = charts.headcount_chart(hist, proj, ["data_scientist"], footer=FOOTER)
+    df = charts.figure_data(fig)
+    h2025 = df[(df["kind"] == "history") & (df["x"] == 2025)]["y"].item()
+    assert h2025 == pytest.approx(hist[(hist.role == "data_scientist") & (hist.year == 2025)]
+                                  ["headcount"].sum())
+    fig = charts.headcount_chart(hist, proj, ["data_scientist"], industry="fintech", footer=FOOTER)
+    assert "Fintech" in fig.layout.title.text
+    df = charts.figure_data(fig)
+    want = proj[(proj.role == "data_scientist") & (proj.industry == "fintech")]["mean"]
+    np.testing.assert_allclose(df[df["kind"] == "forecast"]["y"], want)
+    with pytest.raises(UserInputError, match="valid"):
+        charts.headcount_chart(hist, proj, ["data_scientist"], industry="mining", footer=FOOTER)
+
+
+def test_ranking_sorted_largest_on_top_and_tornado_largest_swing_first(monthly, headcount_frames):
+    figs = _all_figures(monthly, headcount_frames)
+    dots = figs["ranking"].data[-1]
+    assert list(dots.x) == sorted(dots.x)  # categorical y: last one is drawn at the top
+    assert dots.y[-1] == "ML product manager"
+    torn = figs["tornado"]
+    assert torn.data[0].y[0] == "Growth" and torn.layout.yaxis.autorange == "reversed"
+
+
+def test_scenario_limit_and_missing_columns():
+    frame = pd.DataFrame([(f"s{i}", 2025, 1.0, 0.5, 1.5) for i in range(5)],
+                         columns=["scenario", "year", "mean", "lo_80", "hi_80"])
+    with pytest.raises(UserInputError, match="at most 4"):
+        charts.scenario_comparison(frame)
+    with pytest.raises(UserInputError, match="missing column"):
+        charts.growth_ranking(pd.DataFrame({"role": ["x"]}))
+
+
+def test_decomposition_total_is_sum_of_components(monthly, headcount_frames):
+    df = charts.figure_data(_all_figures(monthly, headcount_frames)["decomposition"])
+    comps = df[df["series"] != "Total"].groupby("x")["y"].sum()
+    total = df[df["series"] == "Total"].set_index("x")["y"]
+    np.testing.assert_allclose(total.loc[comps.index], comps)
+
+
+def test_typed_array_decoding():
+    arr = np.arange(6, dtype="f8").reshape(2, 3)
+    import base64
+    enc = {"dtype": "f8", "bdata": base64.b64encode(arr.tobytes()).decode(), "shape": "2, 3"}
+    np.testing.assert_array_equal(charts._values(enc), arr)
