@@ -1,0 +1,53 @@
+"""Entry point: page config, navigation, the shared sidebar and the credits footer.
+
+`streamlit run dashboard.py`. Pages built by other modules that are not there yet show a
+"coming soon" page instead of breaking the app.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui import layout, sidebar
+
+ROOT = Path(__file__).resolve().parent
+
+st.set_page_config(page_title="ML-talent demand forecast", page_icon=":material/trending_up:",
+                   layout="wide")
+
+PAGES = (  # (file, title, icon)
+    ("pages/overview.py", "Overview", ":material/dashboard:"),
+    ("pages/demand.py", "Demand forecast", ":material/show_chart:"),
+    ("pages/scenarios.py", "Scenarios", ":material/tune:"),
+    ("pages/salaries.py", "Salary bands", ":material/payments:"),
+    ("pages/data_methods.py", "Data & methods", ":material/menu_book:"),
+)
+
+
+def _coming_soon(title: str):
+    def page() -> None:
+        st.info(f"The *{title}* page is coming soon.", icon=":material/construction:")
+    page.__name__ = "coming_soon_" + title.lower().replace(" ", "_").replace("&", "and")
+    return page
+
+
+def _page(path: str, title: str, icon: str, default: bool) -> st.Page:
+    if (ROOT / path).exists():
+        return st.Page(path, title=title, icon=icon, default=default)
+    return st.Page(_coming_soon(title), title=title, icon=icon, default=default,
+                   url_path=Path(path).stem)
+
+
+nav = st.navigation([_page(p, t, i, n == 0) for n, (p, t, i) in enumerate(PAGES)])
+
+st.title("ML-talent demand forecast")
+st.caption("How many ML engineers, data scientists and related roles will US employers need over "
+           "the next 1–10 years, in which industries, how sure we are, and what they pay.")
+sidebar.render()
+try:
+    nav.run()
+except layout.ComingSoon:
+    pass  # the page already said which part is coming soon
+layout.footer()

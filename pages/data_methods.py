@@ -1,0 +1,93 @@
+"""Data & methods: where every number comes from, how each role's level is built, how well the
+models did in backtests, and a box to forecast your own series with the same engine."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from forecasting import catalog
+from forecasting.errors import UserInputError
+from ui import data, layout
+
+st.header("Data & methods")
+
+# --- sources ----------------------------------------------------------------------------------
+st.subheader("Sources")
+st.caption("Every raw file shipped with the product, its vintage, licence and the credit it "
+           "requires. The sha256 lets anyone check the file is the one we used.")
+st.dataframe(data.sources_table(), hide_index=True, width="stretch",
+             column_config={"sha256": st.column_config.TextColumn("sha256", width="small")})
+
+# --- how each role is counted -----------------------------------------------------------------
+st.subheader("How each role is counted")
+st.markdown("No public source counts *NLP scientists in automotive*, so each role's US headcount "
+            "rests on BLS OEWS employment by a written rule: **measured** (the role is a SOC "
+            "occupation), **proxy** (the closest SOC occupation) or **derived** (a measured level "
+            "times a measured share). Roles are carved out so that no one is counted twice.")
+st.dataframe(pd.DataFrame([{"role": r.label, "level": r.level_kind, "base SOC": r.base_soc,
+                            "rule": r.level_rule, "postings signal": r.demand_signal,
+                            "AI/ML specialist (WEF)": r.ai_ml_specialist} for r in catalog.ROLES]),
+             hide_index=True, width="stretch")
+with st.expander("Industries"):
+    st.dataframe(pd.DataFrame([{"industry": i.label, "NAICS": ", ".join(map(str, i.naics)) or "rest",
+                                "rule": i.rule} for i in catalog.INDUSTRIES]),
+                 hide_index=True, width="stretch")
+st.markdown(
+    "**Two lenses, never mixed.** *Headcount* (annual OEWS employment) is projected from the "
+    "latest OEWS level with a multi-year trend shrunk towards zero, because one-year OEWS changes "
+    "are mostly sampling noise; intervals are wide for that reason. *Postings demand* (monthly "
+    "Indeed indices and AI shares) is forecast with statistical models (ETS, Theta, ARIMA, local "
+    "linear trend, an ensemble and naive baselines) chosen per series by rolling-origin backtest. "
+    "Postings growth is not headcount growth, so the postings forecast is shown beside the "
+    "headcount path, never multiplied onto it. Scenarios (WEF, BLS, your own growth rates) then "
+    "re-grow the cached headcount baseline: nothing is refitted when you move a slider.")
+
+# --- backtests --------------------------------------------------------------------------------
+st.subheader("Backtest leaderboard (postings series)")
+layout.require("forecasting.pipeline")
+baseline = data.postings_baseline()
+st.caption("Mean over every monthly postings series and rolling origin. MASE < 1 beats the "
+           "seasonal-naive forecast; coverage should be close to 80% and 95%.")
+st.dataframe(baseline.leaderboard, hide_index=True, width="stretch")
+
+# --- your own series --------------------------------------------------------------------------
+st.subheader("Forecast your own series")
+charts, inputs, models = layout.require("forecasting.charts", "forecasting.inputs",
+                                        "forecasting.models")
+st.markdown("Upload a CSV with columns `series_id, ds, y` (one row per date; several series "
+            "allowed). It is checked and cleaned by the same rules as the CLI, then forecast "
+            "with the same engine.")
+c1, c2, c3 = st.columns([3, 1, 1])
+upload = c1.file_uploader("CSV file", type=["csv", "txt"], key="dm_upload")
+horizon = c2.number_input("Horizon (periods)", 1, inputs.MAX_HORIZON, 12, key="dm_horizon")
+model = c3.selectbox("Model", models.MODEL_NAMES, key="dm_model")
+
+
+@st.cache_data(show_spinner="Forecasting your series…", max_entries=8)
+def forecast_upload(raw: bytes, horizon: int, model: str):
+    series = inputs.read_series_csv(raw, max_bytes=inputs.max_upload_bytes())
+    fc = models.forecast_frame(series.frame, horizon, model=model, freq=series.freq)
+    return series.frame, series.notes, fc
+
+
+if upload is not None:
+    raw = upload.getvalue()
+    try:
+        history, notes, forecast = forecast_upload(raw, int(horizon), model)
+    except UserInputError as exc:
+        st.error(f"{upload.name}: {exc}", icon=":material/error:")
+    else:
+        if notes:
+            st.info("What we cleaned:\n" + "\n".join(f"- {n}" for n in notes))
+        st.success(f"{history['series_id'].nunique()} series, {len(history)} rows; model used: "
+                   f"{', '.join(sorted(forecast['model'].unique()))}.")
+        fig = charts.forecast_chart(history, forecast, title=f"Your series ({upload.name}): forecast",
+                                    y_title="y (your units)", footer=f"Source: your file {upload.name}; "
+                                    "forecast by this dashboard's models.")
+        st.plotly_chart(fig, width="stretch", key="dm_upload_chart")
+        downloads, = layout.require("ui.downloads")
+        key = "dm_upload_" + hashlib.sha256(raw).hexdigest()[:8]
+        downloads.chart_downloads(fig, "your_series_forecast", key=key)

@@ -1,0 +1,96 @@
+"""Overview: the answer before any click — how much ML-specialist work the baseline projects,
+which role grows fastest, what it pays, and how that compares with WEF's headline."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from forecasting import catalog
+from ui import data, layout, sidebar
+
+KPI_YEARS = 5  # WEF's claim is over five years, so the headline KPI uses five too
+#: ASSUMPTION (not our data): WEF Future of Jobs Report 2023, as quoted in the seed article —
+#: AI/ML specialist jobs +40% over 5 years, about 1 million jobs, counted GLOBALLY.
+WEF_GROWTH_PCT_5Y = 40.0
+WEF_JOBS_ADDED = 1_000_000
+
+charts, _ = layout.require("forecasting.charts", "forecasting.headcount")
+side = sidebar.current()
+projection = data.baseline_projection(10)
+
+
+def role_totals(proj: pd.DataFrame) -> pd.DataFrame:
+    """Sum industries to roles (bounds too: the baseline splits a role comonotonically)."""
+    cols = ["mean", "lo_80", "hi_80", "lo_95", "hi_95"]
+    return proj.groupby(["role", "year"], as_index=False)[cols].sum()
+
+
+def growth_by_role(totals: pd.DataFrame, years: int) -> pd.DataFrame:
+    """Compound growth % per year from the base year to base+years, with interval bounds."""
+    base_year = int(totals["year"].min())
+    start = totals[totals["year"] == base_year].set_index("role")["mean"]
+    end = totals[totals["year"] == base_year + years].set_index("role")
+    out = pd.DataFrame({"role": end.index})
+    for col in ("mean", "lo_80", "hi_80", "lo_95", "hi_95"):
+        ratio = (end[col] / start.reindex(end.index)).clip(lower=0).to_numpy()
+        out["growth_pct_per_year" if col == "mean" else col] = (ratio ** (1 / years) - 1) * 100
+    return out.sort_values("growth_pct_per_year", ascending=False).reset_index(drop=True)
+
+
+totals = role_totals(projection)
+base_year = int(totals["year"].min())
+horizon = min(side.horizon_years, int(totals["year"].max()) - base_year)
+spec = totals[totals["role"].isin(catalog.AI_ML_SPECIALIST_ROLES)].groupby("year")[
+    ["mean", "lo_80", "hi_80"]].sum()
+spec_start, spec_end = spec.loc[base_year], spec.loc[base_year + KPI_YEARS]
+spec_added = spec_end["mean"] - spec_start["mean"]
+spec_pct = spec_added / spec_start["mean"] * 100
+
+growth = growth_by_role(totals, horizon)
+top = growth.iloc[0]
+top_role = catalog.role(top["role"])
+oews = data.oews_national()
+oews_top = oews[(oews["soc"] == top_role.base_soc) & ~oews["hybrid"]].sort_values("year").iloc[-1]
+
+# --- KPI cards --------------------------------------------------------------------------------
+c1, c2, c3 = st.columns(3)
+c1.metric(f"ML-specialist jobs added, {base_year}–{base_year + KPI_YEARS} (US, baseline)",
+          layout.fmt_compact(spec_added, signed=True), f"{spec_pct:+.1f}% over {KPI_YEARS} years",
+          help="Sum over the AI/ML specialist roles: "
+               + ", ".join(catalog.role(r).label for r in catalog.AI_ML_SPECIALIST_ROLES)
+               + f". 80% interval of the end level: {layout.fmt_count(spec_end['lo_80'])}–"
+                 f"{layout.fmt_count(spec_end['hi_80'])} people.")
+c1.caption(f"ASSUMPTION for comparison: WEF Future of Jobs 2023 expects +{WEF_GROWTH_PCT_5Y:.0f}% "
+           f"(about {layout.fmt_compact(WEF_JOBS_ADDED)} jobs) over 5 years — counted globally, "
+           "not US-only, so the two are not like for like.")
+c2.metric(f"Fastest-growing role ({horizon}-year baseline)", top_role.label,
+          f"{top['growth_pct_per_year']:+.1f}% per year",
+          help=f"80% interval {top['lo_80']:+.1f}% to {top['hi_80']:+.1f}% per year. "
+               f"Level is {top_role.level_kind}: {top_role.level_rule}")
+c3.metric(f"Median pay, {oews_top['soc_title']} (OEWS May {int(oews_top['year'])})",
+          layout.fmt_usd(oews_top["a_median"]),
+          help=f"BLS OEWS annual median wage for SOC {top_role.base_soc}, the base occupation of "
+               f"the {top_role.label} role ({top_role.level_kind}). See Salary bands for more.")
+
+# --- plain-language summary: every number comes from the frames above -------------------------
+slow = growth.iloc[-1]
+st.markdown(
+    f"**In short.** The statistical baseline projects the US AI/ML-specialist roles to go from "
+    f"{layout.fmt_count(spec_start['mean'])} to {layout.fmt_count(spec_end['mean'])} people between "
+    f"May {base_year} and {base_year + KPI_YEARS} ({spec_pct:+.1f}%), against the +"
+    f"{WEF_GROWTH_PCT_5Y:.0f}% WEF assumption for the world. Over {horizon} years, "
+    f"**{top_role.label}** grows fastest at {top['growth_pct_per_year']:+.1f}% a year (80% interval "
+    f"{top['lo_80']:+.1f}% to {top['hi_80']:+.1f}%), and **{catalog.role(slow['role']).label}** "
+    f"slowest at {slow['growth_pct_per_year']:+.1f}%. Its base occupation paid a median "
+    f"{layout.fmt_usd(oews_top['a_median'])} in May {int(oews_top['year'])}.")
+
+# --- growth ranking ---------------------------------------------------------------------------
+fig = charts.growth_ranking(growth, title=f"Projected US employment growth by role, "
+                                          f"{base_year}–{base_year + horizon} (baseline)")
+st.plotly_chart(fig, width="stretch", key="overview_ranking")
+downloads, = layout.require("ui.downloads")
+downloads.chart_downloads(fig, "growth_ranking", key="overview_ranking")
+st.caption("Dots: central projection; thick and thin bars: 80% and 95% intervals. Employment "
+           "levels are measured, proxied or derived from BLS OEWS by the rules on *Data & methods*; "
+           "one-year OEWS changes are noisy, so trends are shrunk and intervals are wide.")

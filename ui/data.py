@@ -1,0 +1,98 @@
+"""Cached loaders: every page reads data through here, so a rerun never re-reads raw files or
+refits a model. Frames are cached with st.cache_data (callers get a copy they may mutate);
+the fitted postings baseline is one shared object (st.cache_resource), built once per process.
+
+Imports of forecasting modules are lazy so the shell still runs while a module is being built.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+
+@st.cache_data(show_spinner=False)
+def baseline_projection(horizon_years: int = 10) -> pd.DataFrame:
+    from forecasting import headcount
+    return headcount.baseline_projection(horizon_years=horizon_years)
+
+
+@st.cache_data(show_spinner=False)
+def role_levels() -> pd.DataFrame:
+    from forecasting import headcount
+    return headcount.role_levels()
+
+
+@st.cache_data(show_spinner=False)
+def role_industry_history() -> pd.DataFrame:
+    from forecasting import headcount
+    return headcount.role_industry_history()
+
+
+@st.cache_data(show_spinner=False)
+def baseline_growth() -> pd.DataFrame:
+    from forecasting import headcount
+    return headcount.baseline_growth()
+
+
+@st.cache_data(show_spinner=False)
+def industry_shares() -> pd.DataFrame:
+    from forecasting import headcount
+    return headcount.industry_shares()
+
+
+@st.cache_data(show_spinner=False)
+def oews_national() -> pd.DataFrame:
+    from forecasting import data
+    return data.load_oews_national()
+
+
+@st.cache_data(show_spinner=False)
+def sources_table() -> pd.DataFrame:
+    from forecasting import data
+    return data.sources_table()
+
+
+@st.cache_data(show_spinner=False)
+def postings_catalog() -> pd.DataFrame:
+    from forecasting import data
+    return data.postings_catalog()
+
+
+@st.cache_data(show_spinner=False)
+def postings_monthly() -> pd.DataFrame:
+    from forecasting import data
+    return data.load_postings_monthly()
+
+
+@st.cache_resource(show_spinner=False)
+def _baseline_slot() -> dict[str, Any]:
+    """One process-wide slot for the fitted PostingsBaseline, plus a lock so two sessions
+    opening the app at once do not fit twice."""
+    return {"lock": threading.Lock()}
+
+
+def postings_baseline() -> Any:
+    """The fitted postings forecasts/backtests. On a cold cache shows a progress bar while
+    pipeline.postings_baseline fits (it has its own disk cache, so this is rare)."""
+    slot = _baseline_slot()
+    if "value" in slot:
+        return slot["value"]
+    from forecasting import pipeline
+    with slot["lock"]:
+        if "value" not in slot:
+            bar = st.progress(0.0, text="Fitting postings models (first run only)…")
+
+            def progress(done: int, total: int, label: str) -> None:
+                frac = min(max(done / total, 0.0), 1.0) if total else 1.0
+                bar.progress(frac, text=f"Fitting postings models (first run only): {label} "
+                                        f"({done}/{total})")
+
+            try:
+                slot["value"] = pipeline.postings_baseline(progress=progress)
+            finally:
+                bar.empty()
+    return slot["value"]

@@ -1,0 +1,86 @@
+"""Page furniture shared by every page: credits footer, "coming soon" guard, number formats.
+
+Number formatting lives here (not in forecasting/) because it is about how a figure reads on
+screen; exported files keep the raw numbers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from types import ModuleType
+
+import streamlit as st
+
+CREDITS: tuple[str, ...] = (
+    "Indeed Hiring Lab (CC BY 4.0)",
+    "U.S. Bureau of Labor Statistics (OEWS, Employment Projections)",
+    "ai-jobs.net salaries (CC0 1.0)",
+    "NSF NCSES / Census ABS",
+)
+
+
+class ComingSoon(Exception):
+    """Raised after telling the user a part is not built yet; dashboard.py ends the page there
+    (and still draws the footer)."""
+
+
+def require(*module_names: str) -> list[ModuleType]:
+    """Import the modules a page section needs; if one is not built yet, say so kindly and end
+    the page at this point.
+
+    Only a missing module is treated as "coming soon": any other error inside a module is a bug
+    and must surface, not be hidden behind a friendly message.
+    """
+    modules = []
+    for name in module_names:
+        try:
+            modules.append(importlib.import_module(name))
+        except ImportError as exc:
+            st.info(f"This part of the dashboard is coming soon: `{name}` is still being built "
+                    f"({exc.__class__.__name__}: {exc}).", icon=":material/construction:")
+            raise ComingSoon(name) from exc
+    return modules
+
+
+def footer() -> None:
+    """Data credits, required by the CC BY licence of the Indeed data and shown on every page."""
+    st.divider()
+    st.caption("Data: " + " · ".join(CREDITS) + ". Forecasts are model output, not official "
+               "statistics; see *Data & methods* for every rule and assumption.")
+
+
+def fmt_count(x: float | None, signed: bool = False) -> str:
+    """People or jobs, rounded to whole numbers with thousands separators."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{x:+,.0f}" if signed else f"{x:,.0f}"
+
+
+def fmt_compact(x: float | None, signed: bool = False) -> str:
+    """Large counts for KPI cards: 1.2M, 34.5k."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    sign = ("+" if x >= 0 else "-") if signed else ("-" if x < 0 else "")
+    a = abs(x)
+    if a >= 1e6:
+        return f"{sign}{a / 1e6:.2f}M"
+    if a >= 1e4:
+        return f"{sign}{a / 1e3:.0f}k"
+    if a >= 1e3:
+        return f"{sign}{a / 1e3:.1f}k"
+    return f"{sign}{a:.0f}"
+
+
+def fmt_pct(x: float | None, signed: bool = True, digits: int = 1) -> str:
+    """A percentage given in percent units (12.3 -> '+12.3%')."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{x:+.{digits}f}%" if signed else f"{x:.{digits}f}%"
+
+
+def fmt_usd(x: float | None) -> str:
+    """Annual dollars, rounded to the dollar."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"${x:,.0f}"
