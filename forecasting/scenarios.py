@@ -141,7 +141,8 @@ def _pairs(value: Any, valid: Sequence[str], kind: str, what: str, check) -> tup
     out: dict[str, float] = {}
     for key, val in items:
         if key not in valid:
-            raise ValueError(f"{what}: unknown {kind} {key!r}; valid {kind}s: {', '.join(valid)}")
+            plural = "industries" if kind == "industry" else f"{kind}s"
+            raise ValueError(f"{what}: unknown {kind} {key!r}; valid {plural}: {', '.join(valid)}")
         out[key] = check(_as_float(val, f"{what}[{key}]"), f"{what}[{key}]")
     return tuple((k, out[k]) for k in valid if k in out)
 
