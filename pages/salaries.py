@@ -7,12 +7,8 @@ import streamlit as st
 
 from forecasting import salaries
 
-try:  # figure factories: appended to forecasting.charts by the salaries work, else separate module
-    from forecasting.charts import (salary_bands_chart, salary_bls_comparison_chart,
-                                    salary_projection_chart)
-except ImportError:
-    from forecasting.salary_charts import (salary_bands_chart, salary_bls_comparison_chart,
-                                           salary_projection_chart)
+from forecasting.charts import (salary_bands_chart, salary_bls_comparison_chart,
+                                salary_projection_chart)
 
 try:
     from ui.downloads import chart_downloads
