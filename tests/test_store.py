@@ -1,0 +1,156 @@
+"""Saved scenarios: CRUD, crash safety (SIGKILL mid-write), corrupt file, newer schema, read-only."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from forecasting import scenarios as sc
+from forecasting import store
+from forecasting.store import ScenarioStore, StoreError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_data_home_env_override(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLTALENT_DATA_HOME", str(tmp_path / "x"))
+    assert store.data_home() == tmp_path / "x"
+    s = ScenarioStore()
+    assert s.available and s.path == tmp_path / "x" / "scenarios.sqlite"
+
+
+def test_save_load_list_rename_delete(tmp_path):
+    s = ScenarioStore(tmp_path)
+    assert s.available and s.message == "" and s.list() == []
+    wef = sc.preset("wef2023").with_changes(shock_year=2027, shock_pct=12.5)
+    assert s.save("  My WEF <b>  ", wef) == "My WEF <b>"
+    s.save("base", sc.Assumptions())
+    assert [x.name for x in s.list()] == ["base", "My WEF <b>"]
+    assert s.load("My WEF <b>") == wef
+    s.save("base", wef)  # overwrite
+    assert s.load("base") == wef
+    s.rename("base", "renamed")
+    assert [x.name for x in s.list()] == ["My WEF <b>", "renamed"]
+    with pytest.raises(StoreError, match="already exists"):
+        s.rename("renamed", "My WEF <b>")
+    with pytest.raises(StoreError, match="no saved scenario named 'ghost'"):
+        s.rename("ghost", "x")
+    s.delete("renamed")
+    with pytest.raises(StoreError, match="no saved scenario named 'renamed'"):
+        s.load("renamed")
+    with pytest.raises(StoreError, match="no saved scenario"):
+        s.delete("renamed")
+    with pytest.raises(StoreError, match="non-empty"):
+        s.save("   ", wef)
+    # a second store object on the same folder sees the same data
+    assert ScenarioStore(tmp_path).load("My WEF <b>") == wef
+
+
+def test_corrupt_file_is_moved_aside(tmp_path):
+    s = ScenarioStore(tmp_path)
+    s.save("a", sc.Assumptions())
+    s.path.write_bytes(b"this is not a database" * 100)
+    s2 = ScenarioStore(tmp_path)
+    assert s2.available and "damaged" in s2.message and "moved to" in s2.message
+    backups = list(tmp_path.glob("scenarios.corrupt-*.sqlite"))
+    assert len(backups) == 1 and backups[0].read_bytes().startswith(b"this is not")
+    assert s2.list() == []
+    s2.save("b", sc.Assumptions())
+    assert [x.name for x in s2.list()] == ["b"]
+
+
+def test_newer_schema_is_refused_with_message(tmp_path):
+    s = ScenarioStore(tmp_path)
+    s.save("a", sc.Assumptions())
+    with sqlite3.connect(s.path) as conn:
+        conn.execute("PRAGMA user_version = 9")
+    s2 = ScenarioStore(tmp_path)
+    assert not s2.available and "newer version" in s2.message and "schema 9" in s2.message
+    with pytest.raises(StoreError, match="newer version"):
+        s2.save("b", sc.Assumptions())
+    assert s2.list() == []
+    assert s.path.exists()  # not moved: it is not corrupt, just newer
+
+
+def test_newer_assumptions_row_gives_clear_message(tmp_path):
+    s = ScenarioStore(tmp_path)
+    s._write("future", "baseline", '{"version": 5}')
+    with pytest.raises(StoreError, match="cannot be read: .*newer than this app"):
+        s.load("future")
+
+
+def test_read_only_folder_keeps_app_working(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    s = ScenarioStore(blocker / "sub")  # cannot be created, even as root
+    assert not s.available and "cannot be written" in s.message
+    assert s.list() == []
+    with pytest.raises(StoreError, match="Saving is off"):
+        s.save("x", sc.Assumptions())
+    if os.geteuid() != 0:
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o555)
+        try:
+            assert not ScenarioStore(ro).available
+        finally:
+            ro.chmod(0o755)
+
+
+WRITER = r"""
+import sys, random
+from forecasting.store import ScenarioStore
+s = ScenarioStore(sys.argv[1])
+payload = '{"name": "' + "x" * 200000 + '"}'
+print("ready", flush=True)
+i = 0
+while True:
+    i += 1
+    name = f"tmp-{i % 7}"
+    s._write(name, "baseline", payload)
+    if i % 3 == 0:
+        try:
+            s.rename(name, f"tmp-r{i}")
+            s.delete(f"tmp-r{i}")
+        except Exception:
+            pass
+"""
+
+
+def test_sigkill_mid_write_keeps_saved_scenarios(tmp_path):
+    s = ScenarioStore(tmp_path)
+    kept = {}
+    rng = random.Random(0)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    kills = mid_write = 0
+    for k in range(50):
+        a = sc.preset(rng.choice(["baseline", "wef2023", "high", "low"])).with_changes(
+            horizon_years=rng.randint(1, 10), name=f"run {k}")
+        s.save(f"keep-{k}", a)
+        kept[f"keep-{k}"] = a
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], env=env,
+                                stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.0, 0.03))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        kills += proc.returncode == -signal.SIGKILL
+        mid_write += s.path.with_name(s.path.name + "-journal").exists()  # hot journal left behind
+        fresh = ScenarioStore(tmp_path)
+        assert fresh.available and fresh.message == ""
+        for name, value in kept.items():
+            assert fresh.load(name) == value
+    assert kills >= 50
+    print(f"{kills} kills, {mid_write} left a hot journal (killed inside a transaction)")
+    assert mid_write >= 5  # the test really interrupts writes, not just idle processes
+    with sqlite3.connect(s.path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
