@@ -50,6 +50,9 @@ spec_pct = spec_added / spec_start["mean"] * 100
 growth = growth_by_role(totals, horizon)
 top = growth.iloc[0]
 top_role = catalog.role(top["role"])
+# roles resting on the same SOC trend tie exactly; name them all rather than pick one
+tied = growth[(top["growth_pct_per_year"] - growth["growth_pct_per_year"]).abs() < 0.05]["role"]
+top_label = " & ".join(catalog.role(r).label for r in tied) + (" (tied)" if len(tied) > 1 else "")
 oews = data.oews_national()
 oews_top = oews[(oews["soc"] == top_role.base_soc) & ~oews["hybrid"]].sort_values("year").iloc[-1]
 
@@ -64,7 +67,7 @@ c1.metric(f"ML-specialist jobs added, {base_year}–{base_year + KPI_YEARS} (US,
 c1.caption(f"ASSUMPTION for comparison: WEF Future of Jobs 2023 expects +{WEF_GROWTH_PCT_5Y:.0f}% "
            f"(about {layout.fmt_compact(WEF_JOBS_ADDED)} jobs) over 5 years — counted globally, "
            "not US-only, so the two are not like for like.")
-c2.metric(f"Fastest-growing role ({horizon}-year baseline)", top_role.label,
+c2.metric(f"Fastest-growing role ({horizon}-year baseline)", top_label,
           f"{top['growth_pct_per_year']:+.1f}% per year",
           help=f"80% interval {top['lo_80']:+.1f}% to {top['hi_80']:+.1f}% per year. "
                f"Level is {top_role.level_kind}: {top_role.level_rule}")
@@ -80,17 +83,17 @@ st.markdown(
     f"{layout.fmt_count(spec_start['mean'])} to {layout.fmt_count(spec_end['mean'])} people between "
     f"May {base_year} and {base_year + KPI_YEARS} ({spec_pct:+.1f}%), against the +"
     f"{WEF_GROWTH_PCT_5Y:.0f}% WEF assumption for the world. Over {horizon} years, "
-    f"**{top_role.label}** grows fastest at {top['growth_pct_per_year']:+.1f}% a year (80% interval "
+    f"**{top_label}** {'grow' if len(tied) > 1 else 'grows'} fastest at {top['growth_pct_per_year']:+.1f}% a year (80% interval "
     f"{top['lo_80']:+.1f}% to {top['hi_80']:+.1f}%), and **{catalog.role(slow['role']).label}** "
-    f"slowest at {slow['growth_pct_per_year']:+.1f}%. Its base occupation paid a median "
+    f"slowest at {slow['growth_pct_per_year']:+.1f}%. {top_role.label}'s base occupation, "
+    f"{oews_top['soc_title']}, paid a median "
     f"{layout.fmt_usd(oews_top['a_median'])} in May {int(oews_top['year'])}.")
 
 # --- growth ranking ---------------------------------------------------------------------------
-fig = charts.growth_ranking(growth, title=f"Projected US employment growth by role, "
+fig = charts.growth_ranking(growth[growth["role"].isin(side.roles)], title=f"Projected US employment growth by role, "
                                           f"{base_year}–{base_year + horizon} (baseline)")
 st.plotly_chart(fig, width="stretch", key="overview_ranking")
-downloads, = layout.require("ui.downloads")
-downloads.chart_downloads(fig, "growth_ranking", key="overview_ranking")
+layout.chart_downloads(fig, "growth_ranking", key="overview_ranking")
 st.caption("Dots: central projection; thick and thin bars: 80% and 95% intervals. Employment "
            "levels are measured, proxied or derived from BLS OEWS by the rules on *Data & methods*; "
            "one-year OEWS changes are noisy, so trends are shrunk and intervals are wide.")

@@ -96,3 +96,10 @@ def postings_baseline() -> Any:
             finally:
                 bar.empty()
     return slot["value"]
+
+
+@st.cache_resource(show_spinner=False)
+def prepared_baseline():
+    """The 10-year headcount baseline as arrays, so each slider move only re-grows numpy arrays."""
+    from forecasting import scenarios
+    return scenarios.prepare(baseline_projection(10))

@@ -11,6 +11,7 @@ import math
 from types import ModuleType
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 CREDITS: tuple[str, ...] = (
     "Indeed Hiring Lab (CC BY 4.0)",
@@ -20,9 +21,9 @@ CREDITS: tuple[str, ...] = (
 )
 
 
-class ComingSoon(Exception):
+class ComingSoon(StopException):
     """Raised after telling the user a part is not built yet; dashboard.py ends the page there
-    (and still draws the footer)."""
+    (and still draws the footer). A StopException, so a page run on its own ends quietly too."""
 
 
 def require(*module_names: str) -> list[ModuleType]:
@@ -84,3 +85,28 @@ def fmt_usd(x: float | None) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
     return f"${x:,.0f}"
+
+
+def _downloads() -> ModuleType | None:
+    try:
+        return importlib.import_module("ui.downloads")
+    except ImportError:
+        return None
+
+
+def chart_downloads(fig, name: str, key: str) -> None:
+    """Download buttons under a chart (ui.downloads), or a note while that module is built."""
+    mod = _downloads()
+    if mod is None:
+        st.caption("Chart downloads are coming soon.")
+    else:
+        mod.chart_downloads(fig, name, key=key)
+
+
+def report_download(figures, tables, assumptions, key: str) -> None:
+    """The page's report bundle (ZIP) button, or a note while ui.downloads is built."""
+    mod = _downloads()
+    if mod is None:
+        st.caption("The report bundle download is coming soon.")
+    else:
+        mod.report_download(figures, tables, assumptions, key=key)

@@ -1,0 +1,95 @@
+"""Demand forecast: how many people each role will employ (headcount, annual) and what employers
+are asking for now (postings, monthly) — two lenses, shown side by side, never multiplied."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from forecasting import catalog
+from ui import data, layout, sidebar
+
+charts, scenarios, _ = layout.require("forecasting.charts", "forecasting.scenarios",
+                                      "forecasting.headcount")
+from ui import controls  # noqa: E402  (needs forecasting.scenarios, checked above)
+
+side = sidebar.current()
+st.header("Demand forecast")
+
+# --- what to look at --------------------------------------------------------------------------
+c1, c2 = st.columns([2, 1])
+roles = c1.multiselect("Roles", side.roles, default=list(side.roles[:2]),
+                       format_func=lambda r: catalog.role(r).label, key="dm_roles") or [side.roles[0]]
+industry = c2.selectbox("Industry", ["all", *side.industries], key="dm_industry",
+                        format_func=lambda i: "All industries" if i == "all" else catalog.industry(i).label)
+
+with st.expander("Growth assumptions (instant: no refit)", expanded=True):
+    controls.growth_controls(roles, side.industries)
+a = controls.assumptions()
+projection = scenarios.apply_scenario(data.prepared_baseline(), a)
+history = data.role_industry_history()
+start, end = a.start_year, a.end_year
+figures: dict[str, object] = {}
+
+# --- headcount --------------------------------------------------------------------------------
+st.subheader("Headcount: people employed (US, BLS OEWS)")
+fig = charts.headcount_chart(history, projection, roles, None if industry == "all" else industry,
+                             title=f"US employment by role, {'all industries' if industry == 'all' else catalog.industry(industry).label}: "
+                                   f"history and '{a.label}' projection to {end}")
+st.plotly_chart(fig, width="stretch", key="dm_headcount")
+layout.chart_downloads(fig, "headcount", key="dm_headcount")
+figures["headcount"] = fig
+st.caption("Solid: OEWS history (May of each year). Dashed: projection; shaded: 80% and 95% "
+           "intervals. Your assumptions re-grow the cached baseline.")
+
+# --- industries -------------------------------------------------------------------------------
+st.subheader("Across industries")
+stack_role = st.selectbox("Role", roles, format_func=lambda r: catalog.role(r).label, key="dm_stack_role")
+cells = pd.concat([history[history["year"] < start].rename(columns={"headcount": "mean"}),
+                   projection[["role", "industry", "year", "mean"]]], ignore_index=True)
+cells = cells[cells["industry"].isin(side.industries)]
+fig = charts.industry_stack(cells, stack_role, title=f"{catalog.role(stack_role).label}: US employment "
+                            f"by industry, history to {start} and projection to {end}")
+st.plotly_chart(fig, width="stretch", key="dm_stack")
+layout.chart_downloads(fig, "industry_stack", key="dm_stack")
+figures["industry_stack"] = fig
+
+ends = projection[projection["year"].isin([start, end])].pivot_table(
+    index=["role", "industry"], columns="year", values="mean")
+growth = ((ends[end] / ends[start]) ** (1 / a.horizon_years) - 1).mul(100).rename(
+    "growth_pct_per_year").reset_index()
+growth = growth[growth["role"].isin(side.roles) & growth["industry"].isin(side.industries)]
+fig = charts.growth_heatmap(growth, title=f"Growth by role and industry, {start}–{end} ('{a.label}')")
+st.plotly_chart(fig, width="stretch", key="dm_heatmap")
+layout.chart_downloads(fig, "growth_heatmap", key="dm_heatmap")
+figures["growth_heatmap"] = fig
+
+# --- postings demand signal -------------------------------------------------------------------
+st.subheader("Postings: what employers are asking for (Indeed, monthly)")
+pipeline, models = layout.require("forecasting.pipeline", "forecasting.models")
+pb = data.postings_baseline()
+pc1, pc2, pc3 = st.columns([2, 1, 2])
+signal_role = pc1.selectbox("Postings signal for", roles, format_func=lambda r: catalog.role(r).label,
+                            key="dm_signal_role")
+sid = catalog.role(signal_role).demand_signal
+model = pc2.selectbox("Model", models.MODEL_NAMES, key="dm_model",
+                      help="auto = the best model in this series' backtest.")
+chosen = pb.choice.get(sid, "auto") if model == "auto" else model
+bt = pb.backtests[(pb.backtests["series_id"] == sid) & (pb.backtests["model"] == chosen)]
+if len(bt):
+    m = bt.iloc[0]
+    pc3.metric(f"Backtest of '{chosen}'", f"MASE {m['mase']:.2f}",
+               f"coverage 80%: {m['coverage_80']:.0%} · 95%: {m['coverage_95']:.0%}", delta_color="off")
+info = data.postings_catalog().set_index("series_id").loc[sid]
+fc = pb.forecasts[(pb.forecasts["series_id"] == sid) & (pb.forecasts["model"] == chosen)]
+hist = data.postings_monthly().query("series_id == @sid")
+fig = charts.forecast_chart(hist, fc, title=f"{info['label']}: monthly postings and '{chosen}' forecast",
+                            y_title=f"Postings ({info['unit']})", unit=info["unit"],
+                            footer=f"Source: {info['credit']}. Postings, NOT headcount.")
+st.plotly_chart(fig, width="stretch", key="dm_postings")
+layout.chart_downloads(fig, "postings", key="dm_postings")
+figures["postings"] = fig
+st.caption("A demand signal, not a count of people: postings can fall while employment rises.")
+
+layout.report_download(figures, {"headcount_projection": projection, "growth_by_cell": growth},
+                          a, key="dm_report")
