@@ -120,7 +120,7 @@ def _cached(name: str, rels: Iterable[str], build: Callable[[], pd.DataFrame]) -
             return pd.read_parquet(target)
         except Exception:  # a corrupt cache file is rebuilt, never trusted
             target.unlink(missing_ok=True)
-    df = build()
+    df = _normalise(build())
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".tmp{os.getpid()}")
@@ -132,6 +132,14 @@ def _cached(name: str, rels: Iterable[str], build: Callable[[], pd.DataFrame]) -
     except OSError as exc:  # read-only data dir: still work, just slower
         warnings.warn(f"could not write cache {target}: {exc}", stacklevel=2)
     return df
+
+
+def _normalise(df: pd.DataFrame) -> pd.DataFrame:
+    """Give a fresh build the dtypes a parquet round trip gives, so cold == warm exactly."""
+    for col in df.columns:
+        if df[col].dtype == object and df[col].map(lambda v: isinstance(v, str)).all():
+            df[col] = df[col].astype("str")
+    return df.reset_index(drop=True)
 
 
 def _require(df: pd.DataFrame, cols: Iterable[str], rel: str) -> None:
