@@ -422,8 +422,8 @@ PRESETS: dict[str, PresetInfo] = {
         "wef2023", "WEF 2023 (assumption)", True,
         "World Economic Forum, Future of Jobs Report 2023, as quoted in the seed article: AI and "
         "machine-learning specialists +40% over 5 years, about 1 million jobs (global count).",
-        f"ASSUMPTION: +{WEF_GROWTH_TOTAL_PCT:g}% over {WEF_YEARS} years (CAGR {WEF_CAGR_PCT:.2f}%) "
-        "for the AI/ML-specialist roles, blend weight 1; other roles keep the model trend. WEF's "
+        f"ASSUMPTION: +{WEF_GROWTH_TOTAL_PCT:g}% over {WEF_YEARS} years, i.e. {WEF_CAGR_PCT:.2f}% "
+        "per year, for the AI/ML-specialist roles (blend weight 1); other roles keep the model trend. WEF's "
         "~1 million jobs is global; our levels are US only, so the gap is expected."),
     "bls2034": PresetInfo(
         "bls2034", "BLS 2024-34", False,
@@ -464,9 +464,10 @@ def preset(name: str, bls_ep: pd.DataFrame | None = None) -> Assumptions:
     if name == "baseline":
         return Assumptions(preset="baseline")
     if name == "wef2023":
-        return Assumptions(preset="wef2023", horizon_years=WEF_YEARS, growth_mode="total",
-                           blend_weight=1.0,
-                           role_growth=tuple((r, WEF_GROWTH_TOTAL_PCT)
+        # Stored as the CAGR (per year) so a longer horizon extends WEF's rate instead of
+        # spreading +40% over more years; after 5 years it is exactly +40%.
+        return Assumptions(preset="wef2023", horizon_years=WEF_YEARS, blend_weight=1.0,
+                           role_growth=tuple((r, WEF_CAGR_PCT)
                                              for r in catalog.AI_ML_SPECIALIST_ROLES))
     if name == "bls2034":
         return Assumptions(preset="bls2034", horizon_years=BLS_EP_YEARS, blend_weight=1.0,

@@ -1,0 +1,91 @@
+"""``python -m forecasting project``: the headcount projection under a scenario, as CSV.
+
+Same engine and numbers as the Scenarios page: the cached statistical baseline with the
+scenario's assumptions applied (no refit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from forecasting import scenarios
+from forecasting.errors import UserInputError
+
+COLUMNS = ["role", "industry", "year", "mean", "lo_80", "hi_80", "lo_95", "hi_95", "scenario"]
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "project", help="role x industry headcount projection under a scenario, to CSV",
+        description="Apply a scenario (a preset or an assumptions JSON file) to the statistical "
+                    "headcount baseline and write role, industry, year, mean, lo_80, hi_80, "
+                    "lo_95, hi_95, scenario.")
+    p.add_argument("--scenario", default="baseline",
+                   help=f"preset ({', '.join(scenarios.PRESET_IDS)}) or PATH.json of saved "
+                        "assumptions (default: baseline)")
+    p.add_argument("--horizon", type=int, default=None,
+                   help="years ahead, 1-10 (default: the scenario's own horizon)")
+    p.add_argument("--with-totals", action="store_true",
+                   help="also write role totals (industry 'all'), the AI/ML-specialist group and "
+                        "the grand total (role 'all')")
+    p.add_argument("--output", "-o", required=True, help="CSV file to write")
+    p.set_defaults(func=run)
+
+
+def load_assumptions(spec: str) -> scenarios.Assumptions:
+    """A preset id, or a JSON file written by ``scenario --print-json`` / the app."""
+    if spec in scenarios.PRESETS:
+        return scenarios.preset(spec)
+    path = Path(spec)
+    if path.suffix.lower() != ".json":
+        raise UserInputError(f"--scenario {spec!r} is neither a preset "
+                             f"({', '.join(scenarios.PRESET_IDS)}) nor a .json file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserInputError(f"--scenario file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserInputError(f"--scenario file {path} cannot be read: {exc}") from None
+    try:
+        return scenarios.Assumptions.from_json(text)
+    except UserInputError as exc:
+        raise UserInputError(f"--scenario file {path}: {exc}") from None
+
+
+def write_csv_atomic(df: pd.DataFrame, path: Path) -> None:
+    """Temp file in the target folder, then rename: never a half-written CSV."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="") as fh:
+            df.to_csv(fh, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run(args: argparse.Namespace) -> int:
+    a = load_assumptions(args.scenario)
+    if args.horizon is not None:
+        lo, hi = scenarios.HORIZON_RANGE
+        if not lo <= args.horizon <= hi:
+            raise UserInputError(f"--horizon {args.horizon} is outside {lo}-{hi} years")
+        a = a.with_changes(horizon_years=args.horizon,
+                           shock_year=a.shock_year if a.shock_year is None
+                           or a.shock_year <= a.start_year + args.horizon else None)
+    from forecasting import headcount, reconcile
+
+    baseline = headcount.baseline_projection(
+        horizon_years=max(10, a.end_year - scenarios.LATEST_OEWS_YEAR),
+        automotive_share=None)
+    out = scenarios.apply_scenario(baseline, a)
+    if args.with_totals:
+        out = reconcile.with_totals(out)
+    write_csv_atomic(out[COLUMNS], Path(args.output))
+    return 0

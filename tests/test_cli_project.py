@@ -1,0 +1,69 @@
+"""CLI: ``project`` and ``scenario`` commands (real baseline, run in-process via cli.main)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from forecasting import catalog, cli
+from forecasting import scenarios as sc
+
+
+def test_scenario_print_json_round_trips(capsys):
+    assert cli.main(["scenario", "--preset", "wef2023", "--print-json"]) == 0
+    out = capsys.readouterr().out
+    assert sc.Assumptions.from_json(out) == sc.preset("wef2023")
+    assert cli.main(["scenario", "--preset", "high", "--print-query"]) == 0
+    assert capsys.readouterr().out.strip() == "v=1&p=high&tb=hi_80"
+
+
+def test_scenario_bad_preset_exits_2(capsys):
+    assert cli.main(["scenario", "--preset", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "nope" in err and "wef2023" in err and "Traceback" not in err
+
+
+@pytest.fixture(scope="module")
+def wef_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "wef.csv"
+    assert cli.main(["project", "--scenario", "wef2023", "--horizon", "5", "--output", str(path)]) == 0
+    return pd.read_csv(path)
+
+
+def test_project_csv_schema_and_wef_arithmetic(wef_csv):
+    df = wef_csv
+    assert list(df.columns) == ["role", "industry", "year", "mean", "lo_80", "hi_80", "lo_95",
+                                "hi_95", "scenario"]
+    assert sorted(df.year.unique()) == list(range(2025, 2031))
+    assert len(df) == len(catalog.ROLE_IDS) * len(catalog.INDUSTRY_IDS) * 6
+    ai = df[df.role.isin(catalog.AI_ML_SPECIALIST_ROLES)].groupby("year")["mean"].sum()
+    assert ai.loc[2030] / ai.loc[2025] == pytest.approx(1.40, rel=1e-9)
+    assert (df.lo_95 <= df.lo_80).all() and (df.hi_80 <= df.hi_95).all()
+    assert set(df.scenario) == {"WEF 2023 (assumption)"}
+
+
+def test_project_default_is_baseline_and_json_file_works(tmp_path, capsys):
+    out = tmp_path / "b.csv"
+    assert cli.main(["project", "--output", str(out), "--horizon", "3"]) == 0
+    base = pd.read_csv(out)
+    assert set(base.scenario) == {"Statistical baseline"} and base.year.max() == 2028
+    spec = tmp_path / "s.json"
+    spec.write_text(sc.preset("baseline").with_changes(name="Mine", horizon_years=3).to_json())
+    out2 = tmp_path / "c.csv"
+    assert cli.main(["project", "--scenario", str(spec), "--output", str(out2)]) == 0
+    mine = pd.read_csv(out2)
+    assert set(mine.scenario) == {"Mine"}
+    pd.testing.assert_series_equal(mine["mean"], base["mean"])
+
+
+def test_project_user_errors_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"horizon_years": 40, "role_growth": {"quant": 1}}))
+    assert cli.main(["project", "--scenario", str(bad), "-o", str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "bad.json" in err and "horizon_years: 40" in err and "unknown role 'quant'" in err
+    assert cli.main(["project", "--scenario", "zzz", "-o", str(tmp_path / "x.csv")]) == 2
+    assert cli.main(["project", "--horizon", "11", "-o", str(tmp_path / "x.csv")]) == 2
+    assert not (tmp_path / "x.csv").exists()
