@@ -202,6 +202,9 @@ def test_cache_hit_does_not_reread_xlsx(tmp_path, monkeypatch):
     monkeypatch.setattr(pd, "read_excel", boom)
     second = data.load_bls_ep()
     pd.testing.assert_frame_equal(first, second)
+    # a fresh build and its parquet read-back are identical, dtypes included
+    cold = data.load_ncses_ai_use()
+    pd.testing.assert_frame_equal(cold, data.load_ncses_ai_use())
 
 
 def test_malformed_file_names_file_and_column(tmp_path, monkeypatch):
