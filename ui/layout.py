@@ -13,6 +13,15 @@ from types import ModuleType
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
+try:  # see below
+    from streamlit.runtime.pages_manager import PagesManager
+    # Streamlit treats an app that has a pages/ folder as a v1 multipage app until st.navigation
+    # runs once in the process, so a first visit straight to /demand would run that page without
+    # the shell on every later rerun too. Every page imports this module, so say "v2" here.
+    PagesManager.uses_pages_directory = False
+except (ImportError, AttributeError):  # pragma: no cover - private API moved; v1 fallback is ok
+    pass
+
 CREDITS: tuple[str, ...] = (
     "Indeed Hiring Lab (CC BY 4.0)",
     "U.S. Bureau of Labor Statistics (OEWS, Employment Projections)",
