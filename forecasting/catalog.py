@@ -115,7 +115,7 @@ MLPM_TITLES = ("AI Product Manager", "Machine Learning Product Manager", "Data P
 ROLES: tuple[Role, ...] = (
     Role("ml_engineer", "ML engineer", "derived", "15-1252",
          "Data Scientists (15-2051) x (ML-engineer titles / data-scientist titles) in US "
-         "ai-jobs.net records of the same year; carved out of Software Developers (15-1252), "
+         "ai-jobs.net records (pooled over work_years with >= 1,000 US records); carved out of Software Developers (15-1252), "
          "where BLS codes most ML engineers, so it takes 15-1252's industry mix.",
          "us_ai_share", "15-1252", True, MLE_TITLES),
     Role("data_scientist", "Data scientist", "measured", "15-2051",
@@ -124,7 +124,7 @@ ROLES: tuple[Role, ...] = (
          "us_sector_mathematics", "15-2051", True, DS_TITLES),
     Role("nlp_scientist", "NLP scientist", "derived", "15-1221",
          "Computer & Information Research Scientists (15-1221) x NLP share of research titles in "
-         "US ai-jobs.net records of the same year (small n: flagged).",
+         "US ai-jobs.net records, pooled over work_years with >= 1,000 US records (small n: flagged).",
          "us_genai_share", "15-1221", True, NLP_TITLES),
     Role("bi_developer", "BI developer", "proxy", "15-1243",
          "Proxy: Database Architects (15-1243), the SOC that holds O*NET 15-1243.01 Data "

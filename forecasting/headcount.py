@@ -7,14 +7,16 @@ two years, and take the interval from that same rule's employment-weighted error
 
 Level rules (kept equal to ``catalog.Role.level_rule``):
 * data_scientist = OEWS 15-2051; bi_developer = 15-1243 (proxy).
-* ml_engineer = 15-2051 x (#MLE_TITLES / #DS_TITLES) among US ai-jobs.net records of the year;
+* ml_engineer = 15-2051 x (#MLE_TITLES / #DS_TITLES) among US ai-jobs.net records, pooled;
   software_engineer = 15-1252 minus that ml_engineer level (BLS codes most ML engineers there).
-* nlp_scientist = 15-1221 x #NLP_TITLES / (#NLP_TITLES + #ML_SCIENTIST_TITLES) (US, same year);
+* nlp_scientist = 15-1221 x #NLP_TITLES / (#NLP_TITLES + #ML_SCIENTIST_TITLES) (US, pooled);
   ml_scientist = 15-1221 minus the NLP carve-out.
 * ml_product_manager = 11-3021 x Indeed US AI share of postings (%/100), mean of the 12 months
   ending in May (OEWS's reference month).
-* An ai-jobs year with fewer than ``MIN_AIJOBS_US_RECORDS`` US records borrows the ratio of the
-  nearest year that has enough (2021 -> 2022 in the shipped file).
+* Title ratios are pooled over every ai-jobs work_year with at least ``MIN_AIJOBS_US_RECORDS``
+  US records (2022-2025 in the shipped file) and held constant across years: year-by-year ratios
+  swing with the site's sample (ML-engineer/DS 0.27, 0.62, 0.60, 0.30 for 2022-25), which would
+  show sampling noise as hiring swings.
 """
 
 from __future__ import annotations
@@ -74,14 +76,15 @@ def aijobs_title_counts() -> pd.DataFrame:
     return _title_counts_cached(data.data_hash()).copy()
 
 
-def aijobs_ratio_year(year: int, counts: pd.DataFrame | None = None) -> int:
-    """The ai-jobs work_year whose title ratios stand for ``year`` (nearest with >= 1,000 US
-    records; a tie goes to the later year, which has more records)."""
+def aijobs_pooled_counts(counts: pd.DataFrame | None = None) -> pd.Series:
+    """Title counts summed over every work_year with >= MIN_AIJOBS_US_RECORDS US records."""
     counts = aijobs_title_counts() if counts is None else counts
-    ok = [int(y) for y in counts.index[counts["n_us"] >= MIN_AIJOBS_US_RECORDS]]
-    if not ok:
+    ok = counts[counts["n_us"] >= MIN_AIJOBS_US_RECORDS]
+    if ok.empty:
         raise ValueError("no ai-jobs.net work_year has enough US records")
-    return min(ok, key=lambda y: (abs(y - year), -y))
+    pooled = ok.sum()
+    pooled["first_year"], pooled["last_year"] = int(ok.index.min()), int(ok.index.max())
+    return pooled
 
 
 def ai_share_may_year(year: int, monthly: pd.DataFrame | None = None) -> tuple[float, str]:
@@ -115,11 +118,11 @@ def _role_levels_cached(key: str) -> pd.DataFrame:
                      "level_kind": r.level_kind, "base_soc": r.base_soc,
                      "share": float(share), "level_soc": LEVEL_SOC[role_id], "basis": basis})
 
+    c = aijobs_pooled_counts(counts)
+    src = (f"ai-jobs.net US work_years {int(c['first_year'])}-{int(c['last_year'])} pooled "
+           f"(n={int(c['n_us'])})")
     for year in emp.index:
         e = emp.loc[year]
-        ry = aijobs_ratio_year(int(year), counts)
-        c = counts.loc[ry]
-        src = f"ai-jobs.net US work_year {ry} (n={int(c['n_us'])})"
         mle_ratio = c["n_mle"] / c["n_ds"]
         nlp_share = c["n_nlp"] / (c["n_nlp"] + c["n_mls"])
         mle = e["15-2051"] * mle_ratio

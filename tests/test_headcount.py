@@ -71,13 +71,14 @@ def test_measured_and_proxy_levels_equal_oews(levels, raw_oews):
 @pytest.mark.parametrize("year", [2021, 2024, 2025])
 def test_derived_roles_recomputed_from_files(levels, raw_oews, raw_us_jobs, year):
     emp = raw_oews[year]
-    # 2021 has < 1,000 US ai-jobs records: the rule borrows the nearest year with enough (2022)
-    ratio_year = 2022 if year == 2021 else year
-    assert (raw_us_jobs["work_year"] == ratio_year).sum() >= 1000
-    mle = emp["15-2051"] * _n(raw_us_jobs, ratio_year, catalog.MLE_TITLES) \
-        / _n(raw_us_jobs, ratio_year, catalog.DS_TITLES)
-    n_nlp = _n(raw_us_jobs, ratio_year, catalog.NLP_TITLES)
-    nlp = emp["15-1221"] * n_nlp / (n_nlp + _n(raw_us_jobs, ratio_year, catalog.ML_SCIENTIST_TITLES))
+    # title ratios pooled over the work_years with >= 1,000 US ai-jobs records (2022-2025 here)
+    per_year = raw_us_jobs["work_year"].value_counts()
+    pooled_years = sorted(int(y) for y in per_year.index[per_year >= 1000])
+    assert pooled_years == [2022, 2023, 2024, 2025]
+    pool = raw_us_jobs[raw_us_jobs["work_year"].isin(pooled_years)]
+    n = lambda titles: int(pool["job_title"].isin(titles).sum())  # noqa: E731
+    mle = emp["15-2051"] * n(catalog.MLE_TITLES) / n(catalog.DS_TITLES)
+    nlp = emp["15-1221"] * n(catalog.NLP_TITLES) / (n(catalog.NLP_TITLES) + n(catalog.ML_SCIENTIST_TITLES))
     assert _level(levels, "ml_engineer", year) == pytest.approx(mle, rel=1e-12)
     assert _level(levels, "software_engineer", year) == pytest.approx(emp["15-1252"] - mle, rel=1e-12)
     assert _level(levels, "nlp_scientist", year) == pytest.approx(nlp, rel=1e-12)
