@@ -497,14 +497,12 @@ def _maybe_numeric(s: pd.Series) -> pd.Series:
 # the footer, not drawn. Top-coded BLS percentiles ('#') are never plotted as numbers.
 SALARY_OTHER_COLOUR = "#BBBBBB"
 SALARY_SMALL_N_COLOUR = "#A0A0A0"
-SALARY_FOOTER = ("Source: ai-jobs.net salaries (CC0 1.0), self-reported and self-selected, not a "
-                 "survey; percentiles of salary_in_usd. Grey = fewer than 30 records.")
-SALARY_OEWS_FOOTER = ("Sources: ai-jobs.net salaries (CC0 1.0, self-reported); U.S. BLS OEWS national "
-               "percentiles of each role's SOC proxy. '≥ BLS cap' = top-coded by BLS.")
-SALARY_PROJECTION_FOOTER = ("Source: ai-jobs.net salaries (CC0 1.0); wage growth: Indeed Hiring Lab Wage "
-                     "Tracker (CC BY 4.0) or the user's assumption. Shaded P25–P75, dotted P10 and "
-                     "P90, all x (1+g)^h; bars: median 95% interval widened by the s.d. of wage "
-                     "growth x sqrt(h).")
+SALARY_FOOTER = ("Source: ai-jobs.net salaries (CC0 1.0), self-reported and self-selected. "
+                 "Grey: n < 30.")
+SALARY_OEWS_FOOTER = ("Sources: ai-jobs.net (CC0 1.0, self-reported); U.S. BLS OEWS. "
+                      "'≥ BLS cap': top-coded by BLS.")
+SALARY_PROJECTION_FOOTER = ("Sources: ai-jobs.net (CC0 1.0); Indeed Wage Tracker (CC BY 4.0). "
+                            "Percentiles x (1+g)^h; bars: median 95% interval.")
 _SALARY_PCOLS = ["p10", "p25", "p50", "p75", "p90"]
 _SALARY_CD_COLS = ["n", "p10", "p25", "p75", "p90", "p50_lo", "p50_hi"]
 
