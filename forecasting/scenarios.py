@@ -89,7 +89,11 @@ def _as_float(value: Any, what: str) -> float:
     if isinstance(value, bool):
         raise ValueError(f"{what}: expected a number, got {value!r}")
     if isinstance(value, (int, float)):
-        out = float(value)
+        try:
+            out = float(value)
+        except OverflowError:  # a JSON integer with hundreds of digits
+            raise ValueError(f"{what}: must be a finite number, got a {len(str(value))}-digit "
+                             "integer") from None
     elif isinstance(value, str):
         try:
             out = float(value.strip())
@@ -241,6 +245,8 @@ class Assumptions:
         except json.JSONDecodeError as exc:
             raise UserInputError(f"assumptions JSON is not valid JSON: line {exc.lineno} column "
                                  f"{exc.colno}: {exc.msg}") from None
+        except (ValueError, RecursionError) as exc:  # >4300-digit integers, deep nesting
+            raise UserInputError(f"assumptions JSON cannot be read: {str(exc)[:200]}") from None
         return cls.from_dict(data)
 
     def to_query_params(self) -> dict[str, str]:
@@ -335,6 +341,8 @@ class Assumptions:
             messages.extend(f"link: {e}; the shock was dropped" for e in errs)
             values["shock_year"] = None
         del mode
+        # A 10 kB value must not become a 10 kB warning: quote at most the first 300 characters.
+        messages = [m if len(m) <= 300 else m[:300] + "… (truncated)" for m in messages]
         return cls(**values), messages
 
 
