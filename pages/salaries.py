@@ -11,9 +11,9 @@ from forecasting.charts import (salary_bands_chart, salary_bls_comparison_chart,
                                 salary_projection_chart)
 
 try:
-    from ui.downloads import chart_downloads
-except ImportError:  # download widget not built yet: show nothing
-    chart_downloads = None
+    from ui.downloads import chart_downloads, report_download
+except ImportError:  # download widgets not built yet: show nothing
+    chart_downloads = report_download = None
 
 ALL = "All"
 
@@ -136,6 +136,8 @@ wage = salaries.WageGrowth(growth_pct=growth, sigma_pct=default.sigma_pct,
                            else default.source)
 projected = salaries.project_bands(band, base_year=year, wage=wage, horizon=horizon)
 fig_proj = salary_projection_chart(projected, role_choice)
+if not [t for t in fig_proj.data if t.mode == "lines+markers"]:
+    st.info("No selected role has enough records (n ≥ 5) under these filters to project.")
 st.plotly_chart(fig_proj, width="stretch", key="sal_proj_chart")
 _downloads(fig_proj, "salary_projection", key="dl_sal_proj")
 st.caption(f"Bands of the filters above moved by (1+g)^h with g = {growth:.1f}% a year. The "
@@ -143,6 +145,20 @@ st.caption(f"Bands of the filters above moved by (1+g)^h with g = {growth:.1f}% 
            f"by exp(±1.96·σ·√h), σ = {default.sigma_pct:.2f} pp, the standard deviation of US "
            f"posted-wage growth (Indeed, 2019–{default.as_of[:4]}). Posted wages across all "
            "jobs are the reference, not AI/ML jobs alone: an assumption, not a forecast.")
+
+if report_download is not None:
+    report_download(
+        {"salary_bands": fig_bands, "salary_aijobs_vs_bls": fig_cmp,
+         "salary_projection": fig_proj},
+        {"salary_bands": band, "oews_reference": oews, "salary_projection": projected},
+        {"filters": {"work_year": year, "experience_level": flt.experience_level,
+                     "company_location": flt.company_location,
+                     "company_size": flt.company_size, "employment_type": flt.employment_type},
+         "wage_growth_pct_per_year": growth, "wage_growth_sigma_pp": default.sigma_pct,
+         "wage_growth_default": f"{default.growth_pct}% ({default.as_of}, {default.source})",
+         "horizon_years": horizon, "bootstrap": "percentile, 2000 draws, seed 0",
+         "small_n": salaries.SMALL_N, "suppress_n": salaries.SUPPRESS_N},
+        key="sal_report", name="salary_bands_report")
 
 with st.expander("How job titles map to roles"):
     st.markdown("Titles map to roles through the catalog's title lists; titles in no list are "

@@ -42,6 +42,15 @@ def test_page_renders_three_charts_with_credit(at):
     assert at.selectbox(key="sal_year").value == 2024
     spec = _spec(at, 1)
     assert "BLS OEWS" in spec["layout"]["title"]["text"]
+    # the top-coded BLS P90 of 11-3021 is labelled, never plotted as a number
+    bls = _trace(spec, "BLS OEWS median")
+    assert any("≥ BLS cap" in t for t in bls["text"])
+    try:
+        import ui.downloads  # noqa: F401
+    except ImportError:
+        return
+    keys = [b.proto.id for b in at.get("download_button")]
+    assert any("sal_report" in k for k in keys) and any("dl_sal_bands" in k for k in keys)
 
 
 def test_experience_filter_changes_band_chart(at):
