@@ -1,0 +1,207 @@
+"""``python -m forecasting export``: one chart as PNG/SVG/PDF/HTML/CSV, without a browser UI.
+
+Same factories and numbers as the dashboard: the headcount baseline (or a scenario applied to
+it, as in ``project``) and the cached postings forecasts.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from forecasting import catalog, charts, export
+from forecasting.errors import UserInputError
+
+CHARTS: dict[str, str] = {
+    "headcount": "role employment history + projection with 80/95% intervals (--role, --industry)",
+    "postings": "a role's monthly demand-signal postings series + forecast (--role)",
+    "ranking": "roles ranked by projected growth, % per year, with intervals",
+    "industry-stack": "one role's employment stacked by industry, history + projection (--role)",
+    "heatmap": "role x industry projected growth, % per year",
+}
+BANDS = ["mean", "lo_80", "hi_80", "lo_95", "hi_95"]
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "export", help="write one chart as png, svg, pdf, html or csv",
+        description="Write one dashboard chart to a file. Charts: "
+                    + "; ".join(f"{k}: {v}" for k, v in CHARTS.items()))
+    p.add_argument("--chart", required=True, help=f"one of: {', '.join(CHARTS)}")
+    p.add_argument("--role", help=f"role id ({', '.join(catalog.ROLE_IDS)}); headcount: default "
+                                  "all roles; postings and industry-stack: required")
+    p.add_argument("--industry", help=f"industry id for headcount ({', '.join(catalog.INDUSTRY_IDS)}); "
+                                      "default: all industries summed")
+    p.add_argument("--format", required=True, help=f"one of: {', '.join(export.FORMATS)}")
+    p.add_argument("--output", "-o", required=True, help="file to write (written atomically)")
+    p.add_argument("--scenario", default=None,
+                   help="headcount charts: a preset or assumptions .json (as in `project`); "
+                        "default: the statistical baseline")
+    p.add_argument("--horizon", type=int, default=5,
+                   help="years ahead for headcount charts and growth rates, 1-10 (default 5)")
+    p.add_argument("--width", type=int, default=export.DEFAULT_WIDTH, help="image width, px")
+    p.add_argument("--height", type=int, default=None, help="image height, px (default: chart's)")
+    p.add_argument("--scale", type=float, default=export.DEFAULT_SCALE, help="image pixel scale")
+    p.add_argument("--cdn", action="store_true",
+                   help="html: load plotly.js from the CDN instead of embedding it (smaller file)")
+    p.set_defaults(func=run)
+
+
+# ---------------------------------------------------------------- argument checks
+def _check_role(role: str | None, chart: str, required: bool) -> str | None:
+    if role is None:
+        if required:
+            raise UserInputError(f"--chart {chart} needs --role; valid roles: "
+                                 f"{', '.join(catalog.ROLE_IDS)}")
+        return None
+    if role not in catalog.ROLE_IDS:
+        raise UserInputError(f"unknown --role {role!r}; valid roles: {', '.join(catalog.ROLE_IDS)}")
+    return role
+
+
+def _check_args(args: argparse.Namespace) -> tuple[str, str]:
+    chart = args.chart.strip().lower()
+    if chart not in CHARTS:
+        raise UserInputError(f"unknown --chart {args.chart!r}; valid charts: {', '.join(CHARTS)}")
+    fmt = args.format.strip().lower().lstrip(".")
+    if fmt not in export.FORMATS:
+        raise UserInputError(f"unknown --format {args.format!r}; valid formats: "
+                             f"{', '.join(export.FORMATS)}")
+    if args.industry is not None and args.industry not in catalog.INDUSTRY_IDS:
+        raise UserInputError(f"unknown --industry {args.industry!r}; valid industries: "
+                             f"{', '.join(catalog.INDUSTRY_IDS)}")
+    if args.industry is not None and chart != "headcount":
+        raise UserInputError(f"--industry applies to --chart headcount only, not {chart}")
+    if not 1 <= args.horizon <= 10:
+        raise UserInputError(f"--horizon {args.horizon} is outside 1-10 years")
+    if args.width <= 0 or (args.height is not None and args.height <= 0) or args.scale <= 0:
+        raise UserInputError("--width, --height and --scale must be positive")
+    out = Path(args.output)
+    if not out.parent.exists():
+        raise UserInputError(f"--output folder {str(out.parent)!r} does not exist")
+    if out.is_dir():
+        raise UserInputError(f"--output {str(out)!r} is a folder; give a file name")
+    return chart, fmt
+
+
+# ---------------------------------------------------------------- data for each chart
+def _projection(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
+    """role x industry projection (baseline or scenario) and a footer naming its method."""
+    from forecasting import headcount
+    if args.scenario is None:
+        proj = headcount.baseline_projection(horizon_years=args.horizon)
+        how = ("Projection: statistical baseline (noise-shrunk OEWS trend, intervals calibrated "
+               "on the OEWS occupation panel).")
+    else:
+        from forecasting import scenarios
+        from forecasting.commands.project import load_assumptions
+        a = load_assumptions(args.scenario)
+        a = a.aligned(a.start_year, args.horizon)
+        base = headcount.baseline_projection(
+            horizon_years=max(10, a.end_year - scenarios.LATEST_OEWS_YEAR))
+        proj = scenarios.apply_scenario(base, a)
+        how = f"Projection: scenario '{a.label}' applied to the statistical baseline."
+    return proj[["role", "industry", "year", *BANDS]], how
+
+
+def _history_footer(history: pd.DataFrame) -> str:
+    return (f"Source: BLS OEWS national and by-sector employment, May {int(history['year'].min())}–"
+            f"{int(history['year'].max())}; role rules in the catalog (measured/proxy/derived).")
+
+
+def _growth(proj: pd.DataFrame, keys: list[str], years: int) -> pd.DataFrame:
+    """Compound growth, % per year, from the first projection year to first + years (per bound)."""
+    sums = proj.groupby([*keys, "year"], as_index=False)[BANDS].sum()
+    y0 = int(sums["year"].min())
+    years = min(years, int(sums["year"].max()) - y0)
+    start = sums[sums["year"] == y0].set_index(keys)["mean"]
+    end = sums[sums["year"] == y0 + years].set_index(keys)
+    out = pd.DataFrame(index=end.index)
+    for col in BANDS:
+        ratio = (end[col] / start.reindex(end.index)).clip(lower=0)
+        out["growth_pct_per_year" if col == "mean" else col] = (ratio ** (1 / years) - 1) * 100
+    return out.reset_index()
+
+
+def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
+    """The figure for one chart name (arguments already checked)."""
+    if chart == "postings":
+        return _postings_figure(_check_role(args.role, chart, True))
+    from forecasting import headcount
+    history = headcount.role_industry_history()
+    proj, how = _projection(args)
+    footer = f"{_history_footer(history)} {how}"
+    y0 = int(proj["year"].min())
+    if chart == "headcount":
+        role = _check_role(args.role, chart, False)
+        roles = [role] if role else list(catalog.ROLE_IDS)
+        return charts.headcount_chart(history, proj, roles, args.industry, footer=footer)
+    if chart == "industry-stack":
+        role = _check_role(args.role, chart, True)
+        cells = pd.concat([history[history["year"] < y0].rename(columns={"headcount": "mean"}),
+                           proj[["role", "industry", "year", "mean"]]], ignore_index=True)
+        return charts.industry_stack(
+            cells, role, footer=footer,
+            title=f"{catalog.role(role).label}: US employment by industry, history and projection")
+    _check_role(args.role, chart, False)
+    span = f"{y0}–{min(y0 + args.horizon, int(proj['year'].max()))}"
+    if chart == "ranking":
+        frame = _growth(proj, ["role"], args.horizon)
+        if args.role:
+            frame = frame[frame["role"] == args.role]
+        return charts.growth_ranking(frame, footer=footer,
+                                     title=f"Projected US employment growth by role, {span}")
+    frame = _growth(proj, ["role", "industry"], args.horizon)  # heatmap
+    if args.role:
+        frame = frame[frame["role"] == args.role]
+    return charts.growth_heatmap(frame, footer=footer,
+                                 title=f"Projected employment growth by role and industry, {span}")
+
+
+def _postings_figure(role: str) -> go.Figure:
+    from forecasting import data, pipeline
+    sid = catalog.role(role).demand_signal
+    history = data.load_postings_monthly()
+    history = history[history["series_id"] == sid]
+    base = pipeline.postings_baseline()
+    fc = base.forecasts[base.forecasts["series_id"] == sid]
+    model = _chosen_model(base, sid, fc)
+    if model is not None and "model" in fc.columns:
+        fc = fc[fc["model"] == model]
+    if history.empty or fc.empty:
+        raise UserInputError(f"no postings series {sid!r} (demand signal of {role}) in the data")
+    info = data.postings_catalog().set_index("series_id").loc[sid]
+    return charts.forecast_chart(
+        history, fc, f"{info['label']}: monthly postings and forecast ({model or 'auto'})",
+        f"Postings ({info['unit']})", unit=str(info["unit"]),
+        footer=(f"Source: {info['credit']}. Demand signal for {catalog.role(role).label}: postings, "
+                f"NOT headcount. Forecast: {model or 'auto'} model, 80%/95% intervals."))
+
+
+def _chosen_model(base, sid: str, fc: pd.DataFrame) -> str | None:
+    """The model the pipeline picked for this series (its ``choice``), else the only one present."""
+    choice = getattr(base, "choice", None)
+    if isinstance(choice, dict) and sid in choice:
+        return str(choice[sid])
+    if isinstance(choice, pd.DataFrame) and {"series_id", "model"} <= set(choice.columns):
+        hit = choice.loc[choice["series_id"] == sid, "model"]
+        if len(hit):
+            return str(hit.iloc[0])
+    if isinstance(choice, pd.Series) and sid in choice.index:
+        return str(choice[sid])
+    if "model" in fc.columns and fc["model"].nunique() == 1:
+        return str(fc["model"].iloc[0])
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    chart, fmt = _check_args(args)
+    fig = build_figure(chart, args)
+    blob = export.to_bytes(fig, fmt, width=args.width, height=args.height, scale=args.scale,
+                           include_plotlyjs="cdn" if args.cdn else True)
+    path = export.write_atomic(args.output, blob)
+    print(f"wrote {path} ({len(blob):,} bytes, {chart}, {fmt})")
+    return 0

@@ -1,0 +1,83 @@
+"""Download buttons for charts and the report bundle.
+
+Files are built lazily: ``st.download_button`` gets a callable, which Streamlit runs only when
+the user clicks (on its own thread), so rendering a page never pays for PNGs nobody asked for.
+``on_click="ignore"`` keeps a download from rerunning the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from forecasting import export
+
+LABELS: dict[str, str] = {"png": "PNG", "svg": "SVG", "pdf": "PDF", "html": "HTML", "csv": "CSV"}
+HELP: dict[str, str] = {
+    "png": "Image for slides (1200x700 px at 2x, white background)",
+    "svg": "Vector image (scales without blur)",
+    "pdf": "Vector PDF for reports",
+    "html": "Interactive chart, opens in any browser (plotly.js included, works offline)",
+    "csv": "Exactly the numbers plotted (trace, x, y, interval bounds)",
+}
+
+
+def _builder(fig: go.Figure, fmt: str) -> Callable[[], bytes]:
+    # No defensive go.Figure(fig) copy: it costs ~0.1 s per button per rerun, and pages build
+    # a fresh figure on every run anyway.
+    return lambda: export.to_bytes(fig, fmt)
+
+
+def chart_downloads(fig: go.Figure, name: str, key: str) -> None:
+    """A compact row of PNG / SVG / PDF / HTML / CSV buttons under a chart."""
+    stem = export.safe_filename(name)
+    ok, reason = export.image_export_available()
+    row = st.container(horizontal=True, gap="small", key=f"{key}__downloads")
+    with row:
+        for fmt in export.FORMATS:
+            unavailable = fmt in export.IMAGE_FORMATS and not ok
+            st.download_button(
+                LABELS[fmt], data=_builder(fig, fmt), file_name=f"{stem}.{fmt}",
+                mime=export.MIME[fmt], key=f"{key}__dl_{fmt}", on_click="ignore",
+                icon=":material/download:" if fmt == "png" else None, type="tertiary",
+                disabled=unavailable, help=reason if unavailable else HELP[fmt],
+            )
+
+
+def _assumptions_dict(assumptions) -> dict:
+    if assumptions is None:
+        return {}
+    if hasattr(assumptions, "to_dict"):
+        return assumptions.to_dict()
+    return dict(assumptions)
+
+
+def _sources() -> pd.DataFrame | None:
+    try:
+        from forecasting import data
+        return data.sources_table()
+    except Exception:  # noqa: BLE001 - a missing table must not break the bundle
+        return None
+
+
+def report_download(figures: Mapping[str, go.Figure], tables: Mapping[str, pd.DataFrame],
+                    assumptions, key: str, name: str = "ml_talent_report") -> None:
+    """One "Download report (ZIP)" button: every chart of the view, CSVs, assumptions, sources."""
+    figs, tabs = dict(figures), dict(tables)
+    params = _assumptions_dict(assumptions)
+    ok, reason = export.image_export_available()
+
+    def build() -> bytes:
+        return export.report_zip(figs, tabs, params, _sources())
+
+    st.download_button(
+        "Download report (ZIP)", data=build, file_name=f"{export.safe_filename(name)}.zip",
+        mime=export.MIME["zip"], key=f"{key}__report", on_click="ignore",
+        icon=":material/folder_zip:",
+        help=("Charts as PNG, SVG, PDF and HTML, the plotted data as CSV, tables, "
+              "assumptions.json, SOURCES.csv and a README"
+              + ("" if ok else f". {reason} The bundle will hold HTML and CSV only.")),
+    )
