@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import layout, sidebar
+from ui import layout, sidebar, url_state
 
 ROOT = Path(__file__).resolve().parent
 
@@ -45,6 +45,7 @@ nav = st.navigation([_page(p, t, i, n == 0) for n, (p, t, i) in enumerate(PAGES)
 st.title("ML-talent demand forecast")
 st.caption("How many ML engineers, data scientists and related roles will US employers need over "
            "the next 1–10 years, in which industries, how sure we are, and what they pay.")
+url_state.restore_once()  # a share link sets the scenario before any widget draws
 sidebar.render()
 try:
     nav.run()

@@ -213,6 +213,33 @@ class Assumptions:
     def with_changes(self, **changes: Any) -> Assumptions:
         return replace(self, **changes)
 
+    def aligned(self, start_year: int, horizon_years: int) -> Assumptions:
+        """Same scenario over another window (for side-by-side comparison); a shock that falls
+        outside the new window is dropped."""
+        shock = self.shock_year
+        if shock is not None and not start_year < shock <= start_year + horizon_years:
+            shock = None
+        return replace(self, start_year=start_year, horizon_years=horizon_years, shock_year=shock)
+
+    def in_mode(self, mode: str) -> Assumptions:
+        """The same growth expressed in the other mode (per year <-> total over the horizon).
+        Values that leave the allowed range after conversion are clipped to it."""
+        if mode == self.growth_mode:
+            return self
+        _choice(mode, GROWTH_MODES, "growth_mode")
+        h = self.horizon_years
+
+        def conv(value: float, ranges: dict[str, tuple[float, float]]) -> float:
+            rate = per_year_rate(value, self.growth_mode, h)
+            out = rate * 100 if mode == "per_year" else ((1 + rate) ** h - 1) * 100
+            lo, hi = ranges[mode]
+            return min(max(out, lo), hi)
+
+        return replace(self, growth_mode=mode,
+                       role_growth=tuple((k, conv(v, ROLE_GROWTH_RANGE)) for k, v in self.role_growth),
+                       industry_growth=tuple((k, conv(v, INDUSTRY_GROWTH_RANGE))
+                                             for k, v in self.industry_growth))
+
     # --- serialisation
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -692,18 +719,54 @@ def compare(baseline: pd.DataFrame | PreparedBaseline, scenarios: Sequence[Assum
             ) -> pd.DataFrame:
     """Up to four scenarios in one long frame, with role/industry totals (``all``) and the
     ``ai_ml_specialists`` group rows added; the ``scenario`` column tells them apart."""
-    from forecasting import reconcile
-
     if not 1 <= len(scenarios) <= 4:
         raise UserInputError(f"compare takes 1 to 4 scenarios, got {len(scenarios)}")
     prep = prepare(baseline)
     labels = _unique_labels(scenarios)
+    matrix, g_roles, g_inds = _aggregation(prep)
     frames = []
     for a, label in zip(scenarios, labels):
-        f = apply_scenario(prep, a)
-        f["scenario"] = label
-        frames.append(reconcile.with_totals(f))
+        years, out = _project(prep, a)
+        n = len(years)
+        frames.append(pd.DataFrame({
+            "role": np.repeat(g_roles, n), "industry": np.repeat(g_inds, n),
+            "year": np.tile(years.astype(int), len(g_roles)),
+            **{b: (matrix @ out[b]).ravel() for b in ("mean", "lo_80", "hi_80", "lo_95", "hi_95")},
+            "scenario": label}))
     return pd.concat(frames, ignore_index=True)
+
+
+_AGGREGATIONS: dict[int, tuple[PreparedBaseline, np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _aggregation(prep: PreparedBaseline) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """0/1 matrix [group, cell]: the cells themselves, then the bottom-up sums that
+    ``reconcile.with_totals`` makes (same rows, computed as one matrix product: fast)."""
+    hit = _AGGREGATIONS.get(id(prep))
+    if hit is not None and hit[0] is prep:
+        return hit[1:]
+    rows, roles, inds = [], [], []
+
+    def add(mask: np.ndarray, role: str, industry: str) -> None:
+        rows.append(mask.astype(float))
+        roles.append(role)
+        inds.append(industry)
+
+    n = len(prep.roles)
+    for k in range(n):
+        add(np.arange(n) == k, prep.roles[k], prep.industries[k])
+    for r in dict.fromkeys(prep.roles):
+        add(prep.roles == r, r, ALL)
+    for label, rmask in ((ALL, np.ones(n, bool)),
+                         (AI_ML_GROUP, np.isin(prep.roles, catalog.AI_ML_SPECIALIST_ROLES))):
+        for i in dict.fromkeys(prep.industries):
+            add(rmask & (prep.industries == i), label, i)
+        add(rmask, label, ALL)
+    result = (np.vstack(rows), np.array(roles, dtype=object), np.array(inds, dtype=object))
+    if len(_AGGREGATIONS) > 8:
+        _AGGREGATIONS.clear()
+    _AGGREGATIONS[id(prep)] = (prep, *result)
+    return result
 
 
 def _unique_labels(scenarios: Sequence[Assumptions]) -> list[str]:
@@ -725,21 +788,22 @@ def comparison_table(baseline: pd.DataFrame | PreparedBaseline, scenarios: Seque
     filled for the AI/ML group and the all-roles rows only.
     """
     long = compare(baseline, scenarios)
-    tot = long[long["industry"] == ALL]
-    rows = []
-    for (scen, role), g in tot.groupby(["scenario", "role"], sort=False):
-        g = g.sort_values("year")
-        start, end = float(g["mean"].iloc[0]), float(g["mean"].iloc[-1])
-        n = int(g["year"].iloc[-1] - g["year"].iloc[0])
-        cagr = ((end / start) ** (1 / n) - 1) * 100 if start > 0 and n > 0 else 0.0
-        added = end - start
-        rows.append({"scenario": scen, "role": role, "industry": ALL,
-                     "year_n": int(g["year"].iloc[-1]), "jobs_year_n": end, "jobs_added": added,
-                     "cagr_pct": cagr,
-                     "gap_to_wef_jobs": WEF_JOBS_ADDED_GLOBAL - added
-                     if role in (ALL, AI_ML_GROUP) else np.nan})
-    return pd.DataFrame(rows, columns=["scenario", "role", "industry", "year_n", "jobs_year_n",
-                                       "jobs_added", "cagr_pct", "gap_to_wef_jobs"])
+    tot = long[long["industry"] == ALL].sort_values("year", kind="stable")
+    g = tot.groupby(["scenario", "role"], sort=False)
+    out = pd.DataFrame({"y0": g["year"].first(), "year_n": g["year"].last(),
+                        "start": g["mean"].first(), "jobs_year_n": g["mean"].last()}).reset_index()
+    n = (out["year_n"] - out["y0"]).to_numpy(float)
+    start, end = out["start"].to_numpy(float), out["jobs_year_n"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cagr = np.where((start > 0) & (n > 0), ((end / start) ** (1 / n) - 1) * 100, 0.0)
+    out["industry"] = ALL
+    out["jobs_added"] = end - start
+    out["cagr_pct"] = cagr
+    out["gap_to_wef_jobs"] = np.where(out["role"].isin([ALL, AI_ML_GROUP]),
+                                      WEF_JOBS_ADDED_GLOBAL - out["jobs_added"], np.nan)
+    out["year_n"] = out["year_n"].astype(int)
+    return out[["scenario", "role", "industry", "year_n", "jobs_year_n", "jobs_added", "cagr_pct",
+                "gap_to_wef_jobs"]]
 
 
 # --------------------------------------------------------------------------- tornado

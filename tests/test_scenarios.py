@@ -185,6 +185,15 @@ def test_comparison_table():
     assert wef.cagr_pct.iloc[0] == pytest.approx(sc.WEF_CAGR_PCT)
     assert wef.gap_to_wef_jobs.iloc[0] == pytest.approx(1_000_000 - wef.jobs_added.iloc[0])
     assert table[table.role == "data_scientist"].gap_to_wef_jobs.isna().all()
+    # the fast matrix totals equal the reference bottom-up sums of reconcile.with_totals
+    a = sc.preset("wef2023")
+    fast = sc.compare(BASE, [a]).drop(columns="scenario")
+    ref = reconcile.with_totals(sc.apply_scenario(BASE, a)).drop(columns="scenario")
+    key = ["role", "industry", "year"]
+    fast, ref = (f.sort_values(key).reset_index(drop=True) for f in (fast, ref))
+    pd.testing.assert_frame_equal(fast[key], ref[key], check_dtype=False)
+    np.testing.assert_allclose(fast[["mean", "lo_80", "hi_95"]], ref[["mean", "lo_80", "hi_95"]],
+                               rtol=1e-12)
     with pytest.raises(UserInputError, match="1 to 4"):
         sc.compare(BASE, [Assumptions()] * 5)
 
@@ -315,3 +324,15 @@ def test_json_is_plain_and_versioned():
     d = json.loads(sc.preset("wef2023").to_json())
     assert d["version"] == sc.SCHEMA_VERSION
     assert (1 + d["role_growth"]["data_scientist"] / 100) ** 5 == pytest.approx(1.40)
+
+
+def test_mode_conversion_and_alignment_keep_the_scenario():
+    a = Assumptions(horizon_years=6, blend_weight=0.5, role_growth={"data_scientist": 7.0},
+                    industry_growth={"fintech": -2.0}, shock_year=2030, shock_pct=5.0)
+    t = a.in_mode("total")
+    assert t.growth_mode == "total" and t.in_mode("per_year").role_growth_map["data_scientist"] \
+        == pytest.approx(7.0)
+    np.testing.assert_allclose(sc.apply_scenario(BASE, a)["mean"], sc.apply_scenario(BASE, t)["mean"])
+    short = a.aligned(2025, 3)
+    assert short.horizon_years == 3 and short.shock_year is None
+    assert a.aligned(2026, 8).shock_year == 2030

@@ -76,9 +76,7 @@ def run(args: argparse.Namespace) -> int:
         lo, hi = scenarios.HORIZON_RANGE
         if not lo <= args.horizon <= hi:
             raise UserInputError(f"--horizon {args.horizon} is outside {lo}-{hi} years")
-        a = a.with_changes(horizon_years=args.horizon,
-                           shock_year=a.shock_year if a.shock_year is None
-                           or a.shock_year <= a.start_year + args.horizon else None)
+        a = a.aligned(a.start_year, args.horizon)
     from forecasting import headcount, reconcile
 
     baseline = headcount.baseline_projection(
