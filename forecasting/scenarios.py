@@ -787,7 +787,11 @@ def comparison_table(baseline: pd.DataFrame | PreparedBaseline, scenarios: Seque
     WEF's ~1 million jobs added (a GLOBAL count, labelled assumption) minus our US jobs added,
     filled for the AI/ML group and the all-roles rows only.
     """
-    long = compare(baseline, scenarios)
+    return summarize(compare(baseline, scenarios))
+
+
+def summarize(long: pd.DataFrame) -> pd.DataFrame:
+    """``comparison_table`` from an existing ``compare`` frame (saves a second engine run)."""
     tot = long[long["industry"] == ALL].sort_values("year", kind="stable")
     g = tot.groupby(["scenario", "role"], sort=False)
     out = pd.DataFrame({"y0": g["year"].first(), "year_n": g["year"].last(),

@@ -126,7 +126,7 @@ fig = charts.scenario_comparison(shown, footer=footer, title="Scenarios compared
                                  f"{a.start_year}–{a.end_year}")
 st.plotly_chart(fig, width="stretch", key="sc_chart")
 layout.chart_downloads(fig, "scenario_comparison", key="sc_chart")
-table = scenarios.comparison_table(prep, compared)
+table = scenarios.summarize(long)
 table = table[table["role"].isin({"all", scenarios.AI_ML_GROUP, view_role})]
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "jobs_year_n": st.column_config.NumberColumn("Jobs in year N", format="%,.0f"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import numpy as np
@@ -264,7 +265,7 @@ def assumptions_strategy(draw):
         automotive_share=draw(st.none() | st.floats(0, 1, **finite)))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "200")), deadline=None)
 @given(assumptions_strategy())
 def test_json_and_url_round_trip(a):
     assert Assumptions.from_json(a.to_json()) == a
