@@ -23,7 +23,9 @@ roles = c1.multiselect("Roles", side.roles, default=list(side.roles[:2]),
 industry = c2.selectbox("Industry", ["all", *side.industries], key="dm_industry",
                         format_func=lambda i: "All industries" if i == "all" else catalog.industry(i).label)
 
-with st.expander("Growth assumptions (instant: no refit)", expanded=True):
+col_ctrl, col_chart = st.columns([1, 2.3], gap="medium")
+with col_ctrl:
+    st.markdown("**Growth assumptions** (instant: no refit)")
     controls.growth_controls(roles, side.industries)
 a = controls.assumptions()
 projection = scenarios.apply_scenario(data.prepared_baseline(), a)
@@ -32,15 +34,16 @@ start, end = a.start_year, a.end_year
 figures: dict[str, object] = {}
 
 # --- headcount --------------------------------------------------------------------------------
-st.subheader("Headcount: people employed (US, BLS OEWS)")
+col_chart.subheader("Headcount: people employed (US, BLS OEWS)")
 fig = charts.headcount_chart(history, projection, roles, None if industry == "all" else industry,
-                             title=f"US employment by role, {'all industries' if industry == 'all' else catalog.industry(industry).label}: "
-                                   f"history and '{a.label}' projection to {end}")
-st.plotly_chart(fig, width="stretch", key="dm_headcount")
-layout.chart_downloads(fig, "headcount", key="dm_headcount")
+                             title=f"US employment, {'all industries' if industry == 'all' else catalog.industry(industry).label}: "
+                                   f"'{a.label}' to {end}")
+with col_chart:
+    st.plotly_chart(fig, width="stretch", key="dm_headcount")
+    layout.chart_downloads(fig, "headcount", key="dm_headcount")
 figures["headcount"] = fig
-st.caption("Solid: OEWS history (May of each year). Dashed: projection; shaded: 80% and 95% "
-           "intervals. Your assumptions re-grow the cached baseline.")
+col_chart.caption("Solid: OEWS history (May of each year). Dashed: projection; shaded: 80% and "
+                  "95% intervals. Your assumptions re-grow the cached baseline.")
 
 # --- industries -------------------------------------------------------------------------------
 st.subheader("Across industries")

@@ -35,7 +35,7 @@ def growth_by_role(totals: pd.DataFrame, years: int) -> pd.DataFrame:
     for col in ("mean", "lo_80", "hi_80", "lo_95", "hi_95"):
         ratio = (end[col] / start.reindex(end.index)).clip(lower=0).to_numpy()
         out["growth_pct_per_year" if col == "mean" else col] = (ratio ** (1 / years) - 1) * 100
-    return out.sort_values("growth_pct_per_year", ascending=False).reset_index(drop=True)
+    return out.sort_values("growth_pct_per_year", ascending=False, kind="stable").reset_index(drop=True)
 
 
 totals = role_totals(projection)
@@ -58,19 +58,23 @@ oews_top = oews[(oews["soc"] == top_role.base_soc) & ~oews["hybrid"]].sort_value
 
 # --- KPI cards --------------------------------------------------------------------------------
 c1, c2, c3 = st.columns(3)
-c1.metric(f"ML-specialist jobs added, {base_year}–{base_year + KPI_YEARS} (US, baseline)",
+c1.metric(f"ML-specialist jobs added by {base_year + KPI_YEARS}",
           layout.fmt_compact(spec_added, signed=True), f"{spec_pct:+.1f}% over {KPI_YEARS} years",
-          help="Sum over the AI/ML specialist roles: "
+          help=f"US, statistical baseline, May {base_year} to {base_year + KPI_YEARS}. Sum over the "
+               "AI/ML specialist roles: "
                + ", ".join(catalog.role(r).label for r in catalog.AI_ML_SPECIALIST_ROLES)
                + f". 80% interval of the end level: {layout.fmt_count(spec_end['lo_80'])}–"
                  f"{layout.fmt_count(spec_end['hi_80'])} people.")
 c1.caption(f"ASSUMPTION for comparison: WEF Future of Jobs 2023 expects +{WEF_GROWTH_PCT_5Y:.0f}% "
            f"(about {layout.fmt_compact(WEF_JOBS_ADDED)} jobs) over 5 years — counted globally, "
            "not US-only, so the two are not like for like.")
-c2.metric(f"Fastest-growing role ({horizon}-year baseline)", top_label,
+c2.metric(f"Fastest-growing role ({horizon}-year baseline)", top_role.label,
           f"{top['growth_pct_per_year']:+.1f}% per year",
           help=f"80% interval {top['lo_80']:+.1f}% to {top['hi_80']:+.1f}% per year. "
                f"Level is {top_role.level_kind}: {top_role.level_rule}")
+if len(tied) > 1:
+    c2.caption("Tied with " + " & ".join(catalog.role(r).label for r in tied if r != top_role.role_id)
+               + ": their levels rest on the same OEWS occupation trend.")
 c3.metric(f"Median pay, {oews_top['soc_title']} (OEWS May {int(oews_top['year'])})",
           layout.fmt_usd(oews_top["a_median"]),
           help=f"BLS OEWS annual median wage for SOC {top_role.base_soc}, the base occupation of "

@@ -73,23 +73,23 @@ def _slider(label: str, key: str, value: float, rng: tuple[float, float], on_cha
 
 
 def growth_controls(roles: tuple[str, ...] | list[str], industries: tuple[str, ...] | list[str]) -> None:
-    """Blend weight, per-role and per-industry growth sliders, and a reset button."""
+    """Blend weight, per-role and per-industry growth sliders, and a reset button (compact: meant
+    for a narrow column next to the chart they move)."""
     a = assumptions()
     unit = _unit(a.growth_mode)
     st.session_state["gc_blend"] = float(a.blend_weight)
-    c0, c1 = st.columns([3, 1])
-    c0.slider("Blend weight: 0 = model trend only, 1 = your role growth", 0.0, 1.0, step=0.05,
+    st.slider("Blend weight: 0 = model trend, 1 = your role growth", 0.0, 1.0, step=0.05,
               key="gc_blend", on_change=_set_blend)
-    c1.button("Reset to preset", on_click=_reset, key="gc_reset",
-              help=f"Back to the '{a.label}' preset values (keeps the horizon).")
-    left, right = st.columns(2)
-    left.markdown(f"**Role growth** ({unit}; default = the model's own trend)")
+    tab_roles, tab_inds = st.tabs(["Role growth", "Industry adjustment"])
+    tab_roles.caption(f"{unit}; starts at the model's own trend")
     role_map = a.role_growth_map
     for r in roles:
         _slider(catalog.role(r).label, f"gc_role_{r}", role_map.get(r, model_growth(r, a)),
-                ROLE_RANGE[a.growth_mode], _set_role, (r,), container=left)
-    right.markdown(f"**Industry adjustment** (percentage points, {unit}, added to every role)")
+                ROLE_RANGE[a.growth_mode], _set_role, (r,), container=tab_roles)
+    tab_inds.caption(f"percentage points, {unit}, added to every role in the industry")
     ind_map = a.industry_growth_map
     for i in industries:
         _slider(catalog.industry(i).label, f"gc_ind_{i}", ind_map.get(i, 0.0),
-                INDUSTRY_RANGE[a.growth_mode], _set_industry, (i,), container=right)
+                INDUSTRY_RANGE[a.growth_mode], _set_industry, (i,), container=tab_inds)
+    st.button("Reset to preset", on_click=_reset, key="gc_reset",
+              help=f"Back to the '{a.label}' preset values (keeps the horizon).")

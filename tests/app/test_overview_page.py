@@ -38,7 +38,7 @@ def test_kpis_match_the_baseline_and_oews(at):
     metrics = {m.label: m for m in at.metric}
     base = int(headcount.baseline_projection(10)["year"].min())
     added = _specialists(base + 5) - _specialists(base)
-    kpi = next(m for label, m in metrics.items() if label.startswith("ML-specialist jobs added"))
+    kpi = next(m for label, m in metrics.items() if label.startswith("ML-specialist jobs added by"))
     assert kpi.value == f"+{added / 1e3:.0f}k"
     pay = next(m for label, m in metrics.items() if label.startswith("Median pay"))
     oews = data.load_oews_national()
