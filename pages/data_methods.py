@@ -61,9 +61,9 @@ st.markdown("Upload a CSV with columns `series_id, ds, y` (one row per date; sev
             "allowed). It is checked and cleaned by the same rules as the CLI, then forecast "
             "with the same engine.")
 c1, c2, c3 = st.columns([3, 1, 1])
-upload = c1.file_uploader("CSV file", type=["csv", "txt"], key="dm_upload")
-horizon = c2.number_input("Horizon (periods)", 1, inputs.MAX_HORIZON, 12, key="dm_horizon")
-model = c3.selectbox("Model", models.MODEL_NAMES, key="dm_model")
+upload = c1.file_uploader("CSV file", type=["csv", "txt"], key="dmm_upload")
+horizon = c2.number_input("Horizon (periods)", 1, inputs.MAX_HORIZON, 12, key="dmm_horizon")
+model = c3.selectbox("Model", models.MODEL_NAMES, key="dmm_model")
 
 
 @st.cache_data(show_spinner="Forecasting your series…", max_entries=8)
@@ -87,7 +87,6 @@ if upload is not None:
         fig = charts.forecast_chart(history, forecast, title=f"Your series ({upload.name}): forecast",
                                     y_title="y (your units)", footer=f"Source: your file {upload.name}; "
                                     "forecast by this dashboard's models.")
-        st.plotly_chart(fig, width="stretch", key="dm_upload_chart")
-        downloads, = layout.require("ui.downloads")
-        key = "dm_upload_" + hashlib.sha256(raw).hexdigest()[:8]
-        downloads.chart_downloads(fig, "your_series_forecast", key=key)
+        st.plotly_chart(fig, width="stretch", key="dmm_upload_chart")
+        key = "dmm_upload_" + hashlib.sha256(raw).hexdigest()[:8]
+        layout.chart_downloads(fig, "your_series_forecast", key=key)
