@@ -268,8 +268,11 @@ def growth_ranking(frame: pd.DataFrame, *, footer: str | None = None,
 
 
 def industry_stack(frame: pd.DataFrame, role: str, *, footer: str | None = None,
-                   title: str | None = None) -> go.Figure:
-    """One role's employment stacked across industries (the stack sums to the role)."""
+                   title: str | None = None, projection_start: int | None = None) -> go.Figure:
+    """One role's employment stacked across industries (the stack sums to the role).
+
+    ``projection_start`` (a year) draws a dotted line where history ends and projection begins.
+    """
     value = "mean" if "mean" in frame.columns else "headcount"
     _require(frame, ["role", "industry", "year", value], "industry_stack")
     df = frame[frame["role"] == role]
@@ -292,6 +295,10 @@ def industry_stack(frame: pd.DataFrame, role: str, *, footer: str | None = None,
                  x_title="Year (May)", y_title="Employment (people)", footer=footer,
                  legend="right")
     fig.update_layout(legend_traceorder="reversed")  # legend reads top-down like the stack
+    if projection_start is not None:
+        fig.add_vline(x=projection_start, line={"width": 1.5, "dash": "dot",
+                                                "color": "rgba(128,128,128,0.9)"},
+                      annotation_text="projection →", annotation_position="top right")
     fig.update_yaxes(tickformat="~s")
     fig.update_xaxes(tickformat="d", dtick=1)
     fig.update_layout(hovermode="x unified")

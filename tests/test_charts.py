@@ -206,3 +206,12 @@ def test_typed_array_decoding():
     import base64
     enc = {"dtype": "f8", "bdata": base64.b64encode(arr.tobytes()).decode(), "shape": "2, 3"}
     np.testing.assert_array_equal(charts._values(enc), arr)
+
+
+def test_industry_stack_marks_projection_start(headcount_frames):
+    _, proj = headcount_frames
+    fig = charts.industry_stack(proj, "ml_engineer", footer=FOOTER, projection_start=2025)
+    assert [s.x0 for s in fig.layout.shapes] == [2025]
+    assert len(charts.figure_data(fig)) == len(proj[proj.role == "ml_engineer"])
+    with pytest.raises(UserInputError, match="no rows for role"):
+        charts.industry_stack(proj, "bi_developer", footer=FOOTER)

@@ -144,7 +144,7 @@ def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
         cells = pd.concat([history[history["year"] < y0].rename(columns={"headcount": "mean"}),
                            proj[["role", "industry", "year", "mean"]]], ignore_index=True)
         return charts.industry_stack(
-            cells, role, footer=footer,
+            cells, role, footer=footer, projection_start=y0,
             title=f"{catalog.role(role).label}: US employment by industry, history and projection")
     _check_role(args.role, chart, False)
     span = f"{y0}–{min(y0 + args.horizon, int(proj['year'].max()))}"
