@@ -211,19 +211,21 @@ def _decode(data: bytes, notes: list[str]) -> str:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             pass
-    for enc, label in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1")):
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        bad = re.search(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]", text)
-        if bad:
-            line = text.count("\n", 0, bad.start()) + 1
-            raise UserInputError(f"line {line}: the file is not UTF-8 text and contains "
-                                 f"control bytes; is it a CSV? Save it as CSV (UTF-8)")
-        notes.append(f"file is not UTF-8; decoded as {label} ({enc})")
-        return text
-    raise UserInputError("the file is not readable text; save it as CSV (UTF-8)")  # pragma: no cover
+    # cp1252 reads every printable Latin-1 byte the same way and adds the Windows extras
+    # (euro sign, curly quotes); the bytes it rejects would be control characters in Latin-1.
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise UserInputError(f"line {line}: the file is neither UTF-8 nor Windows-1252/Latin-1 "
+                             f"text; save it as CSV (UTF-8)") from None
+    bad = re.search(r"[\x00-\x08\x0b\x0e-\x1f\x7f]", text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise UserInputError(f"line {line}: the file is not UTF-8 text and contains control "
+                             f"bytes; is it a CSV? Save it as CSV (UTF-8)")
+    notes.append("file is not UTF-8; decoded as Windows-1252 (cp1252, which includes Latin-1)")
+    return text
 
 
 # ----------------------------------------------------------------------------- text -> rows
@@ -420,7 +422,8 @@ def _parse_numbers(values: list[str], lines: np.ndarray, notes: list[str],
     if failed.size == 0:
         return num
     fail_txt = [values[i] for i in failed]
-    if not (decimal_comma_ok and any("," in v for v in fail_txt)):
+    comma_number = re.compile(r"[+-]?\d+(\.\d{3})*,\d*|[+-]?,\d+")
+    if not (decimal_comma_ok and any(comma_number.fullmatch(v) for v in fail_txt)):
         missing_f = np.fromiter((v.lower() in MISSING_TOKENS for v in fail_txt), bool, failed.size)
         if not missing_f.all():
             i = failed[np.flatnonzero(~missing_f)[0]]
@@ -436,9 +439,10 @@ def _parse_numbers(values: list[str], lines: np.ndarray, notes: list[str],
                  if re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+,\d*", v) else None)
         elif "," in v:
             v = v.replace(",", ".") if v.count(",") == 1 else None
-        elif "." in v and v.lower() not in MISSING_TOKENS:
-            # "1.234" next to "1,5" could be 1234 or 1.234: refuse rather than guess
-            v = v.replace(".", "") if re.fullmatch(r"[+-]?\d{1,3}(\.\d{3}){2,}", v) else None
+        elif re.fullmatch(r"[+-]?[1-9]\d{0,2}(\.\d{3})+", v):
+            # next to "1,5", "1.234.567" groups thousands but "1.234" could be 1234 or 1.234:
+            # refuse that one rather than guess ("0.5" or "12345.6" are unambiguous)
+            v = v.replace(".", "") if v.count(".") > 1 else None
         fixed.append(v)
     bad = [i for i, v in enumerate(fixed) if v is None and not missing[i]]
     if bad:
@@ -470,7 +474,11 @@ def _parse_dates(values: list[str], lines: np.ndarray, notes: list[str]) -> np.n
                          utc=True).tz_convert(None).as_unit("us")
     names.append("ISO 8601")
     results.append(iso.asi8.copy())
+    # only formats whose punctuation occurs in some value can match: skip the rest (speed)
+    shapes = {frozenset(re.sub(r"[A-Za-z0-9]", "", u)) for u in uniq}
     for fmt in DATE_FORMATS:
+        if frozenset(re.sub(r"%.|[A-Za-z0-9]", "", fmt)) not in shapes:
+            continue
         r = pd.to_datetime(pd.Index(uniq, dtype=object), format=fmt, errors="coerce").as_unit("us")
         names.append(fmt)
         results.append(r.asi8.copy())
@@ -571,6 +579,11 @@ def _drop_trailing_missing(frame: pd.DataFrame, notes: list[str]) -> pd.DataFram
     # a row is "trailing" if no observed value follows it in its series
     observed_after = (~frame["y"].isna())[::-1].groupby(frame["_code"][::-1]).cummax()[::-1]
     trailing = miss & ~observed_after.to_numpy()
+    empty = pd.Series(miss).groupby(frame["_code"].to_numpy()).transform("all").to_numpy()
+    if empty.any():
+        i = int(np.flatnonzero(empty)[np.argmin(frame["_line"].to_numpy()[empty])])
+        raise UserInputError(f"line {int(frame['_line'].iloc[i])}, column 'y': series "
+                             f"{_show(frame['series_id'].iloc[i])} has no values at all")
     inner = miss & ~trailing
     if inner.any():
         idx = np.flatnonzero(inner)
@@ -629,17 +642,21 @@ def _infer_freq(frame: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, di
 
     Gaps are refused, not filled: filling would invent data the user never gave us.
     """
-    sid = frame["series_id"]
-    ds = frame["ds"]
-    ns = ds.to_numpy().astype("datetime64[ns]").astype(np.int64)
+    ds64 = frame["ds"].to_numpy().astype("datetime64[ns]")
+    ns = ds64.astype(np.int64)
     lines = frame["_line"].to_numpy()
     codes = frame["_code"].to_numpy()
     first = np.r_[True, codes[1:] != codes[:-1]]
-    codes = np.cumsum(first) - 1          # dense 0..n-1 after rows were dropped
-    uniques = [str(u) for u in sid.to_numpy()[first]]
+    starts = np.flatnonzero(first)                 # rows are sorted: series are contiguous
+    codes = np.cumsum(first) - 1                   # dense 0..n-1 after rows were dropped
+    uniques = [str(u) for u in frame["series_id"].to_numpy()[starts]]
+    sizes = np.diff(np.r_[starts, len(frame)])
     diff = np.r_[0, np.diff(ns)]
-    diff_f = np.where(first, np.nan, diff.astype("float64"))
-    med = pd.Series(diff_f).groupby(codes).median().to_numpy() / _DAY_NS  # days, per series
+    # median step per series without groupby: sort steps within series (first row last)
+    key = np.where(first, np.iinfo(np.int64).max, diff)
+    srt = key[np.lexsort((key, codes))]
+    n_steps = sizes - 1                            # >= MIN_POINTS - 1 >= 1
+    med = (srt[starts + (n_steps - 1) // 2] / 2 + srt[starts + n_steps // 2] / 2) / _DAY_NS
     kind = np.full(len(uniques), "", dtype=object)
     kind[med == 1] = "D"
     kind[med == 7] = "W"
@@ -648,7 +665,7 @@ def _infer_freq(frame: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, di
     kind[(med >= 365) & (med <= 366)] = "Y"
     bad_kind = np.flatnonzero(kind == "")
     if bad_kind.size:
-        first_line = pd.Series(lines).groupby(codes).min().to_numpy()
+        first_line = np.minimum.reduceat(lines, starts)
         g = bad_kind[np.argmin(first_line[bad_kind])]
         step = med[g]
         step_txt = (f"{step:g} days" if step >= 1 else f"{step * 24:g} hours")
@@ -656,25 +673,27 @@ def _infer_freq(frame: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, di
             f"line {first_line[g]}: series {_show(uniques[g])} is irregularly spaced (typical "
             f"step {step_txt}); supported: daily, weekly, monthly, quarterly, yearly dates")
     row_kind = kind[codes]
-    year = ds.dt.year.to_numpy()
-    month = ds.dt.month.to_numpy()
-    day = ds.dt.day.to_numpy()
-    mindex = year * 12 + month - 1
+    months = ds64.astype("datetime64[M]")
+    days = ds64.astype("datetime64[D]")
+    mindex = months.astype(np.int64)               # months since 1970-01
+    month = mindex % 12 + 1
+    day = (days - months.astype("datetime64[D]")).astype(np.int64) + 1
+    month_end = (days + np.timedelta64(1, "D")).astype("datetime64[M]") != months
+    dow = (days.astype(np.int64) + 3) % 7          # 1970-01-01 was a Thursday; Monday = 0
     mdiff = np.r_[0, np.diff(mindex)]
     midnight = (ns % _DAY_NS) == 0
-    month_end = ds.dt.is_month_end.to_numpy()
-    dow = ds.dt.dayofweek.to_numpy()
     prev_dow = np.r_[0, dow[:-1]]
+
+    def per_series_all(mask: np.ndarray) -> np.ndarray:
+        return np.logical_and.reduceat(mask, starts)
 
     step_m = np.select([row_kind == "M", row_kind == "Q", row_kind == "Y"], [1, 3, 12], 0)
     monthly = step_m > 0
     # monthly-like series: midnight dates on one consistent day of the month (or month ends)
-    g = pd.DataFrame({"c": codes, "day": day, "me": month_end, "mid": midnight})
-    per = g.groupby("c").agg(nday=("day", "nunique"), all_me=("me", "all"), all_mid=("mid", "all"),
-                             day0=("day", "first"))
-    consistent = ((per["nday"] == 1) | per["all_me"]) & per["all_mid"]
-    ok_day = consistent.to_numpy()[codes]
-    off_day = (day != per["day0"].to_numpy()[codes]) | ~midnight   # rows breaking the pattern
+    one_day = np.minimum.reduceat(day, starts) == np.maximum.reduceat(day, starts)
+    consistent = (one_day | per_series_all(month_end)) & per_series_all(midnight)
+    ok_day = consistent[codes]
+    off_day = (day != day[starts][codes]) | ~midnight   # rows breaking the pattern
     row_ok = np.ones(len(frame), dtype=bool)
     row_ok &= ~(monthly & ~ok_day & off_day)
     row_ok &= ~(monthly & ~first & (mdiff != step_m))
@@ -684,8 +703,8 @@ def _infer_freq(frame: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, di
     d_ok = diff == _DAY_NS
     b_ok = ((diff == _DAY_NS) & (prev_dow <= 3)) | ((diff == 3 * _DAY_NS) & (prev_dow == 4))
     # daily series: either every step is one day (D) or the business-day rule holds (B)
-    d_series = pd.Series(d_ok | first).groupby(codes).all().to_numpy()
-    b_series = pd.Series((b_ok | first) & (dow <= 4)).groupby(codes).all().to_numpy()
+    d_series = per_series_all(d_ok | first)
+    b_series = per_series_all((b_ok | first) & (dow <= 4))
     is_b_series = (kind == "D") & ~d_series & b_series
     is_b = is_b_series[codes]
     row_ok &= ~(is_d & ~is_b & ~first & ~d_ok)
@@ -696,9 +715,7 @@ def _infer_freq(frame: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, di
                                               first[i]))
     # aliases, and month-like dates moved to the month start
     freq_of = {}
-    first_idx = np.flatnonzero(first)
-    shifted = 0
-    for gi, fi in enumerate(first_idx):
+    for gi, fi in enumerate(starts):
         k = kind[gi]
         if k == "D":
             alias = "B" if is_b_series[gi] else "D"
@@ -712,17 +729,14 @@ def _infer_freq(frame: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, di
         else:
             anchor = _MONTH_ABBR[month[fi] - 1]
             alias = "YS" if anchor == "JAN" else f"YS-{anchor}"
-        freq_of[str(uniques[gi])] = alias
-    if monthly.any():
-        move = monthly & (day != 1)
-        if move.any():
-            shifted = len(np.unique(codes[move]))
-            new = ds.to_numpy().copy()
-            new[move] = (ds[move].dt.to_period("M").dt.start_time).to_numpy().astype(
-                "datetime64[ns]")
-            frame = frame.assign(ds=new)
-            notes.append(f"monthly/quarterly/yearly dates not on the 1st (e.g. month ends) moved "
-                         f"to the month start in {shifted} series")
+        freq_of[uniques[gi]] = alias
+    move = monthly & (day != 1)
+    if move.any():
+        new = ds64.copy()
+        new[move] = months[move].astype("datetime64[ns]")
+        frame = frame.assign(ds=new)
+        notes.append(f"monthly/quarterly/yearly dates not on the 1st (e.g. month ends) moved "
+                     f"to the month start in {len(np.unique(codes[move]))} series")
     return frame, freq_of
 
 
