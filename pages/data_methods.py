@@ -3,8 +3,6 @@ models did in backtests, and a box to forecast your own series with the same eng
 
 from __future__ import annotations
 
-import hashlib
-
 import pandas as pd
 import streamlit as st
 
@@ -45,14 +43,6 @@ st.markdown(
     "headcount path, never multiplied onto it. Scenarios (WEF, BLS, your own growth rates) then "
     "re-grow the cached headcount baseline: nothing is refitted when you move a slider.")
 
-# --- backtests --------------------------------------------------------------------------------
-st.subheader("Backtest leaderboard (postings series)")
-layout.require("forecasting.pipeline")
-baseline = data.postings_baseline()
-st.caption("Mean over every monthly postings series and rolling origin. MASE < 1 beats the "
-           "seasonal-naive forecast; coverage should be close to 80% and 95%.")
-st.dataframe(baseline.leaderboard, hide_index=True, width="stretch")
-
 # --- your own series --------------------------------------------------------------------------
 st.subheader("Forecast your own series")
 charts, inputs, models = layout.require("forecasting.charts", "forecasting.inputs",
@@ -73,20 +63,37 @@ def forecast_upload(raw: bytes, horizon: int, model: str):
     return series.frame, series.notes, fc
 
 
-if upload is not None:
-    raw = upload.getvalue()
-    try:
-        history, notes, forecast = forecast_upload(raw, int(horizon), model)
-    except UserInputError as exc:
-        st.error(f"{upload.name}: {exc}", icon=":material/error:")
-    else:
-        if notes:
-            st.info("What we cleaned:\n" + "\n".join(f"- {n}" for n in notes))
-        st.success(f"{history['series_id'].nunique()} series, {len(history)} rows; model used: "
-                   f"{', '.join(sorted(forecast['model'].unique()))}.")
-        fig = charts.forecast_chart(history, forecast, title=f"Your series ({upload.name}): forecast",
-                                    y_title="y (your units)", footer=f"Source: your file {upload.name}; "
-                                    "forecast by this dashboard's models.")
-        st.plotly_chart(fig, width="stretch", key="dmm_upload_chart")
-        key = "dmm_upload_" + hashlib.sha256(raw).hexdigest()[:8]
-        layout.chart_downloads(fig, "your_series_forecast", key=key)
+@st.cache_data(show_spinner=False)
+def example_csv(series_id: str = "us_ai_share") -> bytes:
+    """A shipped postings series as a CSV, so the section shows the engine before any upload."""
+    frame = data.postings_monthly()
+    return frame[frame["series_id"] == series_id].to_csv(index=False).encode()
+
+
+if upload is None:
+    name, raw = "example_us_ai_share.csv", example_csv()
+    st.caption("No file yet: showing the shipped Indeed US AI share of postings as an example.")
+else:
+    name, raw = upload.name, upload.getvalue()
+try:
+    history, notes, forecast = forecast_upload(raw, int(horizon), model)
+except UserInputError as exc:
+    st.error(f"{name}: {exc}", icon=":material/error:")
+else:
+    if notes:
+        st.info("What we cleaned:\n" + "\n".join(f"- {n}" for n in notes))
+    st.success(f"{history['series_id'].nunique()} series, {len(history)} rows; model used: "
+               f"{', '.join(sorted(forecast['model'].unique()))}.")
+    fig = charts.forecast_chart(history, forecast, title=f"{name}: forecast",
+                                y_title="y (your units)", footer=f"Source: {name}; forecast by "
+                                "this dashboard's models.")
+    st.plotly_chart(fig, width="stretch", key="dmm_series_chart")
+    layout.chart_downloads(fig, "series_forecast", key="dmm_series")
+
+# --- backtests --------------------------------------------------------------------------------
+st.subheader("Backtest leaderboard (postings series)")
+layout.require("forecasting.pipeline")
+baseline = data.postings_baseline()
+st.caption("Mean over every monthly postings series and rolling origin. MASE < 1 beats the "
+           "seasonal-naive forecast; coverage should be close to 80% and 95%.")
+st.dataframe(baseline.leaderboard, hide_index=True, width="stretch")

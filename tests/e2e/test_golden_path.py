@@ -113,3 +113,88 @@ def test_every_page_renders_a_chart(page, server, artifacts_dir):
         assert page.locator(CHART).count() >= 1, name
         assert page.locator('[data-testid="stException"]').count() == 0, name
         page.screenshot(path=str(artifacts_dir / f"page_{name}.png"), full_page=True)
+
+
+def download(page, container_key: str, label: str, tmp_path: Path) -> bytes:
+    """Click a download button inside the keyed container and return the file's bytes."""
+    button = page.locator(f".st-key-{container_key} button", has_text=label).first
+    with page.expect_download(timeout=120_000) as info:
+        button.click()
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    return target.read_bytes()
+
+
+def expected_headcount_figure():
+    """The demand page's default headcount chart, rebuilt from the same library calls."""
+    from forecasting import charts, headcount, scenarios
+    proj = scenarios.apply_scenario(scenarios.prepare(headcount.baseline_projection(10)),
+                                    scenarios.preset("baseline"))
+    return charts.headcount_chart(headcount.role_industry_history(), proj,
+                                  ["ml_engineer", "data_scientist"], None)
+
+
+def test_growth_assumption_moves_the_chart_and_downloads_match(page, server, artifacts_dir, tmp_path):
+    from forecasting import charts, export
+    goto(page, server, "demand")
+    # --- downloads of the default view ---------------------------------------------------------
+    png = download(page, "dm_headcount__downloads", "PNG", tmp_path)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert width == export.DEFAULT_WIDTH * export.DEFAULT_SCALE and height > 400
+    svg = download(page, "dm_headcount__downloads", "SVG", tmp_path)
+    assert ET.fromstring(svg).tag.endswith("svg")
+    pdf = download(page, "dm_headcount__downloads", "PDF", tmp_path)
+    assert pdf[:5] == b"%PDF-"
+    html = download(page, "dm_headcount__downloads", "HTML", tmp_path).decode("utf-8")
+    assert "plotly" in html.lower() and "ML engineer" in html
+    got = pd.read_csv(io.BytesIO(download(page, "dm_headcount__downloads", "CSV", tmp_path)))
+    want = charts.figure_data(expected_headcount_figure())
+    assert list(got.columns) == list(want.columns)
+    assert len(got) == len(want)
+    assert got["y"].to_numpy() == pytest.approx(want["y"].to_numpy(float), rel=1e-9)
+    report = zipfile.ZipFile(io.BytesIO(download(page, "dm_report__report", "report", tmp_path)))
+    names = set(report.namelist())
+    assert {"assumptions.json", "README.txt", "SOURCES.csv", "charts/headcount.png",
+            "charts/headcount.svg", "charts/headcount.pdf", "charts/headcount.html",
+            "data/headcount.csv", "data/postings.csv", "tables/headcount_projection.csv"} <= names
+    assert json.loads(report.read("assumptions.json"))["preset"] == "baseline"
+    assert report.read("charts/headcount.png")[:4] == b"\x89PNG"
+
+    # --- a growth assumption moves the plotted forecast at once ---------------------------------
+    before = chart_y(page, 0, "Data scientist (forecast)")
+    page.locator(".st-key-gc_role_data_scientist [role='slider']").focus()
+    page.keyboard.press("End")  # slider maximum: 40% per year
+    wait_idle(page)
+    page.wait_for_function(
+        """(b) => { const gd = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')[0];
+                     const t = gd._fullData.find(d => d.name === 'Data scientist (forecast)');
+                     return Number(t.y[t.y.length - 1]) > b; }""", arg=before[-1] * 1.5)
+    after = chart_y(page, 0, "Data scientist (forecast)")
+    assert after[0] == pytest.approx(before[0]) and after[-1] > before[-1] * 1.5
+    page.screenshot(path=str(artifacts_dir / "demand_after_growth_change.png"), full_page=True)
+
+
+def test_upload_forecasts_a_good_file_and_explains_a_bad_one(page, server, artifacts_dir, tmp_path):
+    from forecasting import data
+    monthly = data.load_postings_monthly()
+    good = monthly[monthly["series_id"] == monthly["series_id"].iloc[0]].tail(48)
+    good_path = tmp_path / "my_series.csv"
+    good.to_csv(good_path, index=False)
+    bad_path = tmp_path / "bad.csv"
+    bad_path.write_text("series_id,ds,y\na,2024-01-01,1\na,not a date,2\n")
+    goto(page, server, "data_methods")
+    uploader = page.locator(".st-key-dmm_upload input[type='file']")
+    uploader.set_input_files(str(good_path))
+    page.get_by_text("my_series.csv: forecast").first.wait_for(timeout=120_000)
+    wait_idle(page)
+    assert page.get_by_text("model used:").count() >= 1
+    csv = pd.read_csv(io.BytesIO(download(page, "dmm_series__downloads", "CSV", tmp_path)))
+    assert {"trace", "x", "y"} <= set(csv.columns) and len(csv) >= 48
+    page.screenshot(path=str(artifacts_dir / "data_methods_upload.png"), full_page=True)
+    uploader.set_input_files(str(bad_path))
+    page.wait_for_selector('[data-testid="stAlertContentError"]', timeout=60_000)
+    wait_idle(page)
+    error = page.locator('[data-testid="stAlertContentError"]').first.inner_text()
+    assert "bad.csv" in error and "line 3" in error.lower()
+    assert page.locator('[data-testid="stException"]').count() == 0
