@@ -353,7 +353,6 @@ class Assumptions:
                 messages.extend(f"link: {e}; using the default" for e in errs)
             else:
                 values[key] = single[key]
-        mode = values["growth_mode"]
         for key, items in (("role_growth", roles), ("industry_growth", inds), ("role_cap", caps)):
             kept = {}
             for item_id, val in items.items():
@@ -367,7 +366,6 @@ class Assumptions:
         if errs:  # cross-field (shock year outside the window)
             messages.extend(f"link: {e}; the shock was dropped" for e in errs)
             values["shock_year"] = None
-        del mode
         # A 10 kB value must not become a 10 kB warning: quote at most the first 300 characters.
         messages = [m if len(m) <= 300 else m[:300] + "… (truncated)" for m in messages]
         return cls(**values), messages
