@@ -39,6 +39,7 @@ DEFAULT_WIDTH, DEFAULT_HEIGHT, DEFAULT_SCALE = 1200, 700, 2
 IMAGE_TIMEOUT_S = 60
 
 _lock = threading.Lock()
+_render_lock = threading.Lock()
 _server_started = False
 _server_error: str | None = None
 
@@ -145,12 +146,39 @@ def to_bytes(fig: go.Figure, fmt: str, *, width: int = DEFAULT_WIDTH, height: in
     import kaleido
     # Keep the on-screen height when the figure sets one (tall heatmaps, rankings).
     h = height or max(int(light["layout"].get("height") or 0), DEFAULT_HEIGHT)
-    try:
-        out = kaleido.calc_fig_sync(light, opts={"format": fmt, "width": width, "height": h,
-                                                 "scale": scale})
-    except Exception as exc:  # pragma: no cover - browser crash/timeout
-        raise UserInputError(f"Image export ({fmt}) failed: {type(exc).__name__}: {exc}") from exc
-    return bytes(out)
+    return _render(light, {"format": fmt, "width": width, "height": h, "scale": scale})
+
+
+def _render(fig_dict: dict, opts: dict) -> bytes:
+    """One image from the shared server, one caller at a time, with a hard timeout.
+
+    kaleido's sync server is not safe for concurrent callers (results come back through one
+    shared queue, so two threads could swap files), and Streamlit builds deferred downloads on
+    worker threads: hence the lock. If the server thread dies, kaleido's call would block
+    forever: hence the watchdog thread, after which image export is reported unavailable.
+    """
+    global _server_error
+    import kaleido
+    result: dict[str, object] = {}
+
+    def call() -> None:
+        try:
+            result["out"] = kaleido.calc_fig_sync(fig_dict, opts=opts)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            result["err"] = exc
+
+    with _render_lock:
+        worker = threading.Thread(target=call, daemon=True, name="image-export")
+        worker.start()
+        worker.join(IMAGE_TIMEOUT_S + 30)
+        if worker.is_alive():
+            _server_error = f"no answer from the image renderer within {IMAGE_TIMEOUT_S + 30} s"
+            raise UserInputError(f"Image export ({opts['format']}) failed: {_server_error}")
+    if "err" in result:
+        exc = result["err"]
+        raise UserInputError(f"Image export ({opts['format']}) failed: "
+                             f"{type(exc).__name__}: {exc}") from exc
+    return bytes(result["out"])
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

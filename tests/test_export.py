@@ -153,3 +153,14 @@ def test_write_atomic(tmp_path):
     assert p.read_bytes() == b"x,y\n" and list(tmp_path.iterdir()) == [p]
     with pytest.raises(UserInputError, match="does not exist"):
         export.write_atomic(tmp_path / "nope" / "a.csv", b"")
+
+
+def test_concurrent_exports_return_their_own_files(images):
+    # kaleido's sync server shares one result queue; without our lock threads can swap files.
+    from concurrent.futures import ThreadPoolExecutor
+    figs = [go.Figure(go.Scatter(y=[1, 2]), layout={"title": {"text": f"Figure number {i}"}})
+            for i in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        svgs = list(pool.map(lambda f: export.to_bytes(f, "svg"), figs))
+    for i, svg in enumerate(svgs):
+        assert f"Figure number {i}".encode() in svg
