@@ -89,6 +89,29 @@ def _ensure_server() -> None:
         atexit.register(_stop_server)
 
 
+def warm_up(background: bool = True) -> threading.Thread | None:
+    """Start the image server and render one tiny SVG, so the first real download is warm.
+
+    The cold start (launching Chromium) costs ~3 s idle, ~10 s on a busy machine. Call it once
+    from the app's entry point; it does nothing when image export is unavailable.
+    """
+    if not image_export_available()[0] or _server_started:
+        return None
+
+    def run() -> None:
+        try:
+            to_bytes(go.Figure(), "svg", width=50, height=50, scale=1)
+        except UserInputError:
+            pass  # image_export_available() now carries the reason
+
+    if not background:
+        run()
+        return None
+    t = threading.Thread(target=run, daemon=True, name="image-export-warm-up")
+    t.start()
+    return t
+
+
 def _stop_server() -> None:
     global _server_started
     with _lock:

@@ -164,3 +164,9 @@ def test_concurrent_exports_return_their_own_files(images):
         svgs = list(pool.map(lambda f: export.to_bytes(f, "svg"), figs))
     for i, svg in enumerate(svgs):
         assert f"Figure number {i}".encode() in svg
+
+
+def test_warm_up_starts_server(images, fig):
+    export.warm_up(background=False)
+    assert export._server_started
+    assert export.warm_up() is None  # already warm: nothing to do
