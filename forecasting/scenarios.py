@@ -108,7 +108,8 @@ def _as_float(value: Any, what: str) -> float:
 
 def _in_range(x: float, lo: float, hi: float, what: str) -> float:
     if not lo <= x <= hi:
-        raise ValueError(f"{what}: {x:g} is outside the allowed range {lo:g} to {hi:g}")
+        shown = f"{x:g}" if abs(x) < 1e300 else "a number with hundreds of digits"  # :g overflows
+        raise ValueError(f"{what}: {shown} is outside the allowed range {lo:g} to {hi:g}")
     return x
 
 
