@@ -150,6 +150,14 @@ def _add_series(fig: go.Figure, *, name: str, colour: str, hist_x, hist_y, fc: p
             meta={"fields": {"series": name, "kind": "history"}},
             hovertemplate=f"<b>{name}</b> (actual)<br>{x_hover}: %{{y:{y_fmt}}}{u}<extra></extra>",
         ))
+    if fc is not None and len(fc) and hist_x is not None and len(hist_x):
+        # Dashed bridge from the last actual to the first forecast point (decoration only).
+        hx, fx = list(hist_x)[-1], list(fc_x)[0]
+        if hx != fx:
+            fig.add_trace(go.Scatter(
+                x=[hx, fx], y=[list(hist_y)[-1], list(fc["mean"])[0]], mode="lines",
+                line={"color": colour, "width": 2.5, "dash": "dash"}, hoverinfo="skip",
+                showlegend=False, legendgroup=name, name=f"{name} bridge", meta={"data": False}))
     if fc is not None and len(fc):
         fig.add_trace(go.Scatter(
             x=fc_x, y=fc["mean"], name=f"{name} (forecast)", mode="lines",
@@ -164,11 +172,13 @@ def _add_series(fig: go.Figure, *, name: str, colour: str, hist_x, hist_y, fc: p
 
 # ---------------------------------------------------------------- factories
 def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, title: str, y_title: str,
-                   footer: str | None = None, *, unit: str = "", y_format: str = ",.1f") -> go.Figure:
+                   footer: str | None = None, *, unit: str = "", y_format: str = ",.1f",
+                   labels: dict[str, str] | None = None) -> go.Figure:
     """Monthly (or any-frequency) series: history solid, forecast dashed, 80%/95% bands.
 
     history: series_id, ds, y. forecast: series_id, ds, mean, lo_80, hi_80, lo_95, hi_95.
-    ``unit`` is appended to hover values (e.g. "index points", "% of postings").
+    ``unit`` is appended to hover values (e.g. "index points", "% of postings"); ``labels`` maps
+    series_id to legend names (default: role label for role ids, else the id).
     """
     _require(history, ["series_id", "ds", "y"], "forecast_chart history")
     _require(forecast, ["series_id", "ds", "mean", *_BAND_COLS], "forecast_chart forecast")
@@ -177,7 +187,7 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, title: str, y_
     for i, sid in enumerate(ids):
         h = history[history["series_id"].astype(str) == sid].sort_values("ds")
         f = forecast[forecast["series_id"].astype(str) == sid].sort_values("ds")
-        name = role_label(sid) if sid in catalog.ROLE_COLOURS else sid
+        name = (labels or {}).get(sid) or (role_label(sid) if sid in catalog.ROLE_COLOURS else sid)
         _add_series(fig, name=name, colour=series_colour(sid, i), hist_x=h["ds"], hist_y=h["y"],
                     fc=f, fc_x=f["ds"], x_hover="%{x|%b %Y}", y_fmt=y_format, unit=unit)
     style_figure(fig, title=title, x_title="Month", y_title=y_title, footer=footer)

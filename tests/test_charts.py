@@ -215,3 +215,15 @@ def test_industry_stack_marks_projection_start(headcount_frames):
     assert len(charts.figure_data(fig)) == len(proj[proj.role == "ml_engineer"])
     with pytest.raises(UserInputError, match="no rows for role"):
         charts.industry_stack(proj, "bi_developer", footer=FOOTER)
+
+
+def test_forecast_chart_labels_and_bridge(monthly):
+    hist, fc = monthly
+    fig = charts.forecast_chart(hist, fc, "t", "Index", FOOTER, labels={"us_ai_share": "AI share"})
+    names = {t.meta["fields"]["series"] for t in fig.data if t.meta.get("data") is not False}
+    assert names == {"Data scientist", "AI share"}
+    bridge = next(t for t in fig.data if t.name == "AI share bridge")
+    h = hist[hist.series_id == "us_ai_share"]
+    f = fc[fc.series_id == "us_ai_share"]
+    assert list(bridge.y) == [h["y"].iloc[-1], f["mean"].iloc[0]]
+    assert len(charts.figure_data(fig)) == len(hist) + len(fc)  # bridge is not data

@@ -176,7 +176,7 @@ def _postings_figure(role: str) -> go.Figure:
     info = data.postings_catalog().set_index("series_id").loc[sid]
     return charts.forecast_chart(
         history, fc, f"{info['label']}: monthly postings and forecast ({model or 'auto'})",
-        f"Postings ({info['unit']})", unit=str(info["unit"]),
+        f"Postings ({info['unit']})", unit=str(info["unit"]), labels={sid: str(info["label"])},
         footer=(f"Source: {info['credit']}. Demand signal for {catalog.role(role).label}: postings, "
                 f"NOT headcount. Forecast: {model or 'auto'} model, 80%/95% intervals."))
 
