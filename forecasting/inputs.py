@@ -377,7 +377,8 @@ def _validate(data: bytes) -> ValidatedSeries:
         if len(row) < need:
             missing = [c for c, i in cols.items() if i >= len(row)]
             raise UserInputError(f"line {ln}: no value for column {missing[0]!r} (only "
-                                 f"{len(row)} of the header's {ncol} fields)")
+                                 f"{len(row)} of the header's {ncol} fields; check the "
+                                 f"separator and quoting)")
     lines = np.asarray(line_nos, dtype=np.int64)
 
     if "series_id" in cols:
@@ -539,8 +540,10 @@ def _parse_dates(values: list[str], lines: np.ndarray, notes: list[str]) -> np.n
                                   | (chosen > _MAX_DATE.astype("datetime64[us]").astype(np.int64)))
     if out_of_range.size:
         k = out_of_range[np.argmin(first_row[out_of_range])]
+        hint = (" (an Excel date number? format the column as dates before exporting)"
+                if uniq[k].isdigit() else "")
         raise UserInputError(f"line {lines[first_row[k]]}, column 'ds': date {_show(uniq[k])} "
-                             f"is outside 1700-2200")
+                             f"is outside 1700-2200{hint}")
     return chosen[inverse].astype("datetime64[us]").astype("datetime64[ns]")
 
 
@@ -668,7 +671,7 @@ def _infer_freq(frame: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, di
         first_line = np.minimum.reduceat(lines, starts)
         g = bad_kind[np.argmin(first_line[bad_kind])]
         step = med[g]
-        step_txt = (f"{step:g} days" if step >= 1 else f"{step * 24:g} hours")
+        step_txt = (f"{step:g} day(s)" if step >= 1 else f"{step * 24:g} hour(s)")
         raise UserInputError(
             f"line {first_line[g]}: series {_show(uniques[g])} is irregularly spaced (typical "
             f"step {step_txt}); supported: daily, weekly, monthly, quarterly, yearly dates")

@@ -288,6 +288,22 @@ def test_empty_date_is_refused():
 def test_out_of_range_date_is_refused():
     msg = refused(csv_bytes("ds,y", "2020-01-01,1", "2999-01-01,2"))
     assert "line 3" in msg and "outside 1700-2200" in msg
+    assert "Excel date number" in refused(csv_bytes("ds,y", "43831,1", "43862,2"))
+
+
+def test_unclosed_quote_is_refused_with_hint():
+    msg = refused(b'series_id,ds,y\n"a,2020-01-01,1\na,2020-02-01,2\n')
+    assert "line 2" in msg and "quoting" in msg
+
+
+def test_oversized_field_is_refused_with_line():
+    msg = refused(b'series_id,ds,y\na,2020-01-01,1\n"' + b"x" * 200_000 + b'",2020-02-01,1\n')
+    assert "line 3" in msg and "not valid CSV" in msg
+
+
+def test_sub_daily_data_is_refused():
+    msg = refused(csv_bytes("ds,y", *[f"2020-01-01 {h:02d}:00,1" for h in range(6)]))
+    assert "1 hour(s)" in msg and "daily" in msg
 
 
 # ------------------------------------------------------------------ values
@@ -398,7 +414,7 @@ def test_daily_gap_is_refused_with_first_missing_date():
 def test_irregular_spacing_matching_no_frequency_is_refused():
     msg = refused(csv_bytes("ds,y", *[f"{d:%Y-%m-%d},1" for d in
                                       pd.date_range("2024-01-01", periods=6, freq="14D")]))
-    assert "irregularly spaced" in msg and "14 days" in msg and "line 2" in msg
+    assert "irregularly spaced" in msg and "14 day(s)" in msg and "line 2" in msg
 
 
 def test_off_grid_date_in_monthly_series_is_refused_at_its_row():
