@@ -160,8 +160,9 @@ def to_bytes(fig: go.Figure, fmt: str, *, width: int = DEFAULT_WIDTH, height: in
         return csv_safe(charts.figure_data(fig)).encode("utf-8")
     light = light_dict(fig)
     if fmt == "html":
-        if include_plotlyjs not in (True, "cdn"):
-            raise UserInputError("include_plotlyjs must be True (inline) or 'cdn'")
+        if include_plotlyjs not in (True, "cdn", "directory"):
+            raise UserInputError("include_plotlyjs must be True (inline), 'cdn' or 'directory' "
+                                 "(loads plotly.min.js from the same folder)")
         import plotly.io as pio
         return pio.to_html(light, include_plotlyjs=include_plotlyjs, full_html=True,
                            validate=False).encode("utf-8")
@@ -268,10 +269,14 @@ def report_zip(figures: Mapping[str, go.Figure], tables: Mapping[str, pd.DataFra
 
         for title, fig in figures.items():
             stem = unique(safe_filename(title))
-            formats = (*IMAGE_FORMATS, "html") if images else ("html",)
-            for fmt in formats:
+            for fmt in IMAGE_FORMATS if images else ():
                 put(f"charts/{stem}.{fmt}", to_bytes(fig, fmt))
+            # One shared plotly.min.js next to the pages: offline, and 4.7 MB once, not per chart.
+            put(f"charts/{stem}.html", to_bytes(fig, "html", include_plotlyjs="directory"))
             put(f"data/{stem}.csv", to_bytes(fig, "csv"))
+        if figures:
+            from plotly.offline import get_plotlyjs
+            put("charts/plotly.min.js", get_plotlyjs())
         for title, table in tables.items():
             put(f"tables/{unique(safe_filename(title, 'table'))}.csv", csv_safe(table))
         put("assumptions.json", json.dumps(assumptions or {}, indent=2, sort_keys=True, default=str))
@@ -289,7 +294,8 @@ def _readme(figures: list[str], tables: list[str], files: list[str], images: boo
         "ML-talent demand forecast: report bundle",
         f"Created {stamp}.",
         "",
-        "charts/   each chart as PNG, SVG, PDF (static, light background) and HTML (interactive)",
+        "charts/   each chart as PNG, SVG, PDF (static, light background) and HTML (interactive;",
+        "          keep plotly.min.js next to the .html files, no internet needed)",
         "data/     for each chart, exactly the plotted numbers (trace, x, y, interval bounds)",
         "tables/   the tables shown with the charts",
         "assumptions.json  the scenario assumptions behind every projected number",

@@ -123,6 +123,9 @@ def test_report_zip_without_images(fig):
             "data/Growth_ranking.csv", "tables/Jobs_added.csv", "assumptions.json",
             "README.txt"} <= names
     assert not any(n.endswith(".png") for n in names)
+    assert "charts/plotly.min.js" in names
+    page = zf.read("charts/Growth_ranking.html").decode()
+    assert 'src="plotly.min.js"' in page and "Projected employment growth" in page
     assert json.loads(zf.read("assumptions.json"))["horizon_years"] == 5
     assert "'=x" in zf.read("tables/Jobs_added.csv").decode()
     assert "not included" in zf.read("README.txt").decode()
