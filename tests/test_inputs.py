@@ -82,6 +82,18 @@ def test_clean_file_has_no_notes_and_exact_values(tmp_path):
     assert accepted(str(path)).frame.equals(vs.frame)   # str path == PathLike
 
 
+def test_shipped_postings_series_round_trip_exactly():
+    """Real data: the shipped Indeed monthly series, exported as CSV, pass with no repairs."""
+    from forecasting import data
+
+    shipped = data.load_postings_monthly()
+    vs = accepted(shipped.to_csv(index=False).encode())
+    assert vs.notes == [] and set(vs.freq.values()) == {"MS"}
+    expected = shipped.sort_values(["series_id", "ds"]).reset_index(drop=True)
+    assert (vs.frame["y"].to_numpy() == expected["y"].to_numpy()).all()
+    assert (vs.frame["ds"].to_numpy() == expected["ds"].to_numpy()).all()
+
+
 # ------------------------------------------------------------------ empty / binary / encoding
 @pytest.mark.parametrize("data", [b"", b"  \n\n \r\n", b"\xef\xbb\xbf"])
 def test_empty_file_is_refused(data):
@@ -525,6 +537,10 @@ def check_property(data: bytes) -> str:
         assert "unexpected" not in msg, msg
         return "refused"
     assert_valid(vs)
+    # idempotent: the clean frame written back as CSV reads back identical, with no repairs
+    again = read_series_csv(vs.frame.to_csv(index=False).encode())
+    assert again.frame.equals(vs.frame) and again.freq == vs.freq
+    assert [n for n in again.notes if "negative" not in n] == []
     return "accepted"
 
 
