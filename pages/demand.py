@@ -67,32 +67,41 @@ st.plotly_chart(fig, width="stretch", key="dm_heatmap")
 layout.chart_downloads(fig, "growth_heatmap", key="dm_heatmap")
 figures["growth_heatmap"] = fig
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def postings_figure(sid: str, chosen: str):
+    """Postings do not depend on the growth assumptions: build each (series, model) chart once."""
+    info = data.postings_catalog().set_index("series_id").loc[sid]
+    pb = data.postings_baseline()
+    fc = pb.forecasts[(pb.forecasts["series_id"] == sid) & (pb.forecasts["model"] == chosen)]
+    hist = data.postings_monthly().query("series_id == @sid")
+    return charts.forecast_chart(hist, fc, title=f"{info['label']}: monthly postings and "
+                                 f"'{chosen}' forecast", y_title=f"Postings ({info['unit']})",
+                                 unit=info["unit"], footer=f"Source: {info['credit']}. "
+                                 "Postings, NOT headcount.")
+
+
 # --- postings demand signal -------------------------------------------------------------------
 st.subheader("Postings: what employers are asking for (Indeed, monthly)")
-pipeline, models = layout.require("forecasting.pipeline", "forecasting.models")
-pb = data.postings_baseline()
-pc1, pc2, pc3 = st.columns([2, 1, 2])
-signal_role = pc1.selectbox("Postings signal for", roles, format_func=lambda r: catalog.role(r).label,
-                            key="dm_signal_role")
-sid = catalog.role(signal_role).demand_signal
-model = pc2.selectbox("Model", models.MODEL_NAMES, key="dm_model",
-                      help="auto = the best model in this series' backtest.")
-chosen = pb.choice.get(sid, "auto") if model == "auto" else model
-bt = pb.backtests[(pb.backtests["series_id"] == sid) & (pb.backtests["model"] == chosen)]
-if len(bt):
-    m = bt.iloc[0]
-    pc3.metric(f"Backtest of '{chosen}'", f"MASE {m['mase']:.2f}",
-               f"coverage 80%: {m['coverage_80']:.0%} · 95%: {m['coverage_95']:.0%}", delta_color="off")
-info = data.postings_catalog().set_index("series_id").loc[sid]
-fc = pb.forecasts[(pb.forecasts["series_id"] == sid) & (pb.forecasts["model"] == chosen)]
-hist = data.postings_monthly().query("series_id == @sid")
-fig = charts.forecast_chart(hist, fc, title=f"{info['label']}: monthly postings and '{chosen}' forecast",
-                            y_title=f"Postings ({info['unit']})", unit=info["unit"],
-                            footer=f"Source: {info['credit']}. Postings, NOT headcount.")
-st.plotly_chart(fig, width="stretch", key="dm_postings")
-layout.chart_downloads(fig, "postings", key="dm_postings")
-figures["postings"] = fig
-st.caption("A demand signal, not a count of people: postings can fall while employment rises.")
+if layout.available("forecasting.pipeline", "forecasting.models"):
+    from forecasting import models
+    pb = data.postings_baseline()
+    pc1, pc2, pc3 = st.columns([2, 1, 2])
+    signal_role = pc1.selectbox("Postings signal for", roles, format_func=lambda r: catalog.role(r).label,
+                                key="dm_signal_role")
+    sid = catalog.role(signal_role).demand_signal
+    model = pc2.selectbox("Model", models.MODEL_NAMES, key="dm_model",
+                          help="auto = the best model in this series' backtest.")
+    chosen = pb.choice.get(sid, "auto") if model == "auto" else model
+    bt = pb.backtests[(pb.backtests["series_id"] == sid) & (pb.backtests["model"] == chosen)]
+    if len(bt):
+        m = bt.iloc[0]
+        pc3.metric(f"Backtest of '{chosen}'", f"MASE {m['mase']:.2f}",
+                   f"coverage 80%: {m['coverage_80']:.0%} · 95%: {m['coverage_95']:.0%}", delta_color="off")
+    fig = postings_figure(sid, chosen)
+    st.plotly_chart(fig, width="stretch", key="dm_postings")
+    layout.chart_downloads(fig, "postings", key="dm_postings")
+    figures["postings"] = fig
+    st.caption("A demand signal, not a count of people: postings can fall while employment rises.")
 
 layout.report_download(figures, {"headcount_projection": projection, "growth_by_cell": growth},
-                          a, key="dm_report")
+                       a, key="dm_report")

@@ -53,6 +53,16 @@ def require(*module_names: str) -> list[ModuleType]:
     return modules
 
 
+def available(*module_names: str) -> bool:
+    """True when every module imports; else shows the same "coming soon" note and returns False,
+    so a page can skip one section and go on with the rest."""
+    try:
+        require(*module_names)
+    except ComingSoon:
+        return False
+    return True
+
+
 def footer() -> None:
     """Data credits, required by the CC BY licence of the Indeed data and shown on every page."""
     st.divider()

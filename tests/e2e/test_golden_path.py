@@ -107,12 +107,23 @@ def chart_y(page, index: int, name: str) -> list[float]:
         }""", [index, name])
 
 
+def screenshot(page, path: Path) -> None:
+    """Whole page: Streamlit scrolls inside its main section, so grow the viewport to fit it."""
+    height = page.evaluate("""() => {
+        const m = document.querySelector('[data-testid="stMain"]') || document.body;
+        return Math.max(m.scrollHeight, 1000); }""")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 8000)})
+    page.wait_for_timeout(800)  # plotly relayout to the new size
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
 def test_every_page_renders_a_chart(page, server, artifacts_dir):
     for name, path in PAGES:
         goto(page, server, path)
         assert page.locator(CHART).count() >= 1, name
         assert page.locator('[data-testid="stException"]').count() == 0, name
-        page.screenshot(path=str(artifacts_dir / f"page_{name}.png"), full_page=True)
+        screenshot(page, artifacts_dir / f"page_{name}.png")
 
 
 def download(page, container_key: str, label: str, tmp_path: Path) -> bytes:
@@ -157,7 +168,8 @@ def test_growth_assumption_moves_the_chart_and_downloads_match(page, server, art
     names = set(report.namelist())
     assert {"assumptions.json", "README.txt", "SOURCES.csv", "charts/headcount.png",
             "charts/headcount.svg", "charts/headcount.pdf", "charts/headcount.html",
-            "data/headcount.csv", "data/postings.csv", "tables/headcount_projection.csv"} <= names
+            "data/headcount.csv", "data/industry_stack.csv", "data/growth_heatmap.csv",
+            "tables/headcount_projection.csv"} <= names
     assert json.loads(report.read("assumptions.json"))["preset"] == "baseline"
     assert report.read("charts/headcount.png")[:4] == b"\x89PNG"
 
@@ -172,7 +184,7 @@ def test_growth_assumption_moves_the_chart_and_downloads_match(page, server, art
                      return Number(t.y[t.y.length - 1]) > b; }""", arg=before[-1] * 1.5)
     after = chart_y(page, 0, "Data scientist (forecast)")
     assert after[0] == pytest.approx(before[0]) and after[-1] > before[-1] * 1.5
-    page.screenshot(path=str(artifacts_dir / "demand_after_growth_change.png"), full_page=True)
+    screenshot(page, artifacts_dir / "demand_after_growth_change.png")
 
 
 def test_upload_forecasts_a_good_file_and_explains_a_bad_one(page, server, artifacts_dir, tmp_path):
@@ -191,7 +203,7 @@ def test_upload_forecasts_a_good_file_and_explains_a_bad_one(page, server, artif
     assert page.get_by_text("model used:").count() >= 1
     csv = pd.read_csv(io.BytesIO(download(page, "dmm_series__downloads", "CSV", tmp_path)))
     assert {"trace", "x", "y"} <= set(csv.columns) and len(csv) >= 48
-    page.screenshot(path=str(artifacts_dir / "data_methods_upload.png"), full_page=True)
+    screenshot(page, artifacts_dir / "data_methods_upload.png")
     uploader.set_input_files(str(bad_path))
     page.wait_for_selector('[data-testid="stAlertContentError"]', timeout=60_000)
     wait_idle(page)

@@ -1,0 +1,112 @@
+"""UI latency and memory: the three numbers that decide whether the dashboard feels instant.
+
+1. p50/p95 of an AppTest rerun of the demand page after a growth-assumption change (>= 30
+   changes; the engine re-grows the cached baseline, no refit).  Targets: p50 <= 100 ms,
+   p95 <= 250 ms.
+2. Seconds from `streamlit run` to the first chart drawn in headless Chromium, warm disk cache
+   (a first, unmeasured start warms it).  Target <= 5 s.
+3. Peak RSS (VmHWM) of the streamlit server after visiting every page.  Target <= 600 MB.
+
+Run: `.venv/bin/python bench/ui_latency.py [--changes 40] [--no-browser]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TARGETS = {"p50_ms": 100.0, "p95_ms": 250.0, "first_chart_s": 5.0, "peak_rss_mb": 600.0}
+
+
+def rerun_latency(n_changes: int) -> list[float]:
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300).run()
+    at.switch_page("pages/demand.py").run()
+    assert not at.exception, at.exception
+    values = [4.0 + (i % 10) * 1.5 for i in range(n_changes)]
+    keys = ["gc_role_data_scientist", "gc_role_ml_engineer", "gc_ind_fintech", "gc_blend"]
+    at.slider(key=keys[0]).set_value(9.9).run()  # warm-up: first change fills small caches
+    times = []
+    for i, v in enumerate(values):
+        key = keys[i % len(keys)]
+        value = v / 40 if key == "gc_blend" else (v - 8 if key.startswith("gc_ind") else v)
+        slider = at.slider(key=key).set_value(round(value, 2))
+        t0 = time.perf_counter()
+        slider.run()
+        times.append((time.perf_counter() - t0) * 1000)
+        assert not at.exception, at.exception
+    return times
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc status")
+
+
+def browser_figures() -> tuple[float, float, dict[str, float]]:
+    from tests.conftest import CHROMIUM_FLAGS, ensure_chromium
+    from tests.e2e.test_golden_path import CHART, PAGES, free_port, start_server, stop_server
+    from playwright.sync_api import sync_playwright
+    chromium = ensure_chromium()
+    if chromium is None:
+        raise RuntimeError("chromium not found")
+    per_page: dict[str, float] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        first_chart = []
+        for attempt in range(2):  # first start warms the disk cache; the second is measured
+            port = free_port()
+            t0 = time.perf_counter()
+            proc = start_server(port)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_selector(CHART, timeout=300_000)
+            first_chart.append(time.perf_counter() - t0)
+            if attempt == 1:
+                for name, path in PAGES:
+                    t1 = time.perf_counter()
+                    page.goto(f"http://127.0.0.1:{port}/{path}")
+                    page.wait_for_selector(CHART, timeout=300_000)
+                    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                                           timeout=300_000)
+                    per_page[name] = time.perf_counter() - t1
+                peak = _peak_rss_mb(proc.pid)
+            page.close()
+            stop_server(proc)
+        browser.close()
+    return first_chart[1], peak, per_page
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--changes", type=int, default=40, help="assumption changes to time (>= 30)")
+    ap.add_argument("--no-browser", action="store_true", help="skip the browser measurements")
+    args = ap.parse_args(argv)
+    times = rerun_latency(max(args.changes, 30))
+    q = statistics.quantiles(times, n=100)
+    p50, p95 = statistics.median(times), q[94]
+    ok = lambda v, k: "OK" if v <= TARGETS[k] else "MISS"  # noqa: E731
+    print(f"demand-page rerun after an assumption change (n={len(times)}): "
+          f"p50 {p50:.0f} ms (target <= {TARGETS['p50_ms']:.0f}) {ok(p50, 'p50_ms')}; "
+          f"p95 {p95:.0f} ms (target <= {TARGETS['p95_ms']:.0f}) {ok(p95, 'p95_ms')}")
+    if not args.no_browser:
+        first, peak, per_page = browser_figures()
+        print(f"server start -> first chart in Chromium (warm cache): {first:.1f} s "
+              f"(target <= {TARGETS['first_chart_s']:.0f}) {ok(first, 'first_chart_s')}")
+        print("page load -> chart drawn and run finished: "
+              + ", ".join(f"{k} {v:.1f} s" for k, v in per_page.items()))
+        print(f"peak RSS of the streamlit server after every page: {peak:.0f} MB "
+              f"(target <= {TARGETS['peak_rss_mb']:.0f}) {ok(peak, 'peak_rss_mb')}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
