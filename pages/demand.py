@@ -52,7 +52,8 @@ cells = pd.concat([history[history["year"] < start].rename(columns={"headcount":
                    projection[["role", "industry", "year", "mean"]]], ignore_index=True)
 cells = cells[cells["industry"].isin(side.industries)]
 fig = charts.industry_stack(cells, stack_role, title=f"{catalog.role(stack_role).label}: US employment "
-                            f"by industry, history to {start} and projection to {end}")
+                            f"by industry, history to {start} and projection to {end}",
+                            projection_start=start)
 st.plotly_chart(fig, width="stretch", key="dm_stack")
 layout.chart_downloads(fig, "industry_stack", key="dm_stack")
 figures["industry_stack"] = fig
