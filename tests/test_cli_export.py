@@ -113,3 +113,39 @@ def test_help_lists_charts(capsys):
     with pytest.raises(SystemExit):
         main(["export", "--help"])
     assert "industry-stack" in capsys.readouterr().out
+
+
+def _fake_pipeline(monkeypatch, sid: str):
+    """A stand-in forecasting.pipeline with two models' forecasts, 'ets' chosen."""
+    import sys
+    import types
+
+    from forecasting import data
+    last = data.load_postings_monthly().query("series_id == @sid")["ds"].max()
+    ds = pd.date_range(last + pd.offsets.MonthBegin(1), periods=3, freq="MS")
+    rows = []
+    for model, level in (("ets", 50.0), ("naive", 70.0)):
+        for d in ds:
+            rows.append((sid, d, level, level - 1, level + 1, level - 2, level + 2, model))
+    fc = pd.DataFrame(rows, columns=["series_id", "ds", "mean", "lo_80", "hi_80", "lo_95",
+                                     "hi_95", "model"])
+    fake = types.ModuleType("forecasting.pipeline")
+    fake.postings_baseline = lambda progress=None: types.SimpleNamespace(
+        forecasts=fc, backtests=None, leaderboard=None, choice={sid: "ets"})
+    monkeypatch.setitem(sys.modules, "forecasting.pipeline", fake)
+    import forecasting
+    monkeypatch.setattr(forecasting, "pipeline", fake, raising=False)
+
+
+def test_postings_uses_the_chosen_model(tmp_path, monkeypatch, capsys):
+    sid = catalog.role("ml_scientist").demand_signal
+    _fake_pipeline(monkeypatch, sid)
+    df = _csv(tmp_path, "--chart", "postings", "--role", "ml_scientist")
+    assert df.loc[df["kind"] == "forecast", "y"].tolist() == [50.0] * 3
+    assert df.loc[df["kind"] == "history", "y"].notna().all()
+    df = _csv(tmp_path, "--chart", "postings", "--role", "ml_scientist", "--model", "naive")
+    assert df.loc[df["kind"] == "forecast", "y"].tolist() == [70.0] * 3
+    out = tmp_path / "p.csv"
+    assert main(["export", "--chart", "postings", "--role", "ml_scientist", "--model", "arima",
+                 "--format", "csv", "--output", str(out)]) == 2
+    assert "available: auto, ets, naive" in capsys.readouterr().err

@@ -40,6 +40,9 @@ def register(subparsers) -> None:
     p.add_argument("--scenario", default=None,
                    help="headcount charts: a preset or assumptions .json (as in `project`); "
                         "default: the statistical baseline")
+    p.add_argument("--model", default="auto",
+                   help="postings: model whose forecast to draw (default auto = the model that "
+                        "won this series' backtest)")
     p.add_argument("--horizon", type=int, default=5,
                    help="years ahead for headcount charts and growth rates, 1-10 (default 5)")
     p.add_argument("--width", type=int, default=export.DEFAULT_WIDTH, help="image width, px")
@@ -129,7 +132,7 @@ def _growth(proj: pd.DataFrame, keys: list[str], years: int) -> pd.DataFrame:
 def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
     """The figure for one chart name (arguments already checked)."""
     if chart == "postings":
-        return _postings_figure(_check_role(args.role, chart, True))
+        return _postings_figure(_check_role(args.role, chart, True), args.model)
     from forecasting import headcount
     history = headcount.role_industry_history()
     proj, how = _projection(args)
@@ -161,28 +164,32 @@ def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
                                  title=f"Projected employment growth by role and industry, {span}")
 
 
-def _postings_figure(role: str) -> go.Figure:
+def _postings_figure(role: str, model: str = "auto") -> go.Figure:
     from forecasting import data, pipeline
     sid = catalog.role(role).demand_signal
     history = data.load_postings_monthly()
     history = history[history["series_id"] == sid]
     base = pipeline.postings_baseline()
     fc = base.forecasts[base.forecasts["series_id"] == sid]
-    model = _chosen_model(base, sid, fc)
-    if model is not None and "model" in fc.columns:
-        fc = fc[fc["model"] == model]
     if history.empty or fc.empty:
         raise UserInputError(f"no postings series {sid!r} (demand signal of {role}) in the data")
+    available = sorted(map(str, fc["model"].unique())) if "model" in fc.columns else []
+    chosen = _chosen_model(base, sid, fc) if model == "auto" else model
+    if available:
+        if chosen not in available:
+            raise UserInputError(f"no forecast by model {chosen!r} for {sid}; available: "
+                                 f"auto, {', '.join(available)}")
+        fc = fc[fc["model"] == chosen]
     info = data.postings_catalog().set_index("series_id").loc[sid]
     return charts.forecast_chart(
-        history, fc, f"{info['label']}: monthly postings and forecast ({model or 'auto'})",
+        history, fc, f"{info['label']}: monthly postings and '{chosen}' forecast",
         f"Postings ({info['unit']})", unit=str(info["unit"]), labels={sid: str(info["label"])},
         footer=(f"Source: {info['credit']}. Demand signal for {catalog.role(role).label}: postings, "
-                f"NOT headcount. Forecast: {model or 'auto'} model, 80%/95% intervals."))
+                f"NOT headcount. Forecast: '{chosen}' model, 80%/95% intervals."))
 
 
-def _chosen_model(base, sid: str, fc: pd.DataFrame) -> str | None:
-    """The model the pipeline picked for this series (its ``choice``), else the only one present."""
+def _chosen_model(base, sid: str, fc: pd.DataFrame) -> str:
+    """The model the pipeline picked for this series (its ``choice``), else 'auto'."""
     choice = getattr(base, "choice", None)
     if isinstance(choice, dict) and sid in choice:
         return str(choice[sid])
@@ -194,7 +201,7 @@ def _chosen_model(base, sid: str, fc: pd.DataFrame) -> str | None:
         return str(choice[sid])
     if "model" in fc.columns and fc["model"].nunique() == 1:
         return str(fc["model"].iloc[0])
-    return None
+    return "auto"
 
 
 def run(args: argparse.Namespace) -> int:
