@@ -1,0 +1,607 @@
+"""Forecasting models: one small fit/predict surface over statsmodels, plus auto and ensemble.
+
+Each model class has ``alias``, ``min_length``, ``gives_intervals``, ``fit(y, season_length)``
+and ``predict(h, levels) -> {"mean", "lo_80", "hi_80", ...}``. Seasonality is handled once,
+outside the models (classical additive decomposition when the series has >= 2 full seasons and a
+significant seasonal autocorrelation), so every model fits fast non-seasonal statsmodels
+specifications on the adjusted series and the seasonal pattern is added back.
+
+Why calibration: model intervals on smooth index series are too narrow (model error is not
+the only error). ``SeriesEngine`` rescales each model's own standard errors by a conformal
+quantile of *normalised* backtest errors |y - mean| / sigma, measured on rolling origins that lie
+entirely inside the training window (so the backtest of a calibrated model stays honest).
+Normalising by the model's sigma lets a calibration measured at horizon 12 extend to 60.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from forecasting.errors import UserInputError
+
+MODEL_NAMES = ("auto", "ensemble", "ets", "theta", "arima", "uc", "naive", "snaive", "drift")
+ENSEMBLE_MEMBERS = ("ets", "theta", "arima")
+AUTO_CANDIDATES = ("ensemble", "ets", "theta", "arima", "drift", "naive", "snaive")
+DEFAULT_LEVELS = (80, 95)
+CALIBRATION_ORIGINS = 3  # inner rolling origins used for the conformal calibration
+MAX_CAL_HORIZON = 12
+
+_FREQ_SEASON = (("MS", 12), ("ME", 12), ("QS", 4), ("QE", 4), ("W", 52), ("D", 7), ("YS", 1),
+                ("YE", 1), ("h", 24), ("B", 5))
+
+
+# --------------------------------------------------------------------------- frequency
+def season_length_for(alias: str) -> int:
+    """Season length for a pandas offset alias (monthly 12, quarterly 4, weekly 52, daily 7)."""
+    a = str(alias)
+    base = a.split("-")[0].upper()
+    if base in ("MS", "ME", "M", "BMS", "BME", "SMS"):
+        return 12
+    if base.startswith("Q") or base in ("BQS", "BQE"):
+        return 4
+    if base.startswith("W"):
+        return 52
+    if base in ("D",):
+        return 7
+    if base in ("B",):
+        return 5
+    if base.startswith("Y") or base.startswith("A") or base in ("BYS", "BYE"):
+        return 1
+    if base in ("H",):
+        return 24
+    return 1
+
+
+def infer_freq(ds: pd.Series | pd.DatetimeIndex) -> str:
+    """Offset alias of a date column; falls back to the median spacing when pandas cannot tell."""
+    idx = pd.DatetimeIndex(pd.to_datetime(pd.Series(ds)).sort_values().unique())
+    if len(idx) >= 3:
+        f = pd.infer_freq(idx)
+        if f:
+            return f
+    if len(idx) < 2:
+        return "MS" if len(idx) == 0 or idx[0].day == 1 else "D"
+    days = float(np.median(np.diff(idx.values).astype("timedelta64[D]").astype(float)))
+    if 27 <= days <= 32:
+        return "MS" if all(d.day == 1 for d in idx) else "ME"
+    if 85 <= days <= 95:
+        return "QS" if all(d.day == 1 for d in idx) else "QE"
+    if 360 <= days <= 370:
+        return "YS" if all(d.day == 1 and d.month == 1 for d in idx) else "YE"
+    if 6 <= days <= 8:
+        return f"W-{idx[-1].day_name()[:3].upper()}"
+    if days <= 1:
+        return "D"
+    return f"{max(int(round(days)), 1)}D"
+
+
+def future_dates(last: pd.Timestamp, horizon: int, alias: str) -> pd.DatetimeIndex:
+    """The ``horizon`` dates that follow ``last`` at frequency ``alias``."""
+    return pd.date_range(pd.Timestamp(last), periods=horizon + 1, freq=alias)[1:]
+
+
+# --------------------------------------------------------------------------- seasonality
+def seasonal_component(y: np.ndarray, m: int) -> np.ndarray | None:
+    """Additive seasonal indices (length m, aligned so index i applies to y[i::m]) or None.
+
+    Uses the classical test from the M4 Theta benchmark: seasonal when the lag-m autocorrelation
+    exceeds 1.645 of its standard error. Needs two full seasons.
+    """
+    n = len(y)
+    if m <= 1 or n < 2 * m or np.ptp(y) == 0:
+        return None
+    x = y - y.mean()
+    denom = float(np.dot(x, x))
+    acf = np.array([np.dot(x[: n - k], x[k:]) / denom for k in range(1, m + 1)])
+    limit = 1.645 * math.sqrt((1 + 2 * np.sum(acf[: m - 1] ** 2)) / n)
+    if not abs(acf[m - 1]) > limit:
+        return None
+    # centred moving average (2 x m for even m)
+    if m % 2 == 0:
+        w = np.r_[0.5, np.ones(m - 1), 0.5] / m
+    else:
+        w = np.ones(m) / m
+    trend = np.convolve(y, w, mode="valid")
+    off = (len(w) - 1) // 2
+    detr = np.full(n, np.nan)
+    detr[off: off + len(trend)] = y[off: off + len(trend)] - trend
+    idx = np.array([np.nanmean(detr[i::m]) for i in range(m)])
+    if not np.all(np.isfinite(idx)):
+        return None
+    return idx - idx.mean()
+
+
+# --------------------------------------------------------------------------- base classes
+@dataclass
+class RawForecast:
+    """Point forecast and the model's own h-step standard errors (before calibration)."""
+
+    mean: np.ndarray
+    sigma: np.ndarray
+    label: str
+
+
+class Model:
+    """Common surface. Subclasses implement ``_fit`` and ``_forecast`` on the adjusted series."""
+
+    alias = "model"
+    min_length = 1
+    gives_intervals = True
+    seasonal_inside = False  # True when the model handles seasonality itself (snaive)
+
+    def __init__(self) -> None:
+        self.used = self.alias
+
+    def fit(self, y: np.ndarray, season_length: int = 1) -> "Model":
+        y = np.asarray(y, dtype=float)
+        self.n = len(y)
+        self.m = int(season_length)
+        self.seas = None if self.seasonal_inside else seasonal_component(y, self.m)
+        adj = y if self.seas is None else y - self.seas[np.arange(len(y)) % self.m]
+        self._fit(adj)
+        return self
+
+    def _seasonal_future(self, h: int) -> np.ndarray:
+        if self.seas is None:
+            return np.zeros(h)
+        return self.seas[(self.n + np.arange(h)) % self.m]
+
+    def raw(self, h: int) -> RawForecast:
+        mean, sigma = self._forecast(h)
+        mean = np.asarray(mean, float) + self._seasonal_future(h)
+        sigma = np.asarray(sigma, float)
+        return RawForecast(mean, sigma, self.used)
+
+    def predict(self, h: int, levels=DEFAULT_LEVELS) -> dict:
+        """Mean and the model's own (uncalibrated) normal intervals."""
+        r = self.raw(h)
+        return _intervals(r.mean, r.sigma, {lv: norm.ppf(0.5 + lv / 200) for lv in levels})
+
+    def _fit(self, y: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _forecast(self, h: int) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+
+def _intervals(mean: np.ndarray, sigma: np.ndarray, mult: dict) -> dict:
+    out = {"mean": mean}
+    for lv in sorted(mult):
+        half = np.maximum(sigma * mult[lv], 0.0)
+        out[f"lo_{lv}"] = mean - half
+        out[f"hi_{lv}"] = mean + half
+    return out
+
+
+def _resid_sd(e: np.ndarray) -> float:
+    e = e[np.isfinite(e)]
+    return float(np.sqrt(np.mean(e ** 2))) if len(e) else 0.0
+
+
+class Naive(Model):
+    alias = "naive"
+    min_length = 1
+
+    def _fit(self, y):
+        self.last = y[-1]
+        self.s = _resid_sd(np.diff(y)) if len(y) > 1 else 0.0
+
+    def _forecast(self, h):
+        hs = np.arange(1, h + 1)
+        return np.full(h, self.last), self.s * np.sqrt(hs)
+
+
+class SeasonalNaive(Model):
+    alias = "snaive"
+    min_length = 1
+    seasonal_inside = True
+
+    def _fit(self, y):
+        m = self.m if len(y) >= self.m > 1 else 1
+        self.k = m
+        self.tail = y[-m:]
+        self.s = _resid_sd(y[m:] - y[:-m]) if len(y) > m else 0.0
+
+    def _forecast(self, h):
+        hs = np.arange(h)
+        mean = self.tail[hs % self.k]
+        return mean, self.s * np.sqrt(hs // self.k + 1)
+
+
+class Drift(Model):
+    alias = "drift"
+    min_length = 2
+
+    def _fit(self, y):
+        self.T = len(y)
+        self.last = y[-1]
+        self.b = (y[-1] - y[0]) / (len(y) - 1)
+        self.s = _resid_sd(np.diff(y) - self.b) if len(y) > 2 else 0.0
+
+    def _forecast(self, h):
+        hs = np.arange(1, h + 1)
+        return self.last + self.b * hs, self.s * np.sqrt(hs * (1 + hs / max(self.T - 1, 1)))
+
+
+class ETS(Model):
+    """statsmodels ETSModel, additive error; trend none/additive/damped chosen by AICc."""
+
+    alias = "ets"
+    min_length = 8
+
+    def _fit(self, y):
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+        specs = [dict(trend=None), dict(trend="add", damped_trend=True)]
+        if len(y) >= 12:
+            specs.append(dict(trend="add"))
+        best = None
+        for spec in specs:
+            r = None
+            # heuristic initial states: 5x faster than estimating them, same AICc ranking here
+            for init in ("heuristic", "estimated"):
+                try:
+                    r = ETSModel(y, error="add", initialization_method=init, **spec).fit(
+                        disp=False, pgtol=1e-4, factr=1e9)
+                    break
+                except Exception:  # noqa: BLE001 - a failed spec is just skipped
+                    r = None
+            if r is None:
+                continue
+            if np.isfinite(r.aicc) and (best is None or r.aicc < best[0]):
+                best = (r.aicc, r, spec)
+        if best is None:
+            raise RuntimeError("no ETS specification could be fitted")
+        _, self.res, spec = best
+        p = dict(zip(self.res.param_names, np.asarray(self.res.params)))
+        self.alpha = p.get("smoothing_level", 0.0)
+        self.beta = p.get("smoothing_trend", 0.0) if spec.get("trend") else 0.0
+        self.phi = p.get("damping_trend", 1.0) if spec.get("damped_trend") else 1.0
+        self.sigma2 = float(self.res.mse)
+        t = "N" if not spec.get("trend") else ("Ad" if spec.get("damped_trend") else "A")
+        self.used = f"ets(A,{t},N)"
+
+    def _forecast(self, h):
+        mean = np.asarray(self.res.forecast(h), float)
+        j = np.arange(1, h)
+        if self.phi < 1:
+            damp = self.phi * (1 - self.phi ** j) / (1 - self.phi)
+        else:
+            damp = j.astype(float)
+        c = self.alpha + self.beta * damp
+        var = self.sigma2 * np.r_[1.0, 1.0 + np.cumsum(c ** 2)]
+        return mean, np.sqrt(var)
+
+
+class Theta(Model):
+    """Theta method (Assimakopoulos & Nikolopoulos): SES plus half the OLS trend.
+
+    Same formulas as statsmodels ``ThetaModel(use_mle=False)`` with theta=2, but the SES
+    smoothing weight is fitted here with a bounded scalar search: statsmodels' Holt-Winters fit
+    (and its extra SARIMAX fit for sigma2) made Theta the slowest member of the ensemble.
+    """
+
+    alias = "theta"
+    min_length = 6
+
+    @staticmethod
+    def _ses(y: np.ndarray, alpha: float) -> tuple[float, np.ndarray]:
+        level, errs = y[0], np.empty(len(y) - 1)
+        for t in range(1, len(y)):
+            errs[t - 1] = y[t] - level
+            level = alpha * y[t] + (1 - alpha) * level
+        return level, errs
+
+    def _fit(self, y):
+        from scipy.optimize import minimize_scalar
+
+        t = np.arange(len(y), dtype=float)
+        self.b0 = float(np.polyfit(t, y, 1)[0])
+        res = minimize_scalar(lambda a: float(np.sum(self._ses(y, a)[1] ** 2)),
+                              bounds=(1e-4, 0.9999), method="bounded",
+                              options={"xatol": 1e-4})
+        self.alpha = float(res.x)
+        self.level, _ = self._ses(y, self.alpha)
+        _, errs = self._ses(y, self.alpha)
+        self.sigma2 = float(np.mean((errs - self.b0 / 2) ** 2))
+        self.nobs = len(y)
+
+    def _forecast(self, h):
+        a = self.alpha
+        steps = np.arange(h, dtype=float) + 1 / a - (1 - a) ** self.nobs / a
+        mean = self.level + 0.5 * self.b0 * steps
+        var = self.sigma2 * (1 + np.arange(h) * (1 + (a - 1) ** 2))
+        return mean, np.sqrt(var)
+
+
+class ARIMA(Model):
+    """ARIMA(p,1,0) with drift (p in 0..2) or (1,1,0) without, chosen by AICc (Burg: fast, stable)."""
+
+    alias = "arima"
+    min_length = 8
+
+    def _fit(self, y):
+        from statsmodels.tsa.arima.model import ARIMA as _ARIMA
+
+        best = None
+        orders = [(p, "t") for p in range(0, min(2, (len(y) - 4) // 4) + 1)] + [(1, "n")]
+        for p, trend in orders:
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        r = _ARIMA(y, order=(p, 1, 0), trend=trend).fit(method="burg",
+                                                                        cov_type="none")
+                except Exception:  # noqa: BLE001
+                    continue
+                if np.isfinite(r.aicc) and (best is None or r.aicc < best[0]):
+                    best = (r.aicc, r, p, trend)
+        if best is None:
+            raise RuntimeError("no ARIMA order could be fitted")
+        _, self.res, p, trend = best
+        self.used = f"arima({p},1,0){'+drift' if trend == 't' else ''}"
+
+    def _forecast(self, h):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f = self.res.get_forecast(h)
+        return np.asarray(f.predicted_mean, float), np.asarray(f.se_mean, float)
+
+
+class UC(Model):
+    """UnobservedComponents local linear trend."""
+
+    alias = "uc"
+    min_length = 10
+
+    def _fit(self, y):
+        from statsmodels.tsa.statespace.structural import UnobservedComponents
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.res = UnobservedComponents(y, level="local linear trend").fit(disp=False)
+
+    def _forecast(self, h):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f = self.res.get_forecast(h)
+        return np.asarray(f.predicted_mean, float), np.asarray(f.se_mean, float)
+
+
+class Ensemble(Model):
+    """Median of ETS, Theta and ARIMA point forecasts; sigma the mean of the members' sigmas."""
+
+    alias = "ensemble"
+    min_length = 8
+
+    def _fit(self, y):
+        self.members = []
+        for cls in (ETS, Theta, ARIMA):
+            try:
+                self.members.append(cls().fit(y, 1))
+            except Exception:  # noqa: BLE001
+                continue
+        if not self.members:
+            raise RuntimeError("no ensemble member could be fitted")
+        self.used = "ensemble(" + "+".join(mm.alias for mm in self.members) + ")"
+
+    def _forecast(self, h):
+        raws = [mm.raw(h) for mm in self.members]
+        return (np.median([r.mean for r in raws], axis=0),
+                np.mean([r.sigma for r in raws], axis=0))
+
+
+MODELS: dict[str, type[Model]] = {c.alias: c for c in (ETS, Theta, ARIMA, UC, Naive,
+                                                          SeasonalNaive, Drift, Ensemble)}
+
+
+# --------------------------------------------------------------------------- engine
+def _fit_with_fallback(name: str, y: np.ndarray, m: int) -> Model:
+    """Fit ``name``; on a too-short, flat or failing series fall back to drift, then naive."""
+    y = np.asarray(y, float)
+    reason = None
+    if np.ptp(y) == 0:
+        reason = "constant series"
+    elif len(y) < MODELS[name].min_length:
+        reason = "series too short"
+    if reason is None:
+        try:
+            mod = MODELS[name]().fit(y, m)
+            r = mod.raw(1)
+            if np.all(np.isfinite(r.mean)) and np.all(np.isfinite(r.sigma)):
+                return mod
+            reason = "non-finite fit"
+        except Exception:  # noqa: BLE001 - any statsmodels failure means: use a simpler model
+            reason = "fit failed"
+    for fb in ("drift", "naive"):
+        if fb == name or len(y) < MODELS[fb].min_length or (fb == "drift" and reason == "constant series"):
+            continue
+        mod = MODELS[fb]().fit(y, m)
+        mod.used = f"{name}->{fb} ({reason})"
+        return mod
+    mod = Naive().fit(y, m)
+    if name != "naive":
+        mod.used = f"{name}->naive ({reason})"
+    return mod
+
+
+def mase_scale(y: np.ndarray, m: int) -> float:
+    """In-sample MAE of seasonal naive (lag-1 naive when shorter than 2 seasons)."""
+    y = np.asarray(y, float)
+    lag = m if (m > 1 and len(y) >= 2 * m) else 1
+    if len(y) <= lag:
+        return float("nan")
+    return float(np.mean(np.abs(y[lag:] - y[:-lag])))
+
+
+@dataclass
+class SeriesEngine:
+    """Fits per (model, training length), memoised, so backtest, calibration, auto selection
+    and the final forecast of one series share every fit."""
+
+    y: np.ndarray
+    season_length: int
+    max_h: int
+    cal_origins: int = CALIBRATION_ORIGINS
+    _memo: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.y = np.asarray(self.y, float)
+
+    def raw(self, model: str, L: int) -> RawForecast:
+        key = (model, L)
+        if key in self._memo:
+            return self._memo[key]
+        yy = self.y[:L]
+        if model == "ensemble" and L >= Ensemble.min_length and np.ptp(yy) > 0:
+            # compose from the memoised members instead of refitting them
+            rs = [self.raw(mm, L) for mm in ENSEMBLE_MEMBERS]
+            ok = [r for r in rs if "->" not in r.label] or rs
+            self._memo[key] = RawForecast(np.median([r.mean for r in ok], axis=0),
+                                          np.mean([r.sigma for r in ok], axis=0),
+                                          "ensemble(" + "+".join(r.label for r in ok) + ")")
+        else:
+            mod = _fit_with_fallback(model, yy, self.season_length)
+            r = mod.raw(self.max_h)
+            self._memo[key] = RawForecast(r.mean, np.maximum(r.sigma, 0.0), mod.used)
+        return self._memo[key]
+
+    def inner_origins(self, L: int, h_cal: int) -> list[int]:
+        step = max(1, h_cal // 3)
+        out = [L - h_cal - step * i for i in range(self.cal_origins)]
+        return [o for o in out if o >= 8]
+
+    def cal_horizon(self, L: int, h: int) -> int:
+        return max(1, min(h, MAX_CAL_HORIZON, L // 4))
+
+    def scores(self, model: str, L: int, h_cal: int) -> np.ndarray:
+        out = []
+        for o in self.inner_origins(L, h_cal):
+            r = self.raw(model, o)
+            e = np.abs(self.y[o: o + h_cal] - r.mean[:h_cal])
+            s = r.sigma[:h_cal]
+            ok = s > 0
+            out.append(np.where(ok, e / np.where(ok, s, 1), np.where(e > 0, np.inf, 0.0)))
+        return np.concatenate(out) if out else np.array([])
+
+    def inner_mase(self, model: str, L: int, h_cal: int) -> float:
+        scale = mase_scale(self.y[:L], self.season_length)
+        vals = []
+        for o in self.inner_origins(L, h_cal):
+            r = self.raw(model, o)
+            vals.append(np.mean(np.abs(self.y[o: o + h_cal] - r.mean[:h_cal])))
+        if not vals or not np.isfinite(scale) or scale <= 0:
+            return float("nan")
+        return float(np.mean(vals) / scale)
+
+    def choose(self, L: int, h: int) -> str:
+        """Auto: the candidate with the lowest inner-backtest MASE (ensemble when undecided)."""
+        h_cal = self.cal_horizon(L, h)
+        best, best_v = "ensemble", float("inf")
+        for c in AUTO_CANDIDATES:
+            v = self.inner_mase(c, L, h_cal)
+            if np.isfinite(v) and v < best_v - 1e-12:
+                best, best_v = c, v
+        return best
+
+    def forecast(self, model: str, L: int, h: int, levels=DEFAULT_LEVELS) -> dict:
+        """Calibrated forecast from the first L points: mean, lo_<lv>, hi_<lv>, model label."""
+        if model not in MODEL_NAMES:
+            raise UserInputError(f"unknown model {model!r}; choose one of {', '.join(MODEL_NAMES)}")
+        if h > self.max_h:
+            raise ValueError("horizon beyond engine max_h")
+        prefix = ""
+        name = model
+        if model == "auto":
+            name = self.choose(L, h)
+            prefix = "auto:"
+        r = self.raw(name, L)
+        h_cal = self.cal_horizon(L, h)
+        sc = self.scores(name, L, h_cal)
+        mult = {}
+        for lv in levels:
+            z = float(norm.ppf(0.5 + lv / 200))
+            if len(sc) >= 5:
+                q = min(1.0, lv / 100 * (1 + 1 / len(sc)))
+                emp = float(np.quantile(sc, q, method="higher"))
+                # shrink toward the model's own z when evidence is thin (few inner origins)
+                w = len(sc) / (len(sc) + h_cal)
+                mult[lv] = w * emp + (1 - w) * max(z, emp) if np.isfinite(emp) else z * 3
+            else:
+                mult[lv] = z
+        mean = r.mean[:h].copy()
+        sigma = r.sigma[:h].copy()
+        if not np.all(np.isfinite(mean)):
+            mean = np.full(h, self.y[L - 1])
+        sigma = np.where(np.isfinite(sigma), sigma, 0.0)
+        out = _intervals(mean, sigma, _monotone(mult))
+        out["model"] = prefix + r.label
+        return out
+
+
+def _monotone(mult: dict) -> dict:
+    """Wider intervals for higher levels, whatever the empirical quantiles did."""
+    out, prev = {}, 0.0
+    for lv in sorted(mult):
+        prev = max(prev, float(mult[lv]) if np.isfinite(mult[lv]) else prev)
+        out[lv] = prev
+    return out
+
+
+# --------------------------------------------------------------------------- frames
+def _check_levels(levels) -> tuple[int, ...]:
+    lv = tuple(int(v) for v in levels)
+    if not lv or any(v <= 0 or v >= 100 for v in lv):
+        raise UserInputError(f"interval levels must be between 1 and 99, got {list(levels)}")
+    return tuple(sorted(set(lv)))
+
+
+def check_horizon(horizon) -> int:
+    try:
+        h = int(horizon)
+    except (TypeError, ValueError):
+        raise UserInputError(f"horizon must be a whole number, got {horizon!r}") from None
+    if h != horizon or h < 1 or h > 120:
+        raise UserInputError(f"horizon must be between 1 and 120 periods, got {horizon!r}")
+    return h
+
+
+def forecast_series(y: np.ndarray, horizon: int, model: str = "auto", season_length: int = 12,
+                    levels=DEFAULT_LEVELS, engine: SeriesEngine | None = None) -> dict:
+    """Forecast one series (numpy) with calibrated intervals; see ``SeriesEngine.forecast``."""
+    eng = engine or SeriesEngine(np.asarray(y, float), season_length, horizon)
+    return eng.forecast(model, len(eng.y), horizon, levels)
+
+
+def forecast_frame(df: pd.DataFrame, horizon: int, model: str = "auto", levels=DEFAULT_LEVELS,
+                   freq: dict | None = None) -> pd.DataFrame:
+    """Forecasts for every series in a tidy ``series_id, ds, y`` frame: exactly ``horizon`` rows
+    per series, dates continuing each series' own frequency (``freq`` overrides inference)."""
+    h = check_horizon(horizon)
+    levels = _check_levels(levels)
+    if model not in MODEL_NAMES:
+        raise UserInputError(f"unknown model {model!r}; choose one of {', '.join(MODEL_NAMES)}")
+    cols = ["series_id", "ds", "mean"] + [f"{s}_{lv}" for lv in levels for s in ("lo", "hi")] + ["model"]
+    parts = []
+    for sid, g in df.sort_values(["series_id", "ds"]).groupby("series_id", sort=True):
+        g = g.dropna(subset=["y"])
+        if g.empty:
+            continue
+        alias = (freq or {}).get(sid) or infer_freq(g["ds"])
+        m = season_length_for(alias)
+        fc = forecast_series(g["y"].to_numpy(float), h, model, m, levels)
+        part = pd.DataFrame({"series_id": sid, "ds": future_dates(g["ds"].max(), h, alias)})
+        for k, v in fc.items():
+            part[k] = v
+        parts.append(part[cols])
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object if c in ("series_id", "model") else float)
+                             for c in cols})
+    out = pd.concat(parts, ignore_index=True)
+    out["series_id"] = out["series_id"].astype(str)
+    return out
