@@ -1,0 +1,75 @@
+"""Bad files through the Data & methods page's real upload box (AppTest drives st.file_uploader):
+each one shows an st.error naming the file and the problem, the rest of the page keeps
+rendering, and a good file afterwards is forecast and charted again."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
+GOOD = b"series_id,ds,y\n" + b"".join(b"s,2020-%02d-01,%d\n" % (m, 10 + m) for m in range(1, 13))
+
+
+def _xlsx_like() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    return buf.getvalue()
+
+
+# (file name, bytes, words the message must contain)
+BAD = [
+    ("empty.csv", b"", "empty"),
+    ("header_only.csv", b"series_id,ds,y\n", "no data rows"),
+    ("picture.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "binary"),
+    ("sheet.csv", _xlsx_like(), "Excel"),
+    ("wrong_columns.csv", b"a,b,c\n1,2,3\n4,5,6\n", "missing column"),
+    ("text_values.csv", b"series_id,ds,y\ns,2020-01-01,abc\ns,2020-02-01,x\n", "cannot read number"),
+    ("bad_dates.csv", b"series_id,ds,y\ns,notadate,1\ns,nope,2\n", "cannot read date"),
+    ("too_short.csv", b"series_id,ds,y\ns,2020-01-01,1\n", "too short"),
+    ("inf_nan.csv", b"series_id,ds,y\n" + b"".join(b"s,2020-%02d-01,%s\n" % (m, v) for m, v in
+                                                   zip(range(1, 13), [b"1", b"nan", b"inf"] * 4)), "missing value"),
+    ("inf.csv", GOOD.replace(b",15\n", b",inf\n"), "line 6"),
+    ("dup_dates.csv", b"series_id,ds,y\n" + b"s,2020-01-01,1\n" * 20, "too short"),
+    ("json.csv", b'{"a": [1, 2, 3]}', "header"),
+    ("<script>alert(1)</script>.csv", b"<script>alert(1)</script>\n", "missing column"),
+    ("too_big.csv", GOOD * 2000, "MB"),
+]
+
+
+@pytest.fixture(scope="module")
+def at():
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MLTALENT_MAX_UPLOAD_MB", "0.1")  # too_big.csv is ~0.4 MB
+    app = AppTest.from_file(APP, default_timeout=180).run()
+    app.switch_page("pages/data_methods.py").run()
+    assert not app.exception, app.exception
+    yield app
+    mp.undo()
+
+
+def _page_is_whole(at: AppTest, tables_before: int) -> None:
+    assert not at.exception, at.exception
+    assert [h.value for h in at.header] == ["Data & methods"]
+    assert len(at.dataframe) == tables_before  # sources, roles, industries, leaderboard...
+    assert len(at.get("file_uploader")) == 1  # the user can try another file
+
+
+@pytest.mark.parametrize("name,raw,needle", BAD, ids=[b[0] for b in BAD])
+def test_bad_upload_shows_error_and_page_keeps_rendering(at, name, raw, needle):
+    tables = len(at.dataframe)
+    at.get("file_uploader")[0].set_value((name, raw, "text/csv")).run()
+    _page_is_whole(at, tables)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"{name}: ") and needle in errors[0], errors[0]
+    assert len(at.get("plotly_chart")) == 0  # no stale chart from an earlier file
+    # recovery: a good file right after is forecast and charted
+    at.get("file_uploader")[0].set_value(("good.csv", GOOD, "text/csv")).run()
+    _page_is_whole(at, tables)
+    assert not at.error and len(at.get("plotly_chart")) == 1
