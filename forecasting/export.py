@@ -235,7 +235,14 @@ def safe_filename(text: str, default: str = "chart", max_len: int = 80) -> str:
     norm = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
     norm = re.sub(r"[^A-Za-z0-9._-]+", "_", norm).strip("._-")
     norm = re.sub(r"_+", "_", norm)[:max_len].strip("._-")
+    if norm.split(".")[0].upper() in WINDOWS_RESERVED:  # 'con.csv' would open the console
+        norm = (f"{norm}_" if "." not in norm else norm.replace(".", "_.", 1))[:max_len]
     return norm or default
+
+
+#: Device names Windows refuses as a file name stem, whatever the extension.
+WINDOWS_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                              *(f"LPT{i}" for i in range(1, 10))})
 
 
 def report_zip(figures: Mapping[str, go.Figure], tables: Mapping[str, pd.DataFrame],
