@@ -8,6 +8,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -42,10 +43,20 @@ BAD = [
 ]
 
 
+class _Leaderboard:
+    """Stand-in for the fitted postings baseline: the leaderboard is not under test here, and a
+    cold pipeline cache would fit every postings model (minutes) before the upload box draws."""
+
+    leaderboard = pd.DataFrame({"model": ["naive"], "mase": [1.0]})
+
+
 @pytest.fixture(scope="module")
 def at():
+    from ui import data
+
     mp = pytest.MonkeyPatch()
     mp.setenv("MLTALENT_MAX_UPLOAD_MB", "0.1")  # too_big.csv is ~0.4 MB
+    mp.setattr(data, "postings_baseline", lambda: _Leaderboard())
     app = AppTest.from_file(APP, default_timeout=180).run()
     app.switch_page("pages/data_methods.py").run()
     assert not app.exception, app.exception
