@@ -405,10 +405,10 @@ def _fit_with_fallback(name: str, y: np.ndarray, m: int) -> Model:
     """Fit ``name``; on a too-short, flat or failing series fall back to drift, then naive."""
     y = np.asarray(y, float)
     reason = None
-    if np.ptp(y) == 0:
-        reason = "constant series"
-    elif len(y) < MODELS[name].min_length:
+    if len(y) < MODELS[name].min_length:
         reason = "series too short"
+    elif np.ptp(y) == 0:
+        reason = "constant series"
     if reason is None:
         try:
             mod = MODELS[name]().fit(y, m)

@@ -1,0 +1,136 @@
+"""models: interval ordering, fallbacks, horizon rows and date continuation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting import models
+from forecasting.errors import UserInputError
+
+LEVEL_COLS = ["lo_95", "lo_80", "mean", "hi_80", "hi_95"]
+
+
+def _frame(sid, y, start="2018-01-01", freq="MS"):
+    return pd.DataFrame({"series_id": sid, "ds": pd.date_range(start, periods=len(y), freq=freq),
+                         "y": np.asarray(y, float)})
+
+
+def _seasonal(n=48, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    return 100 + 0.5 * t + 8 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 1.5, n)
+
+
+def _assert_ordered(fc):
+    v = fc[LEVEL_COLS].to_numpy()
+    assert np.isfinite(v).all()
+    assert (np.diff(v, axis=1) >= -1e-9).all(), fc[LEVEL_COLS]
+
+
+@pytest.mark.parametrize("name", [m for m in models.MODEL_NAMES if m != "uc"])
+def test_every_model_orders_intervals_on_synthetic(name):
+    df = pd.concat([_frame("seasonal", _seasonal()),
+                    _frame("walk", 50 + np.cumsum(np.random.default_rng(1).normal(0, 1, 40)))])
+    fc = models.forecast_frame(df, 8, model=name)
+    assert len(fc) == 16
+    _assert_ordered(fc)
+    assert fc["model"].str.len().gt(0).all()
+
+
+def test_uc_model_on_short_real_like_series():
+    fc = models.forecast_frame(_frame("s", _seasonal(30)), 4, model="uc")
+    _assert_ordered(fc)
+    assert fc["model"].iat[0].startswith("uc")
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+@pytest.mark.parametrize("name", ["auto", "ensemble", "ets", "arima", "theta", "uc"])
+def test_short_series_fall_back_and_say_so(n, name):
+    fc = models.forecast_frame(_frame("s", np.arange(1, n + 1) * 3.0), 3, model=name)
+    assert len(fc) == 3
+    _assert_ordered(fc)
+    used = fc["model"].iat[0]
+    assert "series too short" in used and "->" in used, used
+
+
+def test_constant_series_gives_flat_zero_width_forecast():
+    fc = models.forecast_frame(_frame("c", [7.0] * 30), 5, model="auto")
+    assert np.allclose(fc[LEVEL_COLS].to_numpy(), 7.0)
+    assert "constant series" in fc["model"].iat[0]
+
+
+@pytest.mark.parametrize("freq,start,expect_next,m", [
+    ("MS", "2020-01-01", "2022-01-01", 12),
+    ("QS", "2016-01-01", "2022-01-01", 4),
+    ("D", "2021-11-07", "2022-01-01", 7),
+])
+def test_horizon_rows_and_dates_continue_frequency(freq, start, expect_next, m):
+    n = 24 if freq != "D" else 56
+    df = _frame("x", _seasonal(n), start=start, freq=freq)
+    assert models.season_length_for(models.infer_freq(df["ds"])) == m
+    fc = models.forecast_frame(df, 5, model="ets")
+    assert len(fc) == 5
+    assert fc["ds"].iat[0] == pd.Timestamp(expect_next)
+    expected = pd.date_range(expect_next, periods=5, freq=freq)
+    assert list(fc["ds"]) == list(expected)
+
+
+def test_freq_override_and_weekly_inference():
+    df = _frame("w", _seasonal(30), start="2024-01-07", freq="W-SUN")
+    assert models.infer_freq(df["ds"]) == "W-SUN"
+    assert models.season_length_for("W-SUN") == 52
+    fc = models.forecast_frame(df, 2, model="naive", freq={"w": "W-SUN"})
+    assert fc["ds"].iat[0] == df["ds"].max() + pd.Timedelta(days=7)
+
+
+def test_other_levels_and_bad_arguments():
+    df = _frame("s", _seasonal(36))
+    fc = models.forecast_frame(df, 3, model="drift", levels=(50, 90))
+    assert {"lo_50", "hi_50", "lo_90", "hi_90"} <= set(fc.columns)
+    assert (fc["lo_90"] <= fc["lo_50"]).all() and (fc["hi_50"] <= fc["hi_90"]).all()
+    for bad in (0, 121, 2.5):
+        with pytest.raises(UserInputError, match="horizon"):
+            models.forecast_frame(df, bad)
+    with pytest.raises(UserInputError, match="unknown model"):
+        models.forecast_frame(df, 3, model="prophet")
+
+
+def test_seasonal_component_found_only_when_seasonal():
+    assert models.seasonal_component(_seasonal(48), 12) is not None
+    assert models.seasonal_component(_seasonal(20), 12) is None  # < 2 seasons
+
+
+def test_naive_and_drift_point_forecasts_by_hand():
+    y = np.array([1.0, 2.0, 4.0, 7.0])
+    nv = models.Naive().fit(y, 1).predict(2)
+    assert np.allclose(nv["mean"], [7, 7])
+    dr = models.Drift().fit(y, 1).predict(3)
+    assert np.allclose(dr["mean"], [9, 11, 13])  # slope (7-1)/3 = 2
+    sn = models.SeasonalNaive().fit(np.arange(8.0), 4).predict(5)
+    assert np.allclose(sn["mean"], [4, 5, 6, 7, 4])
+
+
+def test_calibration_widens_intervals_when_model_is_overconfident():
+    # a random walk with a regime change: the model's own 95% band is too narrow on it
+    rng = np.random.default_rng(7)
+    y = np.r_[np.cumsum(rng.normal(0, 1, 40)), np.cumsum(rng.normal(0.8, 1, 30)) + 10]
+    eng = models.SeriesEngine(y, 1, 12)
+    own = eng.raw("ets", len(y))
+    cal = eng.forecast("ets", len(y), 12)
+    own_half = 1.96 * own.sigma[:12]
+    cal_half = (cal["hi_95"] - cal["lo_95"]) / 2
+    sc = eng.scores("ets", len(y), 12)
+    assert len(sc) == 36
+    assert np.quantile(sc, 0.95) > 1.96  # the evidence says too narrow ...
+    assert (cal_half > own_half).all()    # ... and calibration widened the band
+
+
+def test_real_series_interval_ordering():
+    from forecasting import data
+    df = data.load_postings_monthly()
+    ids = sorted(df["series_id"].unique())[:2]
+    fc = models.forecast_frame(df[df["series_id"].isin(ids)], 12, model="ensemble")
+    assert len(fc) == 24
+    _assert_ordered(fc)
