@@ -27,7 +27,7 @@ from forecasting import export
 from forecasting.errors import UserInputError
 
 CASES = int(os.environ.get("HYPOTHESIS_CASES", "1000" if os.environ.get("CI") == "true" else "200"))
-PROP = settings(max_examples=min(CASES, 300), deadline=None, derandomize=True,
+PROP = settings(max_examples=min(CASES, 200), deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow])
 DANGER = ("=", "+", "-", "@", "\t", "\r")
 cell_text = st.one_of(

@@ -339,27 +339,26 @@ def test_escape_md_leaves_no_markup(text):
 
 
 def test_malicious_link_name_is_shown_escaped_in_the_scenarios_page():
+    """The real Scenarios page opened from a hostile link: the name survives as plain text (the
+    text box holds it verbatim), every markdown sink gets it escaped, chart legends get no tags."""
     from streamlit.testing.v1 import AppTest
 
-    def app():
-        import streamlit as st_
-
-        from ui import url_state
-        st_.session_state.pop("_url_state_restored", None)
-        url_state.restore_once()
-        url_state.show_warnings()
-        st_.session_state["shown"] = st_.session_state["assumptions"].name
-
-    at = AppTest.from_function(app, default_timeout=30)
     evil = "<img src=x onerror=alert(1)>"
-    at.query_params.update({"n": evil, "w": "<script>alert(2)</script>", "g.<b>": "1"})
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+    at.query_params.update({"n": evil, "w": "<script>alert(2)</script>", "g.<b>": "1", "h": "7"})
     at.run()
+    at.switch_page("pages/scenarios.py").run()
     assert not at.exception, at.exception
-    assert at.session_state["shown"] == evil  # name kept as plain text, not stripped or run
+    assert at.session_state["assumptions"].name == evil and at.session_state["assumptions"].horizon_years == 7
+    assert evil in [t.value for t in at.text_input]  # plain text widget, verbatim
     body = at.warning[0].value
-    assert not re.search(r"(?<!\\)<", body), body  # every < reaches markdown escaped
-    assert "\\<script\\>" in body and "g.\\<b\\>" in body.replace("g\\.", "g.")
-    assert not any(getattr(m.proto, "allow_html", False) for m in at.markdown)
+    assert "\\<script\\>" in body and "\\<b\\>" in body
+    markdown_sinks = [e.value for kind in ("markdown", "caption", "warning", "info", "success", "error")
+                      for e in at.get(kind)]
+    assert markdown_sinks and not any(re.search(r"(?<!\\)<", v) for v in markdown_sinks)
+    names = [t.get("name") or "" for c in at.get("plotly_chart")
+             for t in json.loads(c.proto.spec)["data"]]
+    assert any("onerror" in n for n in names) and not any("<" in n for n in names)
 
 
 # --------------------------------------------------------------------------- 2. saved scenarios
