@@ -64,7 +64,7 @@ def test_constant_series_gives_flat_zero_width_forecast():
 @pytest.mark.parametrize("freq,start,expect_next,m", [
     ("MS", "2020-01-01", "2022-01-01", 12),
     ("QS", "2016-01-01", "2022-01-01", 4),
-    ("D", "2021-11-07", "2022-01-01", 7),
+    ("D", "2021-11-07", "2022-01-02", 7),
 ])
 def test_horizon_rows_and_dates_continue_frequency(freq, start, expect_next, m):
     n = 24 if freq != "D" else 56
@@ -98,7 +98,11 @@ def test_other_levels_and_bad_arguments():
 
 
 def test_seasonal_component_found_only_when_seasonal():
-    assert models.seasonal_component(_seasonal(48), 12) is not None
+    t = np.arange(48)
+    flat_seasonal = 100 + 8 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(2).normal(0, 1, 48)
+    idx = models.seasonal_component(flat_seasonal, 12)
+    assert idx is not None and abs(idx.sum()) < 1e-9
+    assert np.corrcoef(idx, 8 * np.sin(2 * np.pi * np.arange(12) / 12))[0, 1] > 0.95
     assert models.seasonal_component(_seasonal(20), 12) is None  # < 2 seasons
 
 
@@ -112,19 +116,20 @@ def test_naive_and_drift_point_forecasts_by_hand():
     assert np.allclose(sn["mean"], [4, 5, 6, 7, 4])
 
 
-def test_calibration_widens_intervals_when_model_is_overconfident():
-    # a random walk with a regime change: the model's own 95% band is too narrow on it
+def test_calibration_rescales_model_sigma_by_conformal_quantile():
     rng = np.random.default_rng(7)
     y = np.r_[np.cumsum(rng.normal(0, 1, 40)), np.cumsum(rng.normal(0.8, 1, 30)) + 10]
     eng = models.SeriesEngine(y, 1, 12)
     own = eng.raw("ets", len(y))
     cal = eng.forecast("ets", len(y), 12)
-    own_half = 1.96 * own.sigma[:12]
-    cal_half = (cal["hi_95"] - cal["lo_95"]) / 2
     sc = eng.scores("ets", len(y), 12)
-    assert len(sc) == 36
-    assert np.quantile(sc, 0.95) > 1.96  # the evidence says too narrow ...
-    assert (cal_half > own_half).all()    # ... and calibration widened the band
+    assert len(sc) == 36                                  # 3 inner origins x 12 steps
+    ratio = (cal["hi_95"] - cal["mean"]) / own.sigma[:12]
+    assert np.allclose(ratio, ratio[0])                  # one multiplier for every step
+    emp = np.quantile(sc, 0.95 * (1 + 1 / 36), method="higher")
+    # the multiplier moves from the normal 1.96 towards the empirical quantile
+    assert min(emp, 1.96) - 1e-9 <= ratio[0] <= max(emp, 1.96) + 1e-9
+    assert np.sign(ratio[0] - 1.96) == np.sign(emp - 1.96)
 
 
 def test_real_series_interval_ordering():
