@@ -8,6 +8,7 @@ Cold builds use a 2-process pool (the machine has 2 cores); a warm load reads on
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import pickle
 import tempfile
@@ -28,6 +29,7 @@ BACKTEST_HORIZON = 12
 BACKTEST_ORIGINS = 3
 DEFAULT_MODELS = ("auto", "ensemble", "ets", "theta", "arima", "naive", "snaive", "drift")
 CACHE_FORMAT = "1"
+_BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -106,11 +108,23 @@ def build(df: pd.DataFrame, models_set=DEFAULT_MODELS,
     if progress:
         progress(0, total, "fitting postings series")
     if workers > 1 and total > 1:
-        with ProcessPoolExecutor(max_workers=workers) as ex:
-            for i, res in enumerate(ex.map(_fit_item, items, chunksize=1), 1):
-                results.append(res)
-                if progress:
-                    progress(i, total, res[1]["series_id"].iat[0] if len(res[1]) else "")
+        # forkserver: safe from threaded parents (streamlit); one BLAS thread per worker, since
+        # multi-threaded OpenBLAS slows the many tiny statsmodels optimiser steps (bench/accuracy.py)
+        saved = {k: os.environ.get(k) for k in _BLAS_VARS}
+        os.environ.update({k: "1" for k in _BLAS_VARS})
+        try:
+            ctx = multiprocessing.get_context("forkserver")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+                for i, res in enumerate(ex.map(_fit_item, items, chunksize=1), 1):
+                    results.append(res)
+                    if progress:
+                        progress(i, total, res[1]["series_id"].iat[0] if len(res[1]) else "")
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
     else:
         for i, item in enumerate(items, 1):
             results.append(_fit_item(item))
