@@ -69,11 +69,11 @@ layout.chart_downloads(fig, "growth_heatmap", key="dm_heatmap")
 figures["growth_heatmap"] = fig
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def postings_figure(sid: str, chosen: str):
+def postings_figure(sid: str, model: str, chosen: str):
     """Postings do not depend on the growth assumptions: build each (series, model) chart once."""
     info = data.postings_catalog().set_index("series_id").loc[sid]
     pb = data.postings_baseline()
-    fc = pb.forecasts[(pb.forecasts["series_id"] == sid) & (pb.forecasts["model"] == chosen)]
+    fc = pb.forecasts[(pb.forecasts["series_id"] == sid) & (pb.forecasts["model"] == model)]
     hist = data.postings_monthly().query("series_id == @sid")
     return charts.forecast_chart(hist, fc, title=f"{info['label']}: monthly postings and "
                                  f"'{chosen}' forecast", y_title=f"Postings ({info['unit']})",
@@ -90,15 +90,16 @@ if layout.available("forecasting.pipeline", "forecasting.models"):
     signal_role = pc1.selectbox("Postings signal for", roles, format_func=lambda r: catalog.role(r).label,
                                 key="dm_signal_role")
     sid = catalog.role(signal_role).demand_signal
-    model = pc2.selectbox("Model", models.MODEL_NAMES, key="dm_model",
-                          help="auto = the best model in this series' backtest.")
+    fitted = set(pb.forecasts["model"])
+    model = pc2.selectbox("Model", [m for m in models.MODEL_NAMES if m in fitted], key="dm_model",
+                          help="auto = the best model in this series' backtest (cached fits).")
     chosen = pb.choice.get(sid, "auto") if model == "auto" else model
     bt = pb.backtests[(pb.backtests["series_id"] == sid) & (pb.backtests["model"] == chosen)]
     if len(bt):
         m = bt.iloc[0]
-        pc3.metric(f"Backtest of '{chosen}'", f"MASE {m['mase']:.2f}",
+        pc3.metric(f"Backtest of '{chosen}'" + (" (picked by auto)" if model == "auto" else ""), f"MASE {m['mase']:.2f}",
                    f"coverage 80%: {m['coverage_80']:.0%} · 95%: {m['coverage_95']:.0%}", delta_color="off")
-    fig = postings_figure(sid, chosen)
+    fig = postings_figure(sid, model, chosen if model != "auto" else f"auto: {chosen}")
     st.plotly_chart(fig, width="stretch", key="dm_postings")
     layout.chart_downloads(fig, "postings", key="dm_postings")
     figures["postings"] = fig

@@ -168,14 +168,14 @@ def test_growth_assumption_moves_the_chart_and_downloads_match(page, server, art
     names = set(report.namelist())
     assert {"assumptions.json", "README.txt", "SOURCES.csv", "charts/headcount.png",
             "charts/headcount.svg", "charts/headcount.pdf", "charts/headcount.html",
-            "data/headcount.csv", "data/industry_stack.csv", "data/growth_heatmap.csv",
+            "data/headcount.csv", "data/industry_stack.csv", "data/growth_heatmap.csv", "data/postings.csv",
             "tables/headcount_projection.csv"} <= names
     assert json.loads(report.read("assumptions.json"))["preset"] == "baseline"
     assert report.read("charts/headcount.png")[:4] == b"\x89PNG"
 
     # --- a growth assumption moves the plotted forecast at once ---------------------------------
     before = chart_y(page, 0, "Data scientist (forecast)")
-    page.locator(".st-key-gc_role_data_scientist [role='slider']").focus()
+    page.locator(".st-key-gc_role_data_scientist input[type='range']").focus()
     page.keyboard.press("End")  # slider maximum: 40% per year
     wait_idle(page)
     page.wait_for_function(
