@@ -72,11 +72,17 @@ def run(frame: pd.DataFrame, n_workers: int) -> dict:
         started = time.perf_counter() - t0
         client.run(_warm)
         warmed = time.perf_counter() - t0 - started
+        cpu0 = client.run(time.process_time)
         res = batch.forecast_batch(frame, HORIZON, model=MODEL, client=client,
                                    progress=batch._stderr_progress)
+        cpu1 = client.run(time.process_time)
+    cpu = sum(cpu1[w] - cpu0[w] for w in cpu1)
     return {"workers": n_workers, "series": res.n_series, "chunks": res.n_chunks,
             "seconds": res.seconds, "rate": res.n_series / res.seconds,
-            "startup_s": started, "warm_s": warmed, "forecasts": res.forecasts}
+            "startup_s": started, "warm_s": warmed, "forecasts": res.forecasts,
+            # share of a full core each worker actually got: < 1 means the machine was busy
+            "cpu_share": cpu / (res.seconds * n_workers), "cpu_ms_per_series": 1000 * cpu / res.n_series,
+            "load": os.getloadavg()[0]}
 
 
 def profile_one_series(frame: pd.DataFrame, n: int = 10) -> str:
@@ -122,10 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     same = (np.allclose(runs[0]["forecasts"]["mean"], runs[1]["forecasts"]["mean"])
             and runs[0]["forecasts"]["model"].tolist() == runs[1]["forecasts"]["model"].tolist())
     print(f"\n{'workers':>7} {'series':>7} {'chunks':>6} {'seconds':>8} {'series/s':>9} "
-          f"{'cluster start s':>15} {'warm-up s':>9}")
+          f"{'cluster start s':>15} {'warm-up s':>9} {'CPU ms/series':>13} {'core share/worker':>17} "
+          f"{'load avg':>8}")
     for r in runs:
         print(f"{r['workers']:>7} {r['series']:>7} {r['chunks']:>6} {r['seconds']:>8.1f} "
-              f"{r['rate']:>9.1f} {r['startup_s']:>15.1f} {r['warm_s']:>9.1f}")
+              f"{r['rate']:>9.1f} {r['startup_s']:>15.1f} {r['warm_s']:>9.1f} "
+              f"{r['cpu_ms_per_series']:>13.0f} {r['cpu_share']:>17.0%} {r['load']:>8.1f}")
     speedup = runs[1]["rate"] / runs[0]["rate"]
     print("\nTARGETS")
     print(f"  {'PASS' if speedup >= TARGET_SPEEDUP else 'FAIL'}  speed-up 1 -> 2 workers: "
@@ -133,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'PASS' if runs[1]['rate'] >= TARGET_RATE else 'FAIL'}  ETS throughput on 2 workers: "
           f"{runs[1]['rate']:.1f} series/s  (target >= {TARGET_RATE:.0f})")
     print(f"  {'PASS' if same else 'FAIL'}  1- and 2-worker results identical")
+    print(f"  (on {os.cpu_count()} logical CPUs; a core share/worker well below 100% means other "
+          f"processes took the CPU and the speed-up is a lower bound)")
     print(f"\n{detail}")
     return 0
 
