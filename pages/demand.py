@@ -31,13 +31,15 @@ a = controls.assumptions()
 projection = scenarios.apply_scenario(data.prepared_baseline(), a)
 history = data.role_industry_history()
 start, end = a.start_year, a.end_year
+edited = a != data.preset(a.preset).with_changes(horizon_years=a.horizon_years)
+scenario_label = a.label + (" (edited)" if edited else "")
 figures: dict[str, object] = {}
 
 # --- headcount --------------------------------------------------------------------------------
 col_chart.subheader("Headcount: people employed (US, BLS OEWS)")
 fig = charts.headcount_chart(history, projection, roles, None if industry == "all" else industry,
                              title=f"US employment, {'all industries' if industry == 'all' else catalog.industry(industry).label}: "
-                                   f"'{a.label}' to {end}")
+                                   f"'{scenario_label}' to {end}")
 with col_chart:
     st.plotly_chart(fig, width="stretch", key="dm_headcount")
     layout.chart_downloads(fig, "headcount", key="dm_headcount")
@@ -63,7 +65,7 @@ ends = projection[projection["year"].isin([start, end])].pivot_table(
 growth = ((ends[end] / ends[start]) ** (1 / a.horizon_years) - 1).mul(100).rename(
     "growth_pct_per_year").reset_index()
 growth = growth[growth["role"].isin(side.roles) & growth["industry"].isin(side.industries)]
-fig = charts.growth_heatmap(growth, title=f"Growth by role and industry, {start}–{end} ('{a.label}')")
+fig = charts.growth_heatmap(growth, title=f"Growth by role and industry, {start}–{end} ('{scenario_label}')")
 st.plotly_chart(fig, width="stretch", key="dm_heatmap")
 layout.chart_downloads(fig, "growth_heatmap", key="dm_heatmap")
 figures["growth_heatmap"] = fig
@@ -75,6 +77,8 @@ def postings_figure(sid: str, model: str, chosen: str):
     pb = data.postings_baseline()
     fc = pb.forecasts[(pb.forecasts["series_id"] == sid) & (pb.forecasts["model"] == model)]
     hist = data.postings_monthly().query("series_id == @sid")
+    label = str(info["label"])  # the legend names the series, not its id
+    hist, fc = hist.assign(series_id=label), fc.assign(series_id=label)
     return charts.forecast_chart(hist, fc, title=f"{info['label']}: monthly postings and "
                                  f"'{chosen}' forecast", y_title=f"Postings ({info['unit']})",
                                  unit=info["unit"], footer=f"Source: {info['credit']}. "

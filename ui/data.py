@@ -103,3 +103,10 @@ def prepared_baseline():
     """The 10-year headcount baseline as arrays, so each slider move only re-grows numpy arrays."""
     from forecasting import scenarios
     return scenarios.prepare(baseline_projection(10))
+
+
+@st.cache_resource(show_spinner=False)
+def preset(preset_id: str):
+    """A preset's Assumptions (frozen, so sharing one object is safe; BLS reads a file)."""
+    from forecasting import scenarios
+    return scenarios.preset(preset_id)
