@@ -9,13 +9,13 @@ import streamlit as st
 from forecasting import catalog
 from ui import data, layout, sidebar
 
-KPI_YEARS = 5  # WEF's claim is over five years, so the headline KPI uses five too
-#: ASSUMPTION (not our data): WEF Future of Jobs Report 2023, as quoted in the seed article —
-#: AI/ML specialist jobs +40% over 5 years, about 1 million jobs, counted GLOBALLY.
-WEF_GROWTH_PCT_5Y = 40.0
-WEF_JOBS_ADDED = 1_000_000
-
-charts, _ = layout.require("forecasting.charts", "forecasting.headcount")
+charts, _, scenarios = layout.require("forecasting.charts", "forecasting.headcount",
+                                      "forecasting.scenarios")
+#: ASSUMPTION (not our data), kept in forecasting.scenarios: WEF Future of Jobs Report 2023 as
+#: quoted in the seed article, AI/ML specialists +40% over 5 years, ~1 million jobs, GLOBAL count.
+WEF_GROWTH_PCT_5Y = scenarios.WEF_GROWTH_TOTAL_PCT
+WEF_JOBS_ADDED = scenarios.WEF_JOBS_ADDED_GLOBAL
+KPI_YEARS = scenarios.WEF_YEARS  # WEF's claim is over five years, so the headline KPI uses that
 side = sidebar.current()
 projection = data.baseline_projection(10)
 
