@@ -231,7 +231,8 @@ def render_markdown(table, tgt, groups, n_series, n_windows, seconds, chosen) ->
              f"in-sample seasonal-naive (lag {SEASON}) error; means over series of the mean over "
              f"origins. Peers: statsforecast AutoETS / AutoARIMA (season_length={SEASON}) on the "
              f"same windows, scored by the same code. Reproduce: `.venv/bin/python bench/accuracy.py` "
-             f"(fit seconds are wall time on a shared 2-core machine).", "",
+             f"(fit s: seconds summed over series on a shared 2-core machine; `auto` runs first and pays "
+             f"for the fits the other models then reuse, memoised per series as in backtest).", "",
              "| model | mean MASE | mean sMAPE % | coverage 80% | coverage 95% | series | fit s |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for m, r in table.iterrows():
