@@ -21,11 +21,12 @@ setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev
 
 run: setup
-	$(PY) -m forecasting fit --quiet || true
+	$(PY) -m forecasting fit --quiet
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
 
 test: setup-dev
-	$(PY) -m pytest -q -n 2 --timeout 600
+	$(PY) -m forecasting fit --quiet
+	$(PY) -m pytest -q -n 2 --timeout 900
 
 bench: setup-dev
 	$(PY) bench/fit_all.py
