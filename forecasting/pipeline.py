@@ -27,7 +27,7 @@ from forecasting import models
 DISPLAY_HORIZON = 60      # months shown on the dashboard (5 years)
 BACKTEST_HORIZON = 12
 BACKTEST_ORIGINS = 3
-DEFAULT_MODELS = ("auto", "ensemble", "ets", "theta", "arima", "naive", "snaive", "drift")
+DEFAULT_MODELS = ("auto", "ensemble", "ets", "theta", "arima", "uc", "naive", "snaive", "drift")
 CACHE_FORMAT = "1"
 _BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -75,7 +75,7 @@ def fit_series(sid: str, ds_last: pd.Timestamp, y: np.ndarray, alias: str,
     eng = models.SeriesEngine(np.asarray(y, float), m, DISPLAY_HORIZON)
     bt = bt_mod.backtest_engine(eng, sid, BACKTEST_HORIZON, BACKTEST_ORIGINS, models_set)
     n = len(eng.y)
-    chosen = eng.choose(n, DISPLAY_HORIZON)
+    chosen = eng.choose(n, DISPLAY_HORIZON) if "auto" in models_set else None
     dates = models.future_dates(ds_last, DISPLAY_HORIZON, alias)
     parts = []
     for name in models_set:
@@ -132,7 +132,7 @@ def build(df: pd.DataFrame, models_set=DEFAULT_MODELS,
                 progress(i, total, item[0])
     forecasts = pd.concat([r[0] for r in results], ignore_index=True)
     backtests = pd.concat([r[1] for r in results], ignore_index=True)
-    choice = {item[0]: r[2] for item, r in zip(items, results)}
+    choice = {item[0]: r[2] for item, r in zip(items, results) if r[2] is not None}
     return forecasts, backtests, choice
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from forecasting import data, pipeline
 
-MODELS = ("auto", "naive", "drift")
+MODELS = ("naive", "drift")
 
 
 @pytest.fixture
@@ -42,8 +42,8 @@ def test_build_then_hit_then_invalidate(small_data, tmp_path, monkeypatch):
     assert fc["ds"].min() == pd.Timestamp("2023-07-01")
     v = fc[["lo_95", "lo_80", "mean", "hi_80", "hi_95"]].to_numpy()
     assert np.isfinite(v).all() and (np.diff(v, axis=1) >= -1e-9).all()
-    assert set(pb.backtests["model"]) == set(MODELS) and len(pb.backtests) == 6
-    assert set(pb.choice) == {"s1", "s2"}
+    assert set(pb.backtests["model"]) == set(MODELS) and len(pb.backtests) == 4
+    assert pb.choice == {}  # no auto in the set: nothing chosen
     assert set(pb.leaderboard["model"]) == set(MODELS)
     assert len(list(tmp_path.glob("postings_baseline_*.pkl"))) == 1
 
@@ -52,7 +52,7 @@ def test_build_then_hit_then_invalidate(small_data, tmp_path, monkeypatch):
     assert again.key == pb.key and again.build_seconds == pb.build_seconds
     pd.testing.assert_frame_equal(again.forecasts, pb.forecasts)
 
-    pipeline.postings_baseline(models=("naive",), workers=1)         # other model set: miss
+    pipeline.postings_baseline(models=("naive",), workers=1)          # other model set: miss
     assert small_data["loads"] == 2
     small_data["hash"] = "h2"                                          # data changed: miss
     new = pipeline.postings_baseline(models=MODELS, workers=1)
@@ -75,3 +75,18 @@ def test_damaged_cache_is_rebuilt(small_data, tmp_path):
 def test_code_version_tracks_model_source():
     assert len(pipeline.code_version()) == 16
     assert pipeline.code_version() == pipeline.code_version()
+
+
+def test_auto_records_choice_per_series(small_data):
+    pb = pipeline.postings_baseline(models=("auto", "naive"), workers=1)
+    assert set(pb.choice) == {"s1", "s2"}
+    assert all(c in pipeline.models.MODEL_NAMES for c in pb.choice.values())
+    auto = pb.forecasts[pb.forecasts["model"] == "auto"]
+    assert auto["model_used"].str.startswith("auto:").all()
+
+
+def test_two_worker_pool_matches_serial(small_data):
+    serial = pipeline.postings_baseline(models=("naive", "drift"), workers=1)
+    pooled = pipeline.postings_baseline(models=("naive", "drift"), workers=2, rebuild=True)
+    pd.testing.assert_frame_equal(serial.forecasts, pooled.forecasts)
+    pd.testing.assert_frame_equal(serial.backtests, pooled.backtests)
