@@ -7,13 +7,17 @@ Cold builds use a 2-process pool (the machine has 2 cores); a warm load reads on
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import multiprocessing
 import os
 import pickle
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -23,6 +27,8 @@ import pandas as pd
 
 from forecasting import backtest as bt_mod
 from forecasting import models
+
+log = logging.getLogger(__name__)
 
 DISPLAY_HORIZON = 60      # months shown on the dashboard (5 years)
 BACKTEST_HORIZON = 12
@@ -93,6 +99,22 @@ def _fit_item(item):
     return fit_series(*item)
 
 
+@contextlib.contextmanager
+def _children_skip_main():
+    """Workers need nothing from ``__main__``; when it is a script (streamlit's launcher, an
+    AppTest temp script), spawn-style children would re-execute it, so hide its path meanwhile."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or getattr(main, "__spec__", None) is not None or path is None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
 def build(df: pd.DataFrame, models_set=DEFAULT_MODELS,
           progress: Callable[[int, int, str], None] | None = None, workers: int = 2):
     """(forecasts, backtests, choice) for every series of a tidy monthly frame."""
@@ -114,11 +136,18 @@ def build(df: pd.DataFrame, models_set=DEFAULT_MODELS,
         os.environ.update({k: "1" for k in _BLAS_VARS})
         try:
             ctx = multiprocessing.get_context("forkserver")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+            with _children_skip_main(), ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
                 for i, res in enumerate(ex.map(_fit_item, items, chunksize=1), 1):
                     results.append(res)
                     if progress:
                         progress(i, total, res[1]["series_id"].iat[0] if len(res[1]) else "")
+        except BrokenProcessPool:
+            # a worker died (killed, out of memory): finish the same work in this process
+            log.warning("worker pool broke; fitting the remaining series in-process")
+            for item in items[len(results):]:
+                results.append(_fit_item(item))
+                if progress:
+                    progress(len(results), total, item[0])
         finally:
             for k, v in saved.items():
                 if v is None:
