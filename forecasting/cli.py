@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from forecasting.errors import UserInputError
@@ -51,3 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
+    except Exception as exc:  # a bug, not bad input: still one line, details on request
+        if os.environ.get("MLTALENT_DEBUG"):
+            raise
+        sys.stderr.write(f"error: unexpected failure ({type(exc).__name__}: {str(exc)[:300]}); "
+                         "rerun with MLTALENT_DEBUG=1 for details\n")
+        return 1

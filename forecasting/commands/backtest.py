@@ -10,7 +10,7 @@ def register(subparsers) -> None:
     from forecasting.models import MODEL_NAMES
 
     p = subparsers.add_parser(
-        "backtest", help="rolling-origin backtest: MASE, sMAPE, 80/95% coverage per series and model",
+        "backtest", help="rolling-origin backtest: MASE, sMAPE, 80/95%% coverage per series and model",
         description="Backtest every model on every series of a CSV (series_id, ds, y). The last "
                     "origin ends at the series end. Output: series_id, model, mase, smape, "
                     "coverage_80, coverage_95.")
