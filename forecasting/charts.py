@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 
 from forecasting import catalog
 from forecasting.errors import UserInputError
@@ -71,34 +72,116 @@ def industry_label(industry_id: str) -> str:
         return str(industry_id)
 
 
-def style_figure(fig: go.Figure, *, title: str, x_title: str, y_title: str,
-                 footer: str | None, height: int = 480, legend: str = "top",
-                 footer_shift: int = 62) -> go.Figure:
-    """Title, axis titles, legend and the source footer, the same on every chart.
+def _deep_merge(base: dict, extra: dict) -> dict:
+    """``base`` updated with ``extra``, nested dicts merged (a layout built in one dict)."""
+    out = dict(base)
+    for k, v in extra.items():
+        out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
 
+
+def layout_dict(*, title: str, x_title: str, y_title: str, footer: str | None, height: int = 480,
+                legend: str = "top", footer_shift: int = 62, **extra) -> dict:
+    """The shared layout (title, axis titles, legend, source footer) as one plain dict.
+
+    Factories build the whole figure from dicts in one ``go.Figure`` call: plotly's per-property
+    validation of many ``update_*`` calls was most of a demand-page rerun. ``extra`` is merged
+    in (nested dicts merged), e.g. ``yaxis={"tickformat": "~s"}``.
     The footer sits below the plot area, pinned in pixels (``footer_shift`` below the axis) so
-    it never overlaps tick labels; the title is pinned to the top so a two-row legend fits.
+    it never overlaps tick labels; the title is pinned to the top so a two-row legend fits and
+    is wrapped so it is never clipped on a narrow (1280 px) screen.
     """
     text = "<br>".join(textwrap.wrap(footer or DEFAULT_FOOTER, _FOOTER_WIDTH))
     n_lines = text.count("<br>") + 1
+    title_text, title_lines = wrap_title(title)
     legend_layout = (
         {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0}
         if legend == "top" else {"orientation": "v", "yanchor": "top", "y": 1.0, "x": 1.02})
-    fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left", "xref": "paper",
-               "y": 1.0, "yref": "container", "yanchor": "top", "pad": {"t": 14}},
-        xaxis_title=x_title, yaxis_title=y_title,
-        height=height,
-        margin={"l": 70, "r": 30, "t": 105 if legend == "top" else 60, "b": footer_shift + 33 + 14 * n_lines},
-        legend=legend_layout,
-        hoverlabel={"namelength": -1},
-    )
-    fig.add_annotation(
-        name="footer", text=text, showarrow=False, align="left",
-        xref="paper", yref="paper", x=0.0, y=0.0, xanchor="left", yanchor="top",
-        yshift=-footer_shift, font={"size": 10},
-    )
+    top = (105 if legend == "top" else 60) + 22 * (title_lines - 1)
+    layout = {
+        "title": {"text": title_text, "x": 0.0, "xanchor": "left", "xref": "paper",
+                  "y": 1.0, "yref": "container", "yanchor": "top", "pad": {"t": 14}},
+        "xaxis": {"title": {"text": x_title}}, "yaxis": {"title": {"text": y_title}},
+        "height": height + 22 * (title_lines - 1),
+        "margin": {"l": 70, "r": 30, "t": top, "b": footer_shift + 33 + 14 * n_lines},
+        "legend": legend_layout,
+        "hoverlabel": {"namelength": -1},
+        "annotations": [{"name": "footer", "text": text, "showarrow": False, "align": "left",
+                         "xref": "paper", "yref": "paper", "x": 0.0, "y": 0.0, "xanchor": "left",
+                         "yanchor": "top", "yshift": -footer_shift, "font": {"size": 10}}],
+    }
+    return _deep_merge(layout, extra)
+
+
+#: Characters per title line: a 1280 px wide page gives a chart about 700 px (demand page,
+#: two columns) and plotly's title font (17 px) fits ~70 characters there.
+TITLE_WIDTH = 70
+
+
+def wrap_title(title: str, width: int = TITLE_WIDTH) -> tuple[str, int]:
+    """Title wrapped at ``width`` characters with <br> (plotly never wraps; long ones were cut).
+
+    A title that already has <br> or <sup> markup is left alone. Returns (text, line count).
+    """
+    if "<br>" in title or "<sup>" in title or len(title) <= width:
+        return title, title.count("<br>") + 1
+    lines = textwrap.wrap(title, width)
+    return "<br>".join(lines), len(lines)
+
+
+def style_figure(fig: go.Figure, *, title: str, x_title: str, y_title: str,
+                 footer: str | None, height: int = 480, legend: str = "top",
+                 footer_shift: int = 62) -> go.Figure:
+    """Title, axis titles, legend and the source footer on an existing figure (see layout_dict)."""
+    lay = layout_dict(title=title, x_title=x_title, y_title=y_title, footer=footer, height=height,
+                      legend=legend, footer_shift=footer_shift)
+    annotations = lay.pop("annotations")
+    fig.update_layout(lay)
+    for ann in annotations:
+        fig.add_annotation(ann)
     return fig
+
+
+#: Validate every property of the figures built from dicts. Off in the app (validation was most
+#: of the rerun time); tests/test_charts.py turns it on so a misspelt property still fails there.
+VALIDATE = False
+
+
+def _arr(v):
+    """pandas -> numpy before plotly sees it (plotly coerces Series slowly, via narwhals).
+
+    Dates stay pandas objects; ``_figure`` then validates so plotly converts them as before.
+    """
+    if isinstance(v, (pd.Series, pd.Index)):
+        if pd.api.types.is_datetime64_any_dtype(v.dtype):
+            return v
+        if pd.api.types.is_numeric_dtype(v.dtype) and not pd.api.types.is_bool_dtype(v.dtype):
+            return v.to_numpy()
+        return v.to_numpy(dtype=object)
+    return v
+
+
+def _tr(kind: str, **props) -> dict:
+    """A trace as a plain dict (arrays as numpy)."""
+    out = {"type": kind}
+    for k, v in props.items():
+        if isinstance(v, dict) and k in ("error_x", "error_y", "marker"):
+            v = {kk: _arr(vv) for kk, vv in v.items()}
+        out[k] = _arr(v)
+    return out
+
+
+def _figure(traces: list[dict], layout: dict) -> go.Figure:
+    """One ``go.Figure`` from dicts; validated only in tests or when pandas dates are present."""
+    validate = VALIDATE or any(isinstance(v, (pd.Series, pd.Index)) for t in traces
+                               for v in t.values())
+    return go.Figure(data=traces, layout=layout, _validate=validate)
+
+
+def _vline(x: float, line: dict) -> dict:
+    """What ``fig.add_vline`` adds, as a layout shape (x in data units, full plot height)."""
+    return {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+            "line": line}
 
 
 def footer_text(fig: go.Figure) -> str | None:
@@ -116,14 +199,14 @@ def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
                              f"got {', '.join(map(str, frame.columns))}")
 
 
-def _band_traces(x, lo, hi, colour: str, level: int, group: str, name: str) -> list[go.Scatter]:
+def _band_traces(x, lo, hi, colour: str, level: int, group: str, name: str) -> list[dict]:
     """Lower edge + upper edge filled to it; decoration only (numbers live on the mean trace)."""
     common = {"x": x, "mode": "lines", "line": {"width": 0}, "hoverinfo": "skip",
               "legendgroup": group, "showlegend": False, "meta": {"data": False}}
     return [
-        go.Scatter(y=lo, name=f"{name} {level}% lower", **common),
-        go.Scatter(y=hi, name=f"{name} {level}% interval", fill="tonexty",
-                   fillcolor=rgba(colour, BAND_ALPHA[level]), **common),
+        _tr("scatter", y=lo, name=f"{name} {level}% lower", **common),
+        _tr("scatter", y=hi, name=f"{name} {level}% interval", fill="tonexty",
+            fillcolor=rgba(colour, BAND_ALPHA[level]), **common),
     ]
 
 
@@ -136,33 +219,39 @@ def _interval_hover(fmt: str, unit: str) -> str:
 _BAND_COLS = ["lo_80", "hi_80", "lo_95", "hi_95"]
 
 
-def _add_series(fig: go.Figure, *, name: str, colour: str, hist_x, hist_y, fc: pd.DataFrame | None,
-                fc_x, x_hover: str, y_fmt: str, unit: str) -> None:
+def _add_series(traces: list[dict], *, name: str, colour: str, hist_x, hist_y,
+                fc: pd.DataFrame | None, fc_x, x_hover: str, y_fmt: str, unit: str) -> None:
     """History solid, forecast dashed with 95% and 80% bands (shared by the two line charts)."""
     u = f" {unit}" if unit else ""
-    if fc is not None and len(fc):
-        fig.add_traces(_band_traces(fc_x, fc["lo_95"], fc["hi_95"], colour, 95, name, name))
-        fig.add_traces(_band_traces(fc_x, fc["lo_80"], fc["hi_80"], colour, 80, name, name))
-    if hist_x is not None and len(hist_x):
-        fig.add_trace(go.Scatter(
-            x=hist_x, y=hist_y, name=name, mode="lines+markers" if len(hist_x) < 15 else "lines",
+    hist_x, hist_y, fc_x = _arr(hist_x), _arr(hist_y), _arr(fc_x)
+    has_fc = fc is not None and len(fc) > 0
+    has_hist = hist_x is not None and len(hist_x) > 0
+    if has_fc:
+        traces += _band_traces(fc_x, fc["lo_95"], fc["hi_95"], colour, 95, name, name)
+        traces += _band_traces(fc_x, fc["lo_80"], fc["hi_80"], colour, 80, name, name)
+    if has_hist:
+        traces.append(_tr(
+            "scatter", x=hist_x, y=hist_y, name=name,
+            mode="lines+markers" if len(hist_x) < 15 else "lines",
             line={"color": colour, "width": 2.5}, legendgroup=name,
             meta={"fields": {"series": name, "kind": "history"}},
             hovertemplate=f"<b>{name}</b> (actual)<br>{x_hover}: %{{y:{y_fmt}}}{u}<extra></extra>",
         ))
-    if fc is not None and len(fc) and hist_x is not None and len(hist_x):
+    if has_fc and has_hist:
         # Dashed bridge from the last actual to the first forecast point (decoration only).
-        hx, fx = list(hist_x)[-1], list(fc_x)[0]
+        hx, fx = hist_x[-1] if not isinstance(hist_x, pd.Series) else hist_x.iloc[-1], \
+            fc_x[0] if not isinstance(fc_x, pd.Series) else fc_x.iloc[0]
+        hy = hist_y[-1] if not isinstance(hist_y, pd.Series) else hist_y.iloc[-1]
         if hx != fx:
-            fig.add_trace(go.Scatter(
-                x=[hx, fx], y=[list(hist_y)[-1], list(fc["mean"])[0]], mode="lines",
+            traces.append(_tr(
+                "scatter", x=[hx, fx], y=[hy, fc["mean"].iloc[0]], mode="lines",
                 line={"color": colour, "width": 2.5, "dash": "dash"}, hoverinfo="skip",
                 showlegend=False, legendgroup=name, name=f"{name} bridge", meta={"data": False}))
-    if fc is not None and len(fc):
-        fig.add_trace(go.Scatter(
-            x=fc_x, y=fc["mean"], name=f"{name} (forecast)", mode="lines",
+    if has_fc:
+        traces.append(_tr(
+            "scatter", x=fc_x, y=fc["mean"], name=f"{name} (forecast)", mode="lines",
             line={"color": colour, "width": 2.5, "dash": "dash"}, legendgroup=name,
-            showlegend=hist_x is None or not len(hist_x),
+            showlegend=not has_hist,
             customdata=fc[_BAND_COLS].to_numpy(dtype=float),
             meta={"fields": {"series": name, "kind": "forecast"}, "columns": _BAND_COLS},
             hovertemplate=(f"<b>{name}</b> (forecast)<br>{x_hover}: %{{y:{y_fmt}}}{u}"
@@ -182,18 +271,18 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, title: str, y_
     """
     _require(history, ["series_id", "ds", "y"], "forecast_chart history")
     _require(forecast, ["series_id", "ds", "mean", *_BAND_COLS], "forecast_chart forecast")
-    fig = go.Figure()
-    ids = list(dict.fromkeys([*history["series_id"].astype(str), *forecast["series_id"].astype(str)]))
+    traces: list[dict] = []
+    h_ids, f_ids = history["series_id"].astype(str), forecast["series_id"].astype(str)
+    ids = list(dict.fromkeys([*h_ids.unique(), *f_ids.unique()]))
     for i, sid in enumerate(ids):
-        h = history[history["series_id"].astype(str) == sid].sort_values("ds")
-        f = forecast[forecast["series_id"].astype(str) == sid].sort_values("ds")
+        h = history[(h_ids == sid).to_numpy()].sort_values("ds")
+        f = forecast[(f_ids == sid).to_numpy()].sort_values("ds")
         name = (labels or {}).get(sid) or (role_label(sid) if sid in catalog.ROLE_COLOURS else sid)
-        _add_series(fig, name=name, colour=series_colour(sid, i), hist_x=h["ds"], hist_y=h["y"],
+        _add_series(traces, name=name, colour=series_colour(sid, i), hist_x=h["ds"], hist_y=h["y"],
                     fc=f, fc_x=f["ds"], x_hover="%{x|%b %Y}", y_fmt=y_format, unit=unit)
-    style_figure(fig, title=title, x_title="Month", y_title=y_title, footer=footer)
-    fig.update_yaxes(tickformat="~s")
-    fig.update_layout(hovermode="x unified" if len(ids) == 1 else "closest")
-    return fig
+    return _figure(traces, layout_dict(
+        title=title, x_title="Month", y_title=y_title, footer=footer,
+        yaxis={"tickformat": "~s"}, hovermode="x unified" if len(ids) == 1 else "closest"))
 
 
 def _aggregate_industries(frame: pd.DataFrame, value_cols: Sequence[str],
@@ -208,7 +297,7 @@ def _aggregate_industries(frame: pd.DataFrame, value_cols: Sequence[str],
         return frame[frame["industry"] == industry]
     if "industry" in frame.columns and frame["industry"].isin(["all", "total"]).any():
         return frame[frame["industry"].isin(["all", "total"])]
-    return frame.groupby(["role", "year"], as_index=False)[list(value_cols)].sum()
+    return frame.groupby(["role", "year"], as_index=False, sort=True)[list(value_cols)].sum()
 
 
 def headcount_chart(history: pd.DataFrame, projection: pd.DataFrame, roles: Sequence[str],
@@ -227,19 +316,19 @@ def headcount_chart(history: pd.DataFrame, projection: pd.DataFrame, roles: Sequ
     hist = _aggregate_industries(history[history["role"].isin(roles)], ["headcount"], industry)
     proj = _aggregate_industries(projection[projection["role"].isin(roles)],
                                  ["mean", *_BAND_COLS], industry)
-    fig = go.Figure()
+    traces: list[dict] = []
+    h_roles, p_roles = hist["role"].to_numpy(object), proj["role"].to_numpy(object)
     for i, rid in enumerate(roles):
-        h = hist[hist["role"] == rid].sort_values("year")
-        p = proj[proj["role"] == rid].sort_values("year")
-        _add_series(fig, name=role_label(rid), colour=series_colour(rid, i),
-                    hist_x=h["year"].astype(int), hist_y=h["headcount"], fc=p,
-                    fc_x=p["year"].astype(int), x_hover="%{x}", y_fmt=",.0f", unit="people")
+        h = hist[h_roles == rid].sort_values("year")
+        p = proj[p_roles == rid].sort_values("year")
+        _add_series(traces, name=role_label(rid), colour=series_colour(rid, i),
+                    hist_x=h["year"].to_numpy(int), hist_y=h["headcount"].to_numpy(float), fc=p,
+                    fc_x=p["year"].to_numpy(int), x_hover="%{x}", y_fmt=",.0f", unit="people")
     where = "all industries" if industry in (None, "all", "total") else industry_label(industry)
-    style_figure(fig, title=title or f"US employment by role, {where}: history and projection",
-                 x_title="Year (May)", y_title="Employment (people)", footer=footer)
-    fig.update_yaxes(tickformat="~s", rangemode="tozero")
-    fig.update_xaxes(tickformat="d", dtick=1)
-    return fig
+    return _figure(traces, layout_dict(
+        title=title or f"US employment by role, {where}: history and projection",
+        x_title="Year (May)", y_title="Employment (people)", footer=footer,
+        yaxis={"tickformat": "~s", "rangemode": "tozero"}, xaxis={"tickformat": "d", "dtick": 1}))
 
 
 def growth_ranking(frame: pd.DataFrame, *, footer: str | None = None,
@@ -250,31 +339,32 @@ def growth_ranking(frame: pd.DataFrame, *, footer: str | None = None,
     labels = [role_label(r) for r in df["role"]]
     colours = [series_colour(r, i) for i, r in enumerate(df["role"])]
     g = df["growth_pct_per_year"].to_numpy(float)
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(  # 95% whiskers: decoration
-        x=g, y=labels, mode="markers", marker={"opacity": 0}, hoverinfo="skip", showlegend=False,
-        name="95% interval", meta={"data": False},
-        error_x={"type": "data", "array": df["hi_95"] - g, "arrayminus": g - df["lo_95"],
-                 "thickness": 1.2, "width": 0, "color": "#999999"}))
-    fig.add_trace(go.Scatter(  # 80% whiskers: decoration
-        x=g, y=labels, mode="markers", marker={"opacity": 0}, hoverinfo="skip", showlegend=False,
-        name="80% interval", meta={"data": False},
-        error_x={"type": "data", "array": df["hi_80"] - g, "arrayminus": g - df["lo_80"],
-                 "thickness": 5, "width": 0, "color": "#999999"}))
-    fig.add_trace(go.Scatter(
-        x=g, y=labels, mode="markers", name="Growth, % per year",
-        marker={"size": 13, "color": colours, "line": {"width": 1, "color": "rgba(128,128,128,0.8)"}},
-        customdata=df[_BAND_COLS].to_numpy(float), showlegend=False,
-        meta={"fields": {}, "columns": _BAND_COLS},
-        hovertemplate=("<b>%{y}</b><br>Growth: %{x:.1f}% per year"
-                       + _interval_hover(".1f", "% per year").replace("% per year", "%") +
-                       "<extra></extra>"),
-    ))
-    fig.add_vline(x=0, line={"width": 1, "dash": "dot", "color": "rgba(128,128,128,0.8)"})
-    style_figure(fig, title=title, x_title="Growth (% per year)", y_title="Role", footer=footer,
-                 height=max(360, 70 + 45 * len(df)))
-    fig.update_xaxes(ticksuffix="%", zeroline=False)
-    return fig
+    b = {c: df[c].to_numpy(float) for c in _BAND_COLS}
+    traces = [
+        _tr("scatter",  # 95% whiskers: decoration
+            x=g, y=labels, mode="markers", marker={"opacity": 0}, hoverinfo="skip",
+            showlegend=False, name="95% interval", meta={"data": False},
+            error_x={"type": "data", "array": b["hi_95"] - g, "arrayminus": g - b["lo_95"],
+                     "thickness": 1.2, "width": 0, "color": "#999999"}),
+        _tr("scatter",  # 80% whiskers: decoration
+            x=g, y=labels, mode="markers", marker={"opacity": 0}, hoverinfo="skip",
+            showlegend=False, name="80% interval", meta={"data": False},
+            error_x={"type": "data", "array": b["hi_80"] - g, "arrayminus": g - b["lo_80"],
+                     "thickness": 5, "width": 0, "color": "#999999"}),
+        _tr("scatter",
+            x=g, y=labels, mode="markers", name="Growth, % per year",
+            marker={"size": 13, "color": colours,
+                    "line": {"width": 1, "color": "rgba(128,128,128,0.8)"}},
+            customdata=df[_BAND_COLS].to_numpy(float), showlegend=False,
+            meta={"fields": {}, "columns": _BAND_COLS},
+            hovertemplate=("<b>%{y}</b><br>Growth: %{x:.1f}% per year"
+                           + _interval_hover(".1f", "% per year").replace("% per year", "%") +
+                           "<extra></extra>")),
+    ]
+    return _figure(traces, layout_dict(
+        title=title, x_title="Growth (% per year)", y_title="Role", footer=footer,
+        height=max(360, 70 + 45 * len(df)), xaxis={"ticksuffix": "%", "zeroline": False},
+        shapes=[_vline(0, {"width": 1, "dash": "dot", "color": "rgba(128,128,128,0.8)"})]))
 
 
 def industry_stack(frame: pd.DataFrame, role: str, *, footer: str | None = None,
@@ -289,53 +379,69 @@ def industry_stack(frame: pd.DataFrame, role: str, *, footer: str | None = None,
     if df.empty:
         raise UserInputError(f"industry_stack: no rows for role {role!r}; roles in frame: "
                              f"{', '.join(sorted(map(str, frame['role'].unique())))}")
-    fig = go.Figure()
-    order = [i for i in catalog.INDUSTRY_IDS if i in set(df["industry"])]
-    order += sorted(set(df["industry"]) - set(order))
+    df = df.sort_values(["industry", "year"], kind="stable")
+    inds = df["industry"].to_numpy(object)
+    present = set(pd.unique(inds))
+    order = [i for i in catalog.INDUSTRY_IDS if i in present]
+    order += sorted(present - set(order))
+    years, values = df["year"].to_numpy(int), df[value].to_numpy(float)
+    traces = []
     for i, ind in enumerate(order):
-        d = df[df["industry"] == ind].sort_values("year")
+        mask = inds == ind
         name = industry_label(ind)
-        fig.add_trace(go.Scatter(
-            x=d["year"].astype(int), y=d[value], name=name, mode="lines", stackgroup="one",
+        traces.append(_tr(
+            "scatter", x=years[mask], y=values[mask], name=name, mode="lines", stackgroup="one",
             line={"width": 0.8, "color": series_colour(ind, i)},
             fillcolor=rgba(series_colour(ind, i), 0.75),
             meta={"fields": {"series": name}},
             hovertemplate=f"<b>{name}</b><br>%{{x}}: %{{y:,.0f}} people<extra></extra>"))
-    style_figure(fig, title=title or f"{role_label(role)}: US employment by industry",
-                 x_title="Year (May)", y_title="Employment (people)", footer=footer,
-                 legend="right")
-    fig.update_layout(legend_traceorder="reversed")  # legend reads top-down like the stack
+    extra: dict = {}
     if projection_start is not None:
-        fig.add_vline(x=projection_start, line={"width": 1.5, "dash": "dot",
-                                                "color": "rgba(128,128,128,0.9)"},
-                      annotation_text="projection →", annotation_position="top right")
-    fig.update_yaxes(tickformat="~s")
-    fig.update_xaxes(tickformat="d", dtick=1)
-    fig.update_layout(hovermode="x unified")
-    return fig
+        line = {"width": 1.5, "dash": "dot", "color": "rgba(128,128,128,0.9)"}
+        extra["shapes"] = [_vline(projection_start, line)]
+        extra["annotations"] = [{"text": "projection →", "x": projection_start, "xref": "x",
+                                 "y": 1, "yref": "y domain", "xanchor": "left", "yanchor": "top",
+                                 "showarrow": False}]
+    lay = layout_dict(
+        title=title or f"{role_label(role)}: US employment by industry",
+        x_title="Year (May)", y_title="Employment (people)", footer=footer, legend="right",
+        legend_traceorder="reversed",  # legend reads top-down like the stack
+        yaxis={"tickformat": "~s"}, xaxis={"tickformat": "d", "dtick": 1},
+        hovermode="x unified", **({"shapes": extra["shapes"]} if "shapes" in extra else {}))
+    lay["annotations"] = lay["annotations"] + extra.get("annotations", [])
+    return _figure(traces, lay)
+
+
+_PUOR = get_colorscale("PuOr")  # plotly.js has no "PuOr"; validation used to expand the name
 
 
 def growth_heatmap(frame: pd.DataFrame, *, footer: str | None = None,
                    title: str = "Projected employment growth by role and industry") -> go.Figure:
     """Role x industry growth (% per year), diverging around zero, values written in the cells."""
     _require(frame, ["role", "industry", "growth_pct_per_year"], "growth_heatmap")
-    roles = [r for r in catalog.ROLE_IDS if r in set(frame["role"])]
-    roles += sorted(set(frame["role"]) - set(roles))
-    inds = [i for i in catalog.INDUSTRY_IDS if i in set(frame["industry"])]
-    inds += sorted(set(frame["industry"]) - set(inds))
-    grid = (frame.pivot_table(index="role", columns="industry", values="growth_pct_per_year",
-                              aggfunc="first").reindex(index=roles, columns=inds))
-    fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(float), x=["<br>".join(textwrap.wrap(industry_label(i), 16)) for i in inds],
-        y=[role_label(r) for r in roles], colorscale="PuOr", zmid=0, name="Growth, % per year",
+    r_col, i_col = frame["role"].to_numpy(object), frame["industry"].to_numpy(object)
+    r_set, i_set = set(pd.unique(r_col)), set(pd.unique(i_col))
+    roles = [r for r in catalog.ROLE_IDS if r in r_set]
+    roles += sorted(r_set - set(roles))
+    inds = [i for i in catalog.INDUSTRY_IDS if i in i_set]
+    inds += sorted(i_set - set(inds))
+    # First value per cell (as pivot_table(aggfunc="first") did), without the pivot machinery.
+    z = np.full((len(roles), len(inds)), np.nan)
+    r_pos, i_pos = {r: k for k, r in enumerate(roles)}, {i: k for k, i in enumerate(inds)}
+    vals = frame["growth_pct_per_year"].to_numpy(float)
+    for r, i, v in zip(r_col[::-1], i_col[::-1], vals[::-1]):  # reversed: first row wins
+        if not np.isnan(v):
+            z[r_pos[r], i_pos[i]] = v
+    traces = [_tr(
+        "heatmap", z=z, x=["<br>".join(textwrap.wrap(industry_label(i), 16)) for i in inds],
+        y=[role_label(r) for r in roles], colorscale=_PUOR, zmid=0, name="Growth, % per year",
         texttemplate="%{z:.1f}%", meta={"fields": {}},
         colorbar={"title": {"text": "% per year"}, "ticksuffix": "%"},
-        hovertemplate="<b>%{y}</b> in %{x}<br>Growth: %{z:.1f}% per year<extra></extra>"))
-    style_figure(fig, title=title, x_title="Industry", y_title="Role", footer=footer,
-                 height=max(420, 190 + 45 * len(roles)), footer_shift=95)
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(tickangle=0, side="bottom")
-    return fig
+        hovertemplate="<b>%{y}</b> in %{x}<br>Growth: %{z:.1f}% per year<extra></extra>")]
+    return _figure(traces, layout_dict(
+        title=title, x_title="Industry", y_title="Role", footer=footer,
+        height=max(420, 190 + 45 * len(roles)), footer_shift=95,
+        yaxis={"autorange": "reversed"}, xaxis={"tickangle": 0, "side": "bottom"}))
 
 
 def scenario_comparison(frame: pd.DataFrame, *, footer: str | None = None,
@@ -347,31 +453,31 @@ def scenario_comparison(frame: pd.DataFrame, *, footer: str | None = None,
     if len(names) > MAX_SCENARIOS:
         raise UserInputError(f"scenario_comparison: {len(names)} scenarios given, at most "
                              f"{MAX_SCENARIOS} can be compared ({', '.join(names)})")
-    fig = go.Figure()
+    traces: list[dict] = []
     dashes = ("solid", "dash", "dot", "dashdot")  # second cue besides colour
+    scen = frame["scenario"].astype(str).to_numpy(object)
     for i, name in enumerate(names):
-        d = frame[frame["scenario"].astype(str) == name].sort_values("year")
+        d = frame[scen == name].sort_values("year")
         colour = SCENARIO_COLOURS[i]
-        x = d["year"].astype(int)
-        fig.add_traces([
-            go.Scatter(x=x, y=d["lo_80"], mode="lines", line={"width": 0}, hoverinfo="skip",
-                       showlegend=False, legendgroup=name, meta={"data": False},
-                       name=f"{name} 80% lower"),
-            go.Scatter(x=x, y=d["hi_80"], mode="lines", line={"width": 0}, hoverinfo="skip",
-                       showlegend=False, legendgroup=name, meta={"data": False}, fill="tonexty",
-                       fillcolor=rgba(colour, 0.12), name=f"{name} 80% interval"),
-            go.Scatter(x=x, y=d["mean"], mode="lines+markers", name=name, legendgroup=name,
-                       line={"color": colour, "width": 2.5, "dash": dashes[i]},
-                       customdata=d[["lo_80", "hi_80"]].to_numpy(float),
-                       meta={"fields": {"series": name}, "columns": ["lo_80", "hi_80"]},
-                       hovertemplate=(f"<b>{name}</b><br>%{{x}}: %{{y:,.0f}} {unit}<br>80%: "
-                                      f"%{{customdata[0]:,.0f}}–%{{customdata[1]:,.0f}} {unit}"
-                                      "<extra></extra>")),
-        ])
-    style_figure(fig, title=title, x_title="Year", y_title=y_title, footer=footer)
-    fig.update_yaxes(tickformat="~s")
-    fig.update_xaxes(tickformat="d", dtick=1)
-    return fig
+        x = d["year"].to_numpy(int)
+        traces += [
+            _tr("scatter", x=x, y=d["lo_80"], mode="lines", line={"width": 0}, hoverinfo="skip",
+                showlegend=False, legendgroup=name, meta={"data": False},
+                name=f"{name} 80% lower"),
+            _tr("scatter", x=x, y=d["hi_80"], mode="lines", line={"width": 0}, hoverinfo="skip",
+                showlegend=False, legendgroup=name, meta={"data": False}, fill="tonexty",
+                fillcolor=rgba(colour, 0.12), name=f"{name} 80% interval"),
+            _tr("scatter", x=x, y=d["mean"], mode="lines+markers", name=name, legendgroup=name,
+                line={"color": colour, "width": 2.5, "dash": dashes[i]},
+                customdata=d[["lo_80", "hi_80"]].to_numpy(float),
+                meta={"fields": {"series": name}, "columns": ["lo_80", "hi_80"]},
+                hovertemplate=(f"<b>{name}</b><br>%{{x}}: %{{y:,.0f}} {unit}<br>80%: "
+                               f"%{{customdata[0]:,.0f}}–%{{customdata[1]:,.0f}} {unit}"
+                               "<extra></extra>")),
+        ]
+    return _figure(traces, layout_dict(
+        title=title, x_title="Year", y_title=y_title, footer=footer,
+        yaxis={"tickformat": "~s"}, xaxis={"tickformat": "d", "dtick": 1}))
 
 
 def tornado(frame: pd.DataFrame, *, footer: str | None = None,
@@ -382,27 +488,26 @@ def tornado(frame: pd.DataFrame, *, footer: str | None = None,
     df = frame.assign(_swing=(frame["value_high"] - frame["value_low"]).abs())
     df = df.sort_values("_swing", ascending=False).reset_index(drop=True)
     labels = df["assumption"].astype(str).tolist()
-    fig = go.Figure()
+    base = df["base_value"].to_numpy(float)
+    traces = []
     for side, colour, nice in (("value_low", "#D55E00", "Low"), ("value_high", "#0072B2", "High")):
-        fig.add_trace(go.Bar(
-            y=labels, x=df[side] - df["base_value"], base=df["base_value"], orientation="h",
+        v = df[side].to_numpy(float)
+        traces.append(_tr(
+            "bar", y=labels, x=v - base, base=base.tolist(), orientation="h",
             name=f"{nice} setting", marker={"color": colour},
-            customdata=np.column_stack([df[side].to_numpy(float), df["base_value"].to_numpy(float),
-                                        df["step_label"].astype(str).to_numpy(object)]),
+            customdata=np.column_stack([v, base, df["step_label"].astype(str).to_numpy(object)]),
             meta={"fields": {"series": f"{nice} setting"},
                   "columns": ["value", "base_value", "step_label"]},
             hovertemplate=(f"<b>%{{y}}</b> ({nice.lower()}: %{{customdata[2]}})<br>"
                            f"Result: %{{customdata[0]:,.0f}} {unit}<br>"
                            f"Base: %{{customdata[1]:,.0f}} {unit}<extra></extra>")))
-    style_figure(fig, title=title, x_title=x_title, y_title="Assumption", footer=footer,
-                 height=max(360, 140 + 40 * len(df)))
-    fig.update_layout(barmode="overlay")
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(tickformat="~s")
-    if len(df):
-        fig.add_vline(x=float(df["base_value"].iloc[0]),
-                      line={"width": 1, "dash": "dot", "color": "rgba(128,128,128,0.9)"})
-    return fig
+    shapes = ([_vline(float(base[0]), {"width": 1, "dash": "dot", "color": "rgba(128,128,128,0.9)"})]
+              if len(df) else [])
+    return _figure(traces, layout_dict(
+        title=title, x_title=x_title, y_title="Assumption", footer=footer,
+        height=max(360, 140 + 40 * len(df)), barmode="overlay",
+        yaxis={"autorange": "reversed", "automargin": True}, xaxis={"tickformat": "~s"},
+        shapes=shapes))
 
 
 def decomposition(frame: pd.DataFrame, *, footer: str | None = None,
@@ -410,27 +515,28 @@ def decomposition(frame: pd.DataFrame, *, footer: str | None = None,
                   y_title: str = "Change in employment (people)", unit: str = "people") -> go.Figure:
     """Contribution of data trend, anchor, shock and cap per year, stacked, with their total."""
     _require(frame, ["year", "component", "value"], "decomposition")
-    comps = [c for c in COMPONENT_COLOURS if c in set(frame["component"])]
-    comps += sorted(set(frame["component"].astype(str)) - set(comps))
-    fig = go.Figure()
+    present = set(frame["component"].astype(str))
+    comps = [c for c in COMPONENT_COLOURS if c in present]
+    comps += sorted(present - set(comps))
+    traces = []
+    comp_col = frame["component"].astype(str).to_numpy(object)
     for i, comp in enumerate(comps):
-        d = frame[frame["component"] == comp].sort_values("year")
-        fig.add_trace(go.Bar(
-            x=d["year"].astype(int), y=d["value"], name=comp,
+        d = frame[comp_col == comp].sort_values("year")
+        traces.append(_tr(
+            "bar", x=d["year"].to_numpy(int), y=d["value"], name=comp,
             marker={"color": COMPONENT_COLOURS.get(comp, OKABE_ITO[i % len(OKABE_ITO)])},
             meta={"fields": {"series": comp}},
             hovertemplate=f"<b>{comp}</b><br>%{{x}}: %{{y:+,.0f}} {unit}<extra></extra>"))
     total = frame.groupby("year", as_index=False)["value"].sum().sort_values("year")
-    fig.add_trace(go.Scatter(
-        x=total["year"].astype(int), y=total["value"], name="Total", mode="lines+markers",
+    traces.append(_tr(
+        "scatter", x=total["year"].to_numpy(int), y=total["value"], name="Total",
+        mode="lines+markers",
         line={"color": "rgba(128,128,128,1)", "width": 2}, marker={"symbol": "diamond", "size": 8},
         meta={"fields": {"series": "Total"}},
         hovertemplate=f"<b>Total</b><br>%{{x}}: %{{y:+,.0f}} {unit}<extra></extra>"))
-    style_figure(fig, title=title, x_title="Year", y_title=y_title, footer=footer)
-    fig.update_layout(barmode="relative")
-    fig.update_yaxes(tickformat="~s")
-    fig.update_xaxes(tickformat="d", dtick=1)
-    return fig
+    return _figure(traces, layout_dict(
+        title=title, x_title="Year", y_title=y_title, footer=footer, barmode="relative",
+        yaxis={"tickformat": "~s"}, xaxis={"tickformat": "d", "dtick": 1}))
 
 
 # ---------------------------------------------------------------- plotted data back out

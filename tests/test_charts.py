@@ -19,6 +19,12 @@ FOOTER = "Source: BLS OEWS May 2025; Indeed Hiring Lab (CC BY 4.0). Assumption: 
 BANDS = ["lo_80", "hi_80", "lo_95", "hi_95"]
 
 
+@pytest.fixture(autouse=True)
+def strict_validation(monkeypatch):
+    """The app skips plotly's property validation for speed; here every property is checked."""
+    monkeypatch.setattr(charts, "VALIDATE", True)
+
+
 def _with_bands(mean: np.ndarray, step: float) -> dict[str, np.ndarray]:
     w = step * np.arange(len(mean))
     return {"mean": mean, "lo_80": mean - w, "hi_80": mean + w,
@@ -227,3 +233,21 @@ def test_forecast_chart_labels_and_bridge(monthly):
     f = fc[fc.series_id == "us_ai_share"]
     assert list(bridge.y) == [h["y"].iloc[-1], f["mean"].iloc[0]]
     assert len(charts.figure_data(fig)) == len(hist) + len(fc)  # bridge is not data
+
+
+def test_fast_unvalidated_figures_equal_validated_ones(monthly, headcount_frames, monkeypatch):
+    strict = {k: json.loads(f.to_json()) for k, f in _all_figures(monthly, headcount_frames).items()}
+    monkeypatch.setattr(charts, "VALIDATE", False)
+    fast = {k: json.loads(f.to_json()) for k, f in _all_figures(monthly, headcount_frames).items()}
+    assert fast == strict
+
+
+def test_long_titles_wrap_instead_of_clipping(headcount_frames):
+    hist, proj = headcount_frames
+    long = "Which assumption moves 2030 employment of data scientists in all industries the most"
+    fig = charts.headcount_chart(hist, proj, ["data_scientist"], title=long, footer=FOOTER)
+    lines = fig.layout.title.text.split("<br>")
+    assert len(lines) == 2 and max(map(len, lines)) <= charts.TITLE_WIDTH
+    assert " ".join(lines) == long
+    short = charts.headcount_chart(hist, proj, ["data_scientist"], title="Short", footer=FOOTER)
+    assert fig.layout.margin.t > short.layout.margin.t and fig.layout.height > short.layout.height
