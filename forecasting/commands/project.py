@@ -7,13 +7,11 @@ scenario's assumptions applied (no refit).
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
-import pandas as pd
 
 from forecasting import scenarios
+from forecasting.atomic import write_csv_atomic
 from forecasting.errors import UserInputError
 
 COLUMNS = ["role", "industry", "year", "mean", "lo_80", "hi_80", "lo_95", "hi_95", "scenario"]
@@ -55,19 +53,6 @@ def load_assumptions(spec: str) -> scenarios.Assumptions:
         return scenarios.Assumptions.from_json(text)
     except UserInputError as exc:
         raise UserInputError(f"--scenario file {path}: {exc}") from None
-
-
-def write_csv_atomic(df: pd.DataFrame, path: Path) -> None:
-    """Temp file in the target folder, then rename: never a half-written CSV."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="") as fh:
-            df.to_csv(fh, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
-import pandas as pd
 
 from forecasting import salaries
+from forecasting.atomic import write_csv_atomic
 from forecasting.errors import UserInputError
 
 
@@ -28,19 +26,6 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--output", "-o", required=True, help="CSV file to write")
     p.set_defaults(func=run)
-
-
-def write_csv_atomic(df: pd.DataFrame, path: Path) -> None:
-    """Write to a temp file in the target folder, then rename: never a half-written CSV."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="") as fh:
-            df.to_csv(fh, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def run(args: argparse.Namespace) -> int:

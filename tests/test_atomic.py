@@ -1,0 +1,33 @@
+"""Atomic writes: complete file or nothing, old file kept on failure, clear error for a missing folder."""
+
+import pandas as pd
+import pytest
+
+from forecasting import atomic
+from forecasting.errors import UserInputError
+
+
+def test_csv_round_trip(tmp_path):
+    df = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    out = atomic.write_csv_atomic(df, tmp_path / "o.csv")
+    assert pd.read_csv(out).equals(df)
+    assert [p.name for p in tmp_path.iterdir()] == ["o.csv"]
+
+
+def test_failure_keeps_old_file_and_leaves_no_temp(tmp_path, monkeypatch):
+    target = tmp_path / "o.csv"
+    target.write_text("old")
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(atomic.os, "replace", boom)
+    with pytest.raises(OSError):
+        atomic.write_bytes_atomic(target, b"new")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["o.csv"]
+
+
+def test_missing_folder_is_a_user_error(tmp_path):
+    with pytest.raises(UserInputError, match="does not exist"):
+        atomic.write_bytes_atomic(tmp_path / "nope" / "o.csv", b"x")
