@@ -140,3 +140,52 @@ def test_real_series_interval_ordering():
     fc = models.forecast_frame(sub, 12, model="ensemble")
     assert len(fc) == 24
     _assert_ordered(fc)
+
+
+def test_non_negative_history_clips_bands_at_zero_and_keeps_order():
+    # a falling share: unclipped, the bands (and the drift mean) cross zero
+    y = np.r_[np.linspace(6.0, 0.4, 40), [0.3, 0.2, 0.25, 0.1]]
+    eng = models.SeriesEngine(y, 12, 24)
+    raw = eng._forecast("drift", len(y), 24)
+    assert raw["lo_95"].min() < 0 and raw["mean"].min() < 0  # the case being fixed
+    fc = eng.forecast("drift", len(y), 24)
+    for k in ("mean", "lo_80", "hi_80", "lo_95", "hi_95"):
+        assert fc[k].min() >= 0
+    assert np.all(fc["lo_95"] <= fc["lo_80"]) and np.all(fc["lo_80"] <= fc["mean"])
+    assert np.all(fc["mean"] <= fc["hi_80"]) and np.all(fc["hi_80"] <= fc["hi_95"])
+    # where the raw forecast was positive it is untouched
+    pos = raw["lo_95"] > 0
+    assert np.allclose(fc["lo_95"][pos], raw["lo_95"][pos])
+    # forecast_frame (predict's path) clips the same way
+    df = pd.DataFrame({"series_id": "s", "ds": pd.date_range("2020-01-01", periods=len(y), freq="MS"),
+                       "y": y})
+    ff = models.forecast_frame(df, 24, model="drift")
+    assert ff[["mean", "lo_80", "lo_95"]].min().min() >= 0
+    assert np.allclose(ff["lo_95"], fc["lo_95"])
+
+
+def test_history_with_negatives_is_not_clipped():
+    y = np.r_[np.linspace(3.0, -2.0, 40)]
+    fc = models.SeriesEngine(y, 12, 12).forecast("drift", len(y), 12)
+    assert fc["mean"].min() < 0 and fc["lo_95"].min() < fc["mean"].min()
+
+
+def test_ets_inner_origins_reuse_parent_spec_and_stay_honest():
+    rng = np.random.default_rng(3)
+    y = 100 + np.cumsum(rng.normal(0.5, 1.0, 60))
+    eng = models.SeriesEngine(y, 1, 12)
+    eng.forecast("ets", 60, 12)
+    full = eng.raw("ets", 60).label
+    inner = [k for k in eng._memo if k[0] == "ets" and len(k) == 3]
+    assert inner and all(k[2] == 60 for k in inner)  # keyed by their parent: no cross-origin reuse
+    assert all(eng._memo[k].label == full for k in inner)  # same trend spec as the full fit
+    # the inner fit is re-optimised on y[:o] (from the parent's params), not the parent's params
+    o = inner[0][1]
+    spec, params, init = eng._ets_hints[60]
+    refit = models.ETS((spec, params, init)).fit(y[:o], 1)
+    assert not np.allclose(np.asarray(refit.res.params), params)
+    assert np.allclose(refit.raw(12).mean, eng._memo[inner[0]].mean)
+    # a backtest origin L < n never uses parameters learned after L
+    eng.forecast("ets", 48, 12)
+    assert all(k[2] in (48, 60) for k in eng._memo if k[0] == "ets" and len(k) == 3)
+    assert eng._ets_hints[48] is not None and not np.allclose(eng._ets_hints[48][1], params)
