@@ -6,11 +6,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
 
-from ui import layout, sidebar, url_state
+from ui import downloads, layout, sidebar, url_state
 
 ROOT = Path(__file__).resolve().parent
 
@@ -47,6 +48,8 @@ st.caption("How many ML engineers, data scientists and related roles will US emp
            "the next 1–10 years, in which industries, how sure we are, and what they pay.")
 url_state.restore_once()  # a share link sets the scenario before any widget draws
 sidebar.render()
+if os.environ.get("MLTALENT_EXPORT_WARM_UP", "1") != "0":  # 0: tests that never export images
+    downloads.start_export_warm_up()
 try:
     nav.run()
 except layout.ComingSoon:

@@ -9,11 +9,13 @@ must not come out dark on a slide.
 from __future__ import annotations
 
 import atexit
+import importlib.util
 import io
 import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 import unicodedata
@@ -52,13 +54,19 @@ def _chromium_path() -> str | None:
     return os.environ.get("BROWSER_PATH") if os.environ.get("BROWSER_PATH") else None
 
 
+def _kaleido_installed() -> bool:
+    """Without importing it: kaleido (and choreographer) cost start-up time on pages that only
+    draw buttons; it is imported when the first image is made."""
+    if "kaleido" in sys.modules:
+        return sys.modules["kaleido"] is not None  # None: import blocked (tests, broken install)
+    return importlib.util.find_spec("kaleido") is not None
+
+
 def image_export_available() -> tuple[bool, str]:
     """Whether PNG/SVG/PDF can be made here, and if not, why (shown next to disabled buttons)."""
     if _server_error:
         return False, f"Image export failed to start: {_server_error}. HTML and CSV still work."
-    try:
-        import kaleido  # noqa: F401
-    except ImportError:
+    if not _kaleido_installed():
         return False, ("Image export needs the 'kaleido' package (pip install kaleido==1.5.0). "
                        "HTML and CSV still work.")
     if _chromium_path() is None:

@@ -3,12 +3,15 @@ models did in backtests, and a box to forecast your own series with the same eng
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 
 from forecasting import catalog
 from forecasting.errors import UserInputError
 from ui import data, layout
+from ui.url_state import escape_md
 
 st.header("Data & methods")
 
@@ -78,14 +81,15 @@ else:
 try:
     history, notes, forecast = forecast_upload(raw, int(horizon), model)
 except UserInputError as exc:
-    st.error(f"{name}: {exc}", icon=":material/error:")
+    st.error(f"{escape_md(name)}: {escape_md(exc)}", icon=":material/error:")  # user text
 else:
     if notes:
-        st.info("What we cleaned:\n" + "\n".join(f"- {n}" for n in notes))
+        st.info("What we cleaned:\n" + "\n".join(f"- {escape_md(n)}" for n in notes))
     st.success(f"{history['series_id'].nunique()} series, {len(history)} rows; model used: "
                f"{', '.join(sorted(forecast['model'].unique()))}.")
-    fig = charts.forecast_chart(history, forecast, title=f"{name}: forecast",
-                                y_title="y (your units)", footer=f"Source: {name}; forecast by "
+    safe = html.escape(name)  # plotly renders tags in titles; the file name is user text
+    fig = charts.forecast_chart(history, forecast, title=f"{safe}: forecast",
+                                y_title="y (your units)", footer=f"Source: {safe}; forecast by "
                                 "this dashboard's models.")
     st.plotly_chart(fig, width="stretch", key="dmm_series_chart")
     layout.chart_downloads(fig, "series_forecast", key="dmm_series")

@@ -39,7 +39,7 @@ figures: dict[str, object] = {}
 col_chart.subheader("Headcount: people employed (US, BLS OEWS)")
 fig = charts.headcount_chart(history, projection, roles, None if industry == "all" else industry,
                              title=f"US employment, {'all industries' if industry == 'all' else catalog.industry(industry).label}: "
-                                   f"'{scenario_label}' to {end}")
+                                   f"'{scenario_label}' to {end}", footer=layout.SCENARIO_FOOTER)
 with col_chart:
     st.plotly_chart(fig, width="stretch", key="dm_headcount")
     layout.chart_downloads(fig, "headcount", key="dm_headcount")
@@ -55,7 +55,7 @@ cells = pd.concat([history[history["year"] < start].rename(columns={"headcount":
 cells = cells[cells["industry"].isin(side.industries)]
 fig = charts.industry_stack(cells, stack_role, title=f"{catalog.role(stack_role).label}: US employment "
                             f"by industry, history to {start} and projection to {end}",
-                            projection_start=start)
+                            projection_start=start, footer=layout.SCENARIO_FOOTER)
 st.plotly_chart(fig, width="stretch", key="dm_stack")
 layout.chart_downloads(fig, "industry_stack", key="dm_stack")
 figures["industry_stack"] = fig
@@ -65,7 +65,8 @@ ends = projection[projection["year"].isin([start, end])].pivot_table(
 growth = ((ends[end] / ends[start]) ** (1 / a.horizon_years) - 1).mul(100).rename(
     "growth_pct_per_year").reset_index()
 growth = growth[growth["role"].isin(side.roles) & growth["industry"].isin(side.industries)]
-fig = charts.growth_heatmap(growth, title=f"Growth by role and industry, {start}–{end} ('{scenario_label}')")
+fig = charts.growth_heatmap(growth, title=f"Growth by role and industry, {start}–{end} ('{scenario_label}')",
+                            footer=layout.SCENARIO_FOOTER)
 st.plotly_chart(fig, width="stretch", key="dm_heatmap")
 layout.chart_downloads(fig, "growth_heatmap", key="dm_heatmap")
 figures["growth_heatmap"] = fig
@@ -85,6 +86,16 @@ def postings_figure(sid: str, model: str, chosen: str):
                                  "Postings, NOT headcount.")
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _fitted_models(_pb, key: int) -> frozenset:
+    return frozenset(_pb.forecasts["model"].unique())
+
+
+def fitted_models(pb) -> frozenset:
+    """Models with forecasts (once per baseline object: iterating 35k rows cost ~10 ms a rerun)."""
+    return _fitted_models(pb, id(pb))
+
+
 # --- postings demand signal -------------------------------------------------------------------
 st.subheader("Postings: what employers are asking for (Indeed, monthly)")
 if layout.available("forecasting.pipeline", "forecasting.models"):
@@ -94,7 +105,7 @@ if layout.available("forecasting.pipeline", "forecasting.models"):
     signal_role = pc1.selectbox("Postings signal for", roles, format_func=lambda r: catalog.role(r).label,
                                 key="dm_signal_role")
     sid = catalog.role(signal_role).demand_signal
-    fitted = set(pb.forecasts["model"])
+    fitted = fitted_models(pb)
     model = pc2.selectbox("Model", [m for m in models.MODEL_NAMES if m in fitted], key="dm_model",
                           help="auto = the best model in this series' backtest (cached fits).")
     chosen = pb.choice.get(sid, "auto") if model == "auto" else model

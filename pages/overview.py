@@ -95,7 +95,8 @@ st.markdown(
 
 # --- growth ranking ---------------------------------------------------------------------------
 fig = charts.growth_ranking(growth[growth["role"].isin(side.roles)], title=f"Projected US employment growth by role, "
-                                          f"{base_year}–{base_year + horizon} (baseline)")
+                                          f"{base_year}–{base_year + horizon} (baseline)",
+                           footer=layout.BASELINE_FOOTER)
 st.plotly_chart(fig, width="stretch", key="overview_ranking")
 layout.chart_downloads(fig, "growth_ranking", key="overview_ranking")
 st.caption("Dots: central projection; thick and thin bars: 80% and 95% intervals. Employment "

@@ -101,7 +101,14 @@ a = controls.assumptions()
 # --- 3. compare --------------------------------------------------------------------------------
 saved = {s.name: s for s in store.list()}
 options = [f"preset:{p}" for p in ids] + [f"saved:{n}" for n in saved]
-others = st.multiselect("Compare with (up to 3)", options, max_selections=3, key="sc_compare",
+#: Shown next to the current scenario on first visit: the two published outlooks side by side.
+DEFAULT_COMPARE = ("preset:wef2023", "preset:bls2034")
+default = [o for o in DEFAULT_COMPARE if o in options and o != f"preset:{a.preset}"]
+if a.preset != "baseline" or a != data.preset("baseline").with_changes(horizon_years=a.horizon_years):
+    default = ["preset:baseline", *default][:3]  # keep the baseline in view when it is not `a`
+st.session_state.setdefault("sc_compare", default)  # first visit only; the user's pick then stays
+others = st.multiselect("Compare with (up to 3)", options, max_selections=3,
+                        key="sc_compare",
                         format_func=lambda o: scenarios.PRESETS[o[7:]].title if o.startswith("preset:")
                         else f"Saved: {o[6:]}")
 compared = [a]

@@ -29,6 +29,13 @@ CREDITS: tuple[str, ...] = (
     "NSF NCSES / Census ABS",
 )
 
+#: Chart footers naming where headcount numbers really come from (forecasting.headcount rules).
+HEADCOUNT_SOURCES = ("Source: U.S. BLS OEWS May 2021–2025 (national employment by SOC; industry mix "
+                     "from OEWS sector data); role levels via ai-jobs.net title ratios (CC0) and "
+                     "Indeed AI share (CC BY 4.0), see Data & methods.")
+BASELINE_FOOTER = HEADCOUNT_SOURCES + " Projection: baseline trend rule, no scenario."
+SCENARIO_FOOTER = HEADCOUNT_SOURCES + " Projection: baseline re-grown by the scenario's assumptions."
+
 
 class ComingSoon(StopException):
     """Raised after telling the user a part is not built yet; dashboard.py ends the page there

@@ -14,6 +14,7 @@ from types import ModuleType
 import streamlit as st
 
 from forecasting import catalog
+from ui.url_state import escape_md
 
 BASELINE_LABEL = "Statistical baseline"
 
@@ -80,7 +81,7 @@ def render() -> SidebarState:
                      help="A starting set of growth assumptions; edit them on the Demand "
                           "forecast or Scenarios page.")
         if a is not None and getattr(a, "name", ""):
-            st.caption(f"Edited scenario: {a.name}")
+            st.caption(f"Edited scenario: {escape_md(a.name)}")  # user-typed name
         st.slider("Horizon (years)", 1, 10, key="sb_horizon", on_change=_apply_horizon)
         st.subheader("Filters")
         roles = st.multiselect("Roles", catalog.ROLE_IDS, default=list(catalog.ROLE_IDS),

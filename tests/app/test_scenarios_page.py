@@ -139,3 +139,13 @@ def test_read_only_data_home_keeps_page_working(tmp_path, monkeypatch):
     assert any("Saving is off" in w.value for w in at.warning)
     assert at.button(key="sc_save").disabled
     assert len(at.get("plotly_chart")) == 3
+
+
+def test_default_compares_baseline_with_wef_and_bls_with_numbers():
+    at = _page()
+    assert at.multiselect(key="sc_compare").value == ["preset:wef2023", "preset:bls2034"]
+    table = at.dataframe[0].value
+    assert set(table["scenario"]) == {"Statistical baseline", "WEF 2023 (assumption)", "BLS 2024-34"}
+    assert table["jobs_year_n"].notna().all() and (table["jobs_year_n"] > 0).all()
+    lines = [t for t in _chart(at, 0)["data"] if t.get("mode") == "lines+markers"]
+    assert len(lines) == 3
