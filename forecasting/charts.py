@@ -36,7 +36,7 @@ DEFAULT_FOOTER = ("Source: BLS OEWS (US employment); Indeed Hiring Lab (CC BY 4.
                   "Rules and assumptions: see Data & methods.")
 BAND_ALPHA = {80: 0.28, 95: 0.13}
 MAX_SCENARIOS = 4
-_FOOTER_WIDTH = 150  # characters per footer line before wrapping
+_FOOTER_WIDTH = 110  # characters per footer line (10 px font: ~600 px, a 1280 px page's chart)
 
 
 # ---------------------------------------------------------------- shared styling helpers
@@ -99,8 +99,10 @@ def layout_dict(*, title: str, x_title: str, y_title: str, footer: str | None, h
         if legend == "top" else {"orientation": "v", "yanchor": "top", "y": 1.0, "x": 1.02})
     top = (105 if legend == "top" else 60) + 22 * (title_lines - 1)
     layout = {
-        "title": {"text": title_text, "x": 0.0, "xanchor": "left", "xref": "paper",
-                  "y": 1.0, "yref": "container", "yanchor": "top", "pad": {"t": 14}},
+        # From the figure's left edge, not the plot area's: long axis labels (tornado) pushed a
+        # paper-anchored title off the right side.
+        "title": {"text": title_text, "x": 0.0, "xanchor": "left", "xref": "container",
+                  "y": 1.0, "yref": "container", "yanchor": "top", "pad": {"t": 14, "l": 12}},
         "xaxis": {"title": {"text": x_title}}, "yaxis": {"title": {"text": y_title}},
         "height": height + 22 * (title_lines - 1),
         "margin": {"l": 70, "r": 30, "t": top, "b": footer_shift + 33 + 14 * n_lines},

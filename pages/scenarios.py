@@ -176,16 +176,15 @@ if saved:
             st.error(esc(str(exc)))
 
 # --- 5. what drives it -------------------------------------------------------------------------
-t1, t2 = st.columns(2)
+# Full width, one under the other: side by side, the tornado's long assumption labels pushed its
+# title and footer off the chart at 1280 px.
 fig_t = charts.tornado(scenarios.tornado(prep, a, view_role, view_ind), footer=footer,
-                       title=f"Which assumption moves {a.end_year} employment most")
-t1.plotly_chart(fig_t, width="stretch", key="sc_tornado")
+                       title=f"What moves {a.end_year} employment most")
+st.plotly_chart(fig_t, width="stretch", key="sc_tornado")
+layout.chart_downloads(fig_t, "tornado", key="sc_tornado")
 fig_d = charts.decomposition(scenarios.decomposition(prep, a, view_role, view_ind), footer=footer)
-t2.plotly_chart(fig_d, width="stretch", key="sc_decomp")
-with t1:
-    layout.chart_downloads(fig_t, "tornado", key="sc_tornado")
-with t2:
-    layout.chart_downloads(fig_d, "decomposition", key="sc_decomp")
+st.plotly_chart(fig_d, width="stretch", key="sc_decomp")
+layout.chart_downloads(fig_d, "decomposition", key="sc_decomp")
 layout.report_download({"scenario_comparison": fig, "tornado": fig_t, "decomposition": fig_d},
                        {"scenario_comparison": table, "projection": long}, a, key="sc_report")
 url_state.write(a)

@@ -30,11 +30,10 @@ CREDITS: tuple[str, ...] = (
 )
 
 #: Chart footers naming where headcount numbers really come from (forecasting.headcount rules).
-HEADCOUNT_SOURCES = ("Source: U.S. BLS OEWS May 2021–2025 (national employment by SOC; industry mix "
-                     "from OEWS sector data); role levels via ai-jobs.net title ratios (CC0) and "
-                     "Indeed AI share (CC BY 4.0), see Data & methods.")
-BASELINE_FOOTER = HEADCOUNT_SOURCES + " Projection: baseline trend rule, no scenario."
-SCENARIO_FOOTER = HEADCOUNT_SOURCES + " Projection: baseline re-grown by the scenario's assumptions."
+HEADCOUNT_SOURCES = ("Source: U.S. BLS OEWS May 2021–2025 (employment by SOC and sector); role "
+                     "levels via ai-jobs.net title ratios (CC0) and Indeed AI share (CC BY 4.0).")
+BASELINE_FOOTER = HEADCOUNT_SOURCES + " Projection: statistical baseline."
+SCENARIO_FOOTER = HEADCOUNT_SOURCES + " Projection: baseline re-grown by your assumptions."
 
 
 class ComingSoon(StopException):
