@@ -107,15 +107,15 @@ def chart_y(page, index: int, name: str) -> list[float]:
         }""", [index, name])
 
 
-def screenshot(page, path: Path) -> None:
+def screenshot(page, path: Path, width: int = 1400) -> None:
     """Whole page: Streamlit scrolls inside its main section, so grow the viewport to fit it."""
     height = page.evaluate("""() => {
         const m = document.querySelector('[data-testid="stMain"]') || document.body;
         return Math.max(m.scrollHeight, 1000); }""")
-    page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 8000)})
+    page.set_viewport_size({"width": width, "height": min(int(height) + 40, 8000)})
     page.wait_for_timeout(800)  # plotly relayout to the new size
     page.screenshot(path=str(path))
-    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.set_viewport_size({"width": width, "height": 1000})
 
 
 def test_every_page_renders_a_chart(page, server, artifacts_dir):
@@ -210,3 +210,27 @@ def test_upload_forecasts_a_good_file_and_explains_a_bad_one(page, server, artif
     error = page.locator('[data-testid="stAlertContentError"]').first.inner_text()
     assert "bad.csv" in error and "line 3" in error.lower()
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+CLIPPED_JS = """() => Array.from(document.querySelectorAll(
+        '[data-testid="stPlotlyChart"] .js-plotly-plot')).flatMap(gd => {
+    const box = gd.getBoundingClientRect();
+    const texts = [...gd.querySelectorAll('.gtitle, .annotation-text')];
+    return texts.filter(t => { const r = t.getBoundingClientRect();
+                               return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1); })
+                .map(t => t.textContent.slice(0, 60));
+})"""
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (1920, 1080)])
+def test_chart_titles_and_footers_are_not_clipped(page, server, artifacts_dir, width, height):
+    """Chart titles and source footers stay inside their chart at common screen sizes."""
+    for name, path in PAGES:
+        page.set_viewport_size({"width": width, "height": height})
+        goto(page, server, path)
+        page.wait_for_timeout(800)  # plotly relayout to the size
+        clipped = page.evaluate(CLIPPED_JS)
+        if name in ("demand", "scenarios"):
+            screenshot(page, artifacts_dir / f"w{width}_{name}.png", width=width)
+        assert clipped == [], (name, width, clipped)
+    page.set_viewport_size({"width": 1400, "height": 1000})
