@@ -35,7 +35,7 @@ def _builder(fig: go.Figure, fmt: str) -> Callable[[], bytes]:
 
 #: Seconds to wait before warming the image server, so launching Chromium does not compete with
 #: the first page render for the CPU (2 shared cores).
-WARM_UP_DELAY_S = 4.0
+WARM_UP_DELAY_S = 8.0
 
 
 @st.cache_resource(show_spinner=False)
