@@ -31,6 +31,7 @@ test: setup-dev
 bench: setup-dev
 	$(PY) bench/fit_all.py
 	$(PY) bench/ui_latency.py
+	$(PY) bench/export_speed.py
 	$(PY) bench/accuracy.py
 	$(PY) bench/batch_scaling.py
 
