@@ -234,3 +234,27 @@ def test_chart_titles_and_footers_are_not_clipped(page, server, artifacts_dir, w
             screenshot(page, artifacts_dir / f"w{width}_{name}.png", width=width)
         assert clipped == [], (name, width, clipped)
     page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def test_share_link_reproduces_the_scenario(page, server, artifacts_dir):
+    """Opening a share link (query parameters) shows that exact scenario: its name, its horizon
+    and the same numbers the engine gives for those assumptions."""
+    from urllib.parse import urlencode
+
+    from forecasting import headcount, scenarios
+    shared = scenarios.preset("wef2023").with_changes(name="Team plan 2032", horizon_years=7,
+                                                       blend_weight=0.75)
+    goto(page, server, "scenarios?" + urlencode(shared.to_query_params()))
+    drawn = page.evaluate(
+        """() => { const gd = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')[0];
+                   return gd._fullData.filter(d => d.mode && d.mode.includes('lines'))
+                            .map(d => ({name: d.name, x: Array.from(d.x, String), y: Array.from(d.y, Number)})); }""")
+    mine = [t for t in drawn if t["name"] == "Team plan 2032"]
+    assert mine, [t["name"] for t in drawn]
+    assert mine[0]["x"][-1].startswith("2032"), mine[0]["x"]
+    # the drawn total equals the engine's total for the shared assumptions
+    proj = scenarios.apply_scenario(scenarios.prepare(headcount.baseline_projection(10)), shared)
+    total_2032 = proj[proj["year"] == 2032]["mean"].sum()
+    assert mine[0]["y"][-1] == pytest.approx(total_2032, rel=1e-6)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, artifacts_dir / "share_link_scenarios.png")
