@@ -189,3 +189,21 @@ def test_ets_inner_origins_reuse_parent_spec_and_stay_honest():
     eng.forecast("ets", 48, 12)
     assert all(k[2] in (48, 60) for k in eng._memo if k[0] == "ets" and len(k) == 3)
     assert eng._ets_hints[48] is not None and not np.allclose(eng._ets_hints[48][1], params)
+
+
+def test_seasonality_found_under_a_strong_trend():
+    """A trend inflates every raw autocorrelation and hid real seasonality from the classical
+    test; run on the detrended series it is found, with indices close to the true pattern."""
+    rng = np.random.default_rng(0)
+    t = np.arange(96)
+    pattern = 12 * np.sin(t[:12] * 2 * np.pi / 12 + 1.0)
+    y = 100 + 0.8 * t + np.tile(pattern, 8) + rng.normal(0, 2, 96)
+    idx = models.seasonal_component(y, 12)
+    assert idx is not None
+    assert np.max(np.abs(idx - (pattern - pattern.mean()))) < 3.0
+
+
+def test_no_seasonality_in_a_trend_with_noise():
+    rng = np.random.default_rng(1)
+    y = 50 + 0.5 * np.arange(96) + rng.normal(0, 1, 96)
+    assert models.seasonal_component(y, 12) is None
