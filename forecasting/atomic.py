@@ -1,13 +1,14 @@
 """Atomic file writes: a temp file in the target folder, then ``os.replace``.
 
 A crash, a full disk or bad input part-way through never leaves half a file at the target, and
-an existing file is only replaced by a complete one. Every CLI command writes through here.
+an existing file is only replaced by a complete one. Every command and export writes through here.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -15,21 +16,30 @@ import pandas as pd
 from forecasting.errors import UserInputError
 
 
-def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically; the folder must exist (clear error if not)."""
+def write_via_temp(path: str | os.PathLike, write: Callable[[str], object]) -> Path:
+    """Call ``write(temp_path)`` for a temp file beside ``path``, then rename it into place.
+
+    The folder must exist (clear error if not); on any failure the temp file is removed and an
+    existing target is left untouched.
+    """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise UserInputError(f"output folder {str(folder)!r} does not exist")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        write(tmp)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically."""
+    return write_via_temp(path, lambda tmp: Path(tmp).write_bytes(data))
 
 
 def write_csv_atomic(df: pd.DataFrame, path: str | os.PathLike, **to_csv: object) -> Path:

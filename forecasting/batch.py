@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
+from forecasting.atomic import write_via_temp
 from forecasting.errors import UserInputError
 
 #: Chunks per worker: enough for load balancing, few enough that task overhead stays small.
@@ -186,19 +186,8 @@ def read_inputs(source: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str]
 
 
 def write_parquet_atomic(frame: pd.DataFrame, output: str | os.PathLike) -> Path:
-    """Write to a temp file beside ``output`` then ``os.replace``: readers never see half a file."""
-    out = Path(output)
-    if not out.parent.exists():
-        raise UserInputError(f"--output: directory {str(out.parent)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    try:
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    """Parquet written via a temp file and ``os.replace``: readers never see half a file."""
+    return write_via_temp(output, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 def run_batch(input_path: str | os.PathLike, horizon: int, output: str | os.PathLike, *,

@@ -16,18 +16,17 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import threading
 import unicodedata
 import zipfile
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from forecasting import charts
+from forecasting.atomic import write_bytes_atomic
 from forecasting.errors import UserInputError
 
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf", "html", "csv")
@@ -354,17 +353,5 @@ def _readme(figures: list[str], tables: list[str], files: list[str], images: boo
     return "\n".join(lines) + "\n"
 
 
-def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
-    """Write via a temp file in the same folder and rename, so a crash never leaves half a file."""
-    target = Path(path)
-    if target.parent and not target.parent.exists():
-        raise UserInputError(f"output folder {str(target.parent)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+# One atomic-write mechanism for the whole package (kept under this name for callers).
+write_atomic = write_bytes_atomic

@@ -25,7 +25,7 @@ def register(subparsers) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from forecasting.backtest import backtest, leaderboard
-    from forecasting.commands.predict import write_csv_atomic
+    from forecasting.atomic import write_csv_atomic
     from forecasting.inputs import read_series_csv
     from forecasting.models import check_horizon
 

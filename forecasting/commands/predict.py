@@ -3,27 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 
-
-def write_csv_atomic(df, output: str) -> None:
-    """Write to a temp file beside ``output`` and rename: a failure leaves nothing behind."""
-    from forecasting.errors import UserInputError
-
-    folder = os.path.dirname(os.path.abspath(output)) or "."
-    if not os.path.isdir(folder):
-        raise UserInputError(f"--output folder does not exist: {folder}")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp_", suffix=".csv")
-    try:
-        with os.fdopen(fd, "w", newline="") as fh:
-            df.to_csv(fh, index=False, date_format="%Y-%m-%d")
-        os.replace(tmp, output)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+from forecasting.atomic import write_csv_atomic
 
 
 def register(subparsers) -> None:
@@ -53,6 +35,6 @@ def _run(args: argparse.Namespace) -> int:
     for note in vs.notes:
         sys.stderr.write(f"note: {note}\n")
     out = forecast_frame(vs.frame, h, model=args.model, levels=tuple(args.level), freq=vs.freq)
-    write_csv_atomic(out, args.output)
+    write_csv_atomic(out, args.output, date_format="%Y-%m-%d")
     sys.stderr.write(f"wrote {args.output}: {len(out)} rows, {out['series_id'].nunique()} series\n")
     return 0
