@@ -377,10 +377,15 @@ class ARIMA(Model):
         self.used = f"arima({p},1,0){'+drift' if trend == 't' else ''}"
 
     def _forecast(self, h):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            f = self.res.get_forecast(h)
-        return np.asarray(f.predicted_mean, float), np.asarray(f.se_mean, float)
+        return _statespace_forecast(self.res, h)
+
+
+def _statespace_forecast(res, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard error of a fitted statsmodels state-space result (ARIMA, UC)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f = res.get_forecast(h)
+    return np.asarray(f.predicted_mean, float), np.asarray(f.se_mean, float)
 
 
 class UC(Model):
@@ -398,10 +403,7 @@ class UC(Model):
                 disp=False, cov_type="none")
 
     def _forecast(self, h):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            f = self.res.get_forecast(h)
-        return np.asarray(f.predicted_mean, float), np.asarray(f.se_mean, float)
+        return _statespace_forecast(self.res, h)
 
 
 class Ensemble(Model):
