@@ -27,12 +27,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=25, help="warm exports per format (default 25)")
     args = ap.parse_args()
-    from forecasting import charts, export, headcount
+    from forecasting import charts, export, headcount, industry_mix
     ok, reason = export.image_export_available()
     if not ok:
         print(f"image export unavailable: {reason}")
         return 1
-    hist, proj = headcount.role_industry_history(), headcount.baseline_projection(5)
+    hist, proj = industry_mix.role_industry_history(), headcount.baseline_projection(5)
     fig = charts.headcount_chart(hist, proj, ["data_scientist", "ml_engineer", "software_engineer"])
     t = time.perf_counter()
     export.to_bytes(fig, "png")

@@ -280,6 +280,29 @@ def _build_oews_sector() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _build_oews_sector_panel() -> pd.DataFrame:
+    frames = []
+    for year in NATSECTOR_YEARS:
+        rel = _oews_sector(year)
+        raw = _read_xlsx(rel, sheet_name=0, dtype={"OCC_CODE": str})
+        _require(raw, ("NAICS", "OCC_CODE", "O_GROUP", "TOT_EMP"), rel)
+        raw = raw[raw["O_GROUP"] == "detailed"].reset_index(drop=True)
+        tot, _ = _flagged(raw["TOT_EMP"], rel, "TOT_EMP")
+        part = pd.DataFrame({"year": year, "soc": raw["OCC_CODE"].astype(str),
+                             "naics": _numeric(raw["NAICS"], rel, "NAICS").astype(int),
+                             "tot_emp": tot})
+        _non_negative(part, "tot_emp", rel)
+        frames.append(part)
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_oews_sector_panel() -> pd.DataFrame:
+    """Every detailed occupation x 2-digit sector, May 2022-2024 (``tot_emp`` NaN = suppressed):
+    the panel the industry-share trend is fitted on."""
+    rels = [_oews_sector(y) for y in NATSECTOR_YEARS]
+    return _cached("oews_sector_panel", rels, _build_oews_sector_panel).copy()
+
+
 def load_oews_sector() -> pd.DataFrame:
     """Employment of catalog SOCs per 2-digit NAICS sector, May 2022-2024 (31 = 31-33)."""
     rels = [_oews_sector(y) for y in NATSECTOR_YEARS]

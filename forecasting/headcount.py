@@ -1,312 +1,393 @@
-"""Role x industry headcount: OEWS history by the catalog's level rules, and a baseline projection.
+"""Headcount growth model: noise-aware, panel-shrunk occupation growth, and the role projection.
 
-Why this shape: OEWS gives five comparable annual points per occupation (May 2021-2025), far too
-few to fit a time-series model. So the baseline is one simple rule validated across the whole
-OEWS panel (DESIGN.md 4b): grow the latest level by half the mean annual log growth of the last
-two years, and take the interval from that same rule's employment-weighted errors on the panel.
+Why this model (DESIGN.md 4b): OEWS gives five comparable May estimates per occupation
+(2021-2025). One-year OEWS growth is mostly noise (a pooled AR(1) slope of 0.07), so a trend
+taken at face value forecasts worse than no growth, while shrinking everything to zero misses
+real growers (data scientists). So each occupation's persistent growth is estimated jointly
+with the whole panel of ~830 detailed occupations, in a hierarchical model:
 
-Level rules (kept equal to ``catalog.Role.level_rule``):
-* data_scientist = OEWS 15-2051; bi_developer = 15-1243 (proxy).
-* ml_engineer = 15-2051 x (#MLE_TITLES / #DS_TITLES) among US ai-jobs.net records, pooled;
-  software_engineer = 15-1252 minus that ml_engineer level (BLS codes most ML engineers there).
-* nlp_scientist = 15-1221 x #NLP_TITLES / (#NLP_TITLES + #ML_SCIENTIST_TITLES) (US, pooled);
-  ml_scientist = 15-1221 minus the NLP carve-out.
-* ml_product_manager = 11-3021 x Indeed US AI share of postings (%/100), mean of the 12 months
-  ending in May (OEWS's reference month).
-* Title ratios are pooled over every ai-jobs work_year with at least ``MIN_AIJOBS_US_RECORDS``
-  US records (2022-2025 in the shipped file) and held constant across years: year-by-year ratios
-  swing with the site's sample (ML-engineer/DS 0.27, 0.62, 0.60, 0.30 for 2022-25), which would
-  show sampling noise as hiring swings.
+    d[i,t] = mu[t] + g[i] + e[i,t]                      annual log growth of occupation i
+    g[i]   ~ Normal(0, tau^2)                           persistent own growth, shrunk to 0
+    e[i,t] ~ s[i,t] x Student-t(nu)                     transitory shocks + sampling noise
+    s[i,t]^2 = s0[t]^2 + kappa x (prse[i,t]^2 + prse[i,t-1]^2)
+
+``mu[t]`` is the panel-wide growth of year t; ``prse`` is OEWS's relative standard error of
+the employment estimate (EMP_PRSE / 100), so a noisy estimate is shrunk harder. The Student-t
+shocks keep one odd year (2022's post-COVID rebound) from dominating. Parameters are fitted by
+maximum likelihood with statsmodels (``GenericLikelihoodModel``), integrating ``g[i]`` out by
+Gauss-Hermite quadrature; each occupation's growth is then its posterior mean.
+
+Forecast of the log change over h years: ``h x g[i]`` (the panel-wide ``mu`` is not projected:
+it fell every year, +3.4% to +0.3%, and a one-year-ahead test prefers 0 over the last value).
+Intervals come from the model's predictive distribution (posterior of ``g[i]`` plus h future
+t-shocks at the latest year's scale), so they widen with the horizon; they are checked against
+what happened in the panel backtest (headcount_backtest.py), never fitted to it.
+
+Role x industry: each role's level (role_levels.py) grows with its base occupation; its
+industry mix (industry_mix.py) follows that module's fitted share trend.
 """
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.special import digamma, gammaln, logsumexp
 
-from forecasting import catalog, data
+from forecasting import catalog, data, industry_mix
+from forecasting.atomic import write_bytes_atomic
+from forecasting import role_levels as rl
 
-FIRST_YEAR = 2021  # May 2020 used hybrid SOC codes: a break, excluded from the history
-MIN_AIJOBS_US_RECORDS = 1000
-#: DESIGN.md 4b: shrink the 2-year mean log growth by half (best employment-weighted rule).
-SHRINK = 0.5
-TREND_YEARS = 2
-#: The SOC whose employment the level is proportional to (growth follows it). Equal to
-#: ``Role.base_soc`` except ml_engineer, whose level is 15-2051 x a ratio but whose industry
-#: mix is 15-1252's.
-LEVEL_SOC: dict[str, str] = {
-    "ml_engineer": "15-2051", "data_scientist": "15-2051", "nlp_scientist": "15-1221",
-    "bi_developer": "15-1243", "software_engineer": "15-1252", "ml_scientist": "15-1221",
-    "ml_product_manager": "11-3021",
-}
-GROWTH_RULE = (f"{SHRINK:g} x mean annual log growth of OEWS {{soc}} employment over the last "
-               f"{TREND_YEARS} years (May {{a}}-{{b}})")
+MODEL_NAME = "eb_trend_t"
+MODEL_LABEL = "panel-shrunk trend (hierarchical, Student-t shocks, PRSE-weighted)"
+FIRST_YEAR = rl.FIRST_YEAR
+GH_NODES = 40
+#: Monte Carlo draws for the predictive quantiles (seeded: the same data give the same bands).
+DRAWS = 20_000
+SEED = 20_250_501
+PROBS = (0.025, 0.10, 0.90, 0.975)  # lo_95, lo_80, hi_80, hi_95
+_GH_X, _GH_W = np.polynomial.hermite.hermgauss(GH_NODES)
+_GH_LOGW = np.log(_GH_W / np.sqrt(np.pi))
 
 
-# --------------------------------------------------------------------------- inputs
+# --------------------------------------------------------------------------- panel
+@dataclass(frozen=True)
+class Panel:
+    """Detailed occupations with a positive estimate and a PRSE in every year of ``years``
+    (PRSE 0 is valid: the Postal Service occupations are a full count)."""
+
+    socs: tuple[str, ...]
+    years: tuple[int, ...]
+    emp: np.ndarray   # n x len(years), people
+    prse: np.ndarray  # n x len(years), fraction (EMP_PRSE / 100)
+
+    @property
+    def log_emp(self) -> np.ndarray:
+        return np.log(self.emp)
+
+    @property
+    def growth(self) -> np.ndarray:
+        """n x (len(years) - 1) annual log growth."""
+        return np.diff(self.log_emp, axis=1)
+
+    @property
+    def growth_noise(self) -> np.ndarray:
+        """Sampling variance proxy of each annual log growth: prse[t]^2 + prse[t-1]^2."""
+        return self.prse[:, 1:] ** 2 + self.prse[:, :-1] ** 2
+
+
 @lru_cache(maxsize=4)
-def _soc_emp_cached(key: str) -> pd.DataFrame:
-    n = data.load_oews_national()
-    n = n[~n["hybrid"] & (n["year"] >= FIRST_YEAR)]
-    return n.pivot(index="year", columns="soc", values="tot_emp")
+def _panel_wide(key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    p = data.load_oews_panel()
+    p = p[p["year"] >= FIRST_YEAR]
+    emp = p.pivot_table(index="soc", columns="year", values="tot_emp", aggfunc="first")
+    prse = p.pivot_table(index="soc", columns="year", values="emp_prse", aggfunc="first")
+    return emp, prse
 
 
-def soc_employment() -> pd.DataFrame:
-    """year x soc table of OEWS national employment (2021 on, no hybrids)."""
-    return _soc_emp_cached(data.data_hash()).copy()
+def oews_panel(first_year: int = FIRST_YEAR, last_year: int | None = None) -> Panel:
+    """The OEWS national panel for ``first_year..last_year`` (default: latest year)."""
+    emp, prse = _panel_wide(data.data_hash())
+    have = [int(y) for y in emp.columns]
+    last_year = max(have) if last_year is None else int(last_year)
+    years = list(range(int(first_year), last_year + 1))
+    if first_year < FIRST_YEAR or any(y not in have for y in years) or len(years) < 3:
+        raise data.UserInputError(
+            f"the OEWS panel needs at least 3 years within {FIRST_YEAR}-{max(have)}, got "
+            f"{first_year}-{last_year}")
+    e, s = emp[years], prse[years]
+    ok = e.notna().all(axis=1) & (e > 0).all(axis=1) & s.notna().all(axis=1) & (s >= 0).all(axis=1)
+    e, s = e[ok], s[ok]
+    return Panel(tuple(e.index), tuple(years), e.to_numpy(float), s.to_numpy(float) / 100.0)
 
 
-@lru_cache(maxsize=4)
-def _title_counts_cached(key: str) -> pd.DataFrame:
-    aj = data.load_aijobs_salaries()
-    us = aj[aj["company_location"] == "US"]
-    groups = {"n_mle": catalog.MLE_TITLES, "n_ds": catalog.DS_TITLES,
-              "n_nlp": catalog.NLP_TITLES, "n_mls": catalog.ML_SCIENTIST_TITLES}
-    out = pd.DataFrame({"n_us": us.groupby("work_year").size()})
-    for col, titles in groups.items():
-        out[col] = us[us["job_title"].isin(titles)].groupby("work_year").size()
-    return out.fillna(0).astype(int).rename_axis("work_year")
+# --------------------------------------------------------------------------- likelihood
+def _t_logpdf(r: np.ndarray, scale: np.ndarray, nu: float) -> np.ndarray:
+    c = gammaln((nu + 1) / 2) - gammaln(nu / 2) - 0.5 * np.log(nu * np.pi)
+    return c - np.log(scale) - (nu + 1) / 2 * np.log1p((r / scale) ** 2 / nu)
 
 
-def aijobs_title_counts() -> pd.DataFrame:
-    """US ai-jobs.net record counts per work_year: all, ML-engineer, DS, NLP, ML-scientist titles."""
-    return _title_counts_cached(data.data_hash()).copy()
+def param_names(n_growth_years: int, years: tuple[int, ...] | None = None) -> list[str]:
+    ys = [str(y) for y in years[1:]] if years else [str(t) for t in range(n_growth_years)]
+    return ([f"mu_{y}" for y in ys] + ["log_tau"] + [f"log_s0_{y}" for y in ys]
+            + ["log_kappa", "log_nu_minus_2"])
 
 
-def aijobs_pooled_counts(counts: pd.DataFrame | None = None) -> pd.Series:
-    """Title counts summed over every work_year with >= MIN_AIJOBS_US_RECORDS US records."""
-    counts = aijobs_title_counts() if counts is None else counts
-    ok = counts[counts["n_us"] >= MIN_AIJOBS_US_RECORDS]
-    if ok.empty:
-        raise ValueError("no ai-jobs.net work_year has enough US records")
-    pooled = ok.sum()
-    pooled["first_year"], pooled["last_year"] = int(ok.index.min()), int(ok.index.max())
-    return pooled
+def _unpack(th: np.ndarray, T: int) -> tuple[np.ndarray, float, np.ndarray, float, float]:
+    th = np.asarray(th, float)
+    return (th[:T], float(np.exp(th[T])), np.exp(th[T + 1:2 * T + 1]), float(np.exp(th[2 * T + 1])),
+            2.0 + float(np.exp(th[2 * T + 2])))
 
 
-def ai_share_may_year(year: int, monthly: pd.DataFrame | None = None) -> tuple[float, str]:
-    """Indeed US AI share (fraction) for an OEWS year: mean of the 12 monthly values ending May.
+def node_loglik(D: np.ndarray, V: np.ndarray, th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log p(d_i | g = node_k) + log quadrature weight, n x K; and the K nodes of g."""
+    T = D.shape[1]
+    mu, tau, s0, kap, nu = _unpack(th, T)
+    S = np.sqrt(s0 ** 2 + kap * V)
+    G = np.sqrt(2.0) * tau * _GH_X
+    R = (D - mu)[:, :, None] - G
+    ll = _t_logpdf(R, S[:, :, None], nu).sum(axis=1) + _GH_LOGW
+    return ll, G
 
-    Before the series has 12 months to May of ``year``, the first 12 available months are used.
+
+def posterior_growth(D: np.ndarray, V: np.ndarray, th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Posterior mean and sd of each occupation's persistent growth g[i] (quadrature)."""
+    ll, G = node_loglik(D, V, th)
+    w = np.exp(ll - logsumexp(ll, axis=1, keepdims=True))
+    m = w @ G
+    return m, np.sqrt(np.maximum(w @ G ** 2 - m ** 2, 0.0))
+
+
+def _score_obs(D: np.ndarray, V: np.ndarray, th: np.ndarray) -> np.ndarray:
+    """Analytic gradient of each occupation's marginal log-likelihood (n x k)."""
+    T = D.shape[1]
+    mu, tau, s0, kap, nu = _unpack(th, T)
+    S = np.sqrt(s0 ** 2 + kap * V)[:, :, None]
+    G = np.sqrt(2.0) * tau * _GH_X
+    R = (D - mu)[:, :, None] - G
+    z = R / S
+    ll = (gammaln((nu + 1) / 2) - gammaln(nu / 2) - 0.5 * np.log(nu * np.pi) - np.log(S)
+          - (nu + 1) / 2 * np.log1p(z ** 2 / nu)).sum(axis=1) + _GH_LOGW
+    w = np.exp(ll - logsumexp(ll, axis=1, keepdims=True))[:, None, :]  # n x 1 x K
+    dr = (nu + 1) * z / (S * (nu + z ** 2))            # d ll / d mean-shift, per t, k
+    ds = (-1.0 + (nu + 1) * z ** 2 / (nu + z ** 2)) / S  # d ll / d S
+    dnu = (0.5 * digamma((nu + 1) / 2) - 0.5 * digamma(nu / 2) - 0.5 / nu
+           - 0.5 * np.log1p(z ** 2 / nu) + (nu + 1) * z ** 2 / (2 * nu * (nu + z ** 2)))
+    S2 = S[:, :, 0]
+    g_mu = (w * dr).sum(axis=2)                                         # n x T
+    g_tau = (w * dr * G).sum(axis=(1, 2))[:, None]                      # d/dlog tau
+    ws = (w * ds).sum(axis=2)                                           # n x T: d/dS
+    g_s0 = ws * (s0 ** 2) / S2                                          # d/dlog s0[t]
+    g_kap = (ws * kap * V / (2 * S2)).sum(axis=1)[:, None]
+    g_nu = ((w * dnu).sum(axis=(1, 2)) * (nu - 2.0))[:, None]
+    return np.hstack([g_mu, g_tau, g_s0, g_kap, g_nu])
+
+
+def _growth_model_class():
+    from statsmodels.base.model import GenericLikelihoodModel
+
+    class GrowthPanelModel(GenericLikelihoodModel):
+        """Marginal likelihood of the hierarchical growth model; one observation = one occupation."""
+
+        def __init__(self, D: np.ndarray, V: np.ndarray, names: list[str]):
+            self.D, self.V = np.asarray(D, float), np.asarray(V, float)
+            k = len(names)
+            super().__init__(endog=self.D[:, 0], exog=np.zeros((len(self.D), k)))
+            self.data.xnames = list(names)
+            self.exog_names[:] = list(names)
+            self.k_extra = 0
+            self.df_model = k
+            self.k_constant = 0
+            self.df_resid = len(self.D) - k
+
+        def loglikeobs(self, params):
+            return logsumexp(node_loglik(self.D, self.V, params)[0], axis=1)
+
+        def loglike(self, params):
+            return float(self.loglikeobs(params).sum())
+
+        def score_obs(self, params):
+            return _score_obs(self.D, self.V, params)
+
+        def score(self, params):
+            return _score_obs(self.D, self.V, params).sum(axis=0)
+
+    return GrowthPanelModel
+
+
+# --------------------------------------------------------------------------- fit
+@dataclass(frozen=True)
+class GrowthFit:
+    """A fitted growth model: parameters, and each occupation's posterior growth."""
+
+    panel: Panel
+    params: pd.Series
+    bse: pd.Series
+    loglike: float
+    converged: bool
+    g_mean: np.ndarray
+    g_sd: np.ndarray
+
+    @property
+    def years(self) -> tuple[int, int]:
+        return self.panel.years[0], self.panel.years[-1]
+
+    def _t(self) -> int:
+        return len(self.panel.years) - 1
+
+    @property
+    def tau(self) -> float:
+        return _unpack(self.params.to_numpy(), self._t())[1]
+
+    @property
+    def s0(self) -> np.ndarray:
+        return _unpack(self.params.to_numpy(), self._t())[2]
+
+    @property
+    def kappa(self) -> float:
+        return _unpack(self.params.to_numpy(), self._t())[3]
+
+    @property
+    def nu(self) -> float:
+        return _unpack(self.params.to_numpy(), self._t())[4]
+
+    @property
+    def year_effects(self) -> pd.Series:
+        return pd.Series(self.params.to_numpy()[:self._t()], index=list(self.panel.years[1:]),
+                         name="mu")
+
+    def index_of(self, socs) -> np.ndarray:
+        pos = {s: i for i, s in enumerate(self.panel.socs)}
+        missing = [s for s in socs if s not in pos]
+        if missing:
+            raise data.UserInputError(f"occupation(s) not in the OEWS panel "
+                                      f"{self.years[0]}-{self.years[1]}: {', '.join(missing)}")
+        return np.array([pos[s] for s in socs], int)
+
+    def future_scale(self, idx: np.ndarray) -> np.ndarray:
+        """Scale of one future year's shock: latest year's s0 and the latest PRSE."""
+        p = self.panel.prse[idx, -1]
+        return np.sqrt(self.s0[-1] ** 2 + self.kappa * 2.0 * p ** 2)
+
+    def log_change_quantiles(self, idx: np.ndarray, horizon: int, probs=PROBS,
+                             draws: int = DRAWS, seed: int = SEED) -> np.ndarray:
+        """Predictive quantiles of log(emp[T+h] / emp[T]) for h = 1..horizon: len(idx) x H x P.
+
+        Monte Carlo from the fitted model: g ~ Normal(posterior mean, posterior sd), plus the sum
+        of h Student-t shocks at the latest scale. Seeded, so the same data give the same bands.
+        """
+        rng = np.random.default_rng(seed)
+        out = np.empty((len(idx), horizon, len(probs)))
+        hs = np.arange(1, horizon + 1)
+        z = rng.standard_normal(draws)
+        shocks = np.cumsum(rng.standard_t(self.nu, size=(draws, horizon)), axis=1)  # draws x H
+        for j, i in enumerate(idx):
+            sims = (self.g_mean[i] + self.g_sd[i] * z)[:, None] * hs + shocks * self.future_scale(
+                np.array([i]))[0]
+            out[j] = np.quantile(sims, probs, axis=0).T
+        return out
+
+
+def fit_growth(panel: Panel) -> GrowthFit:
+    """Maximum-likelihood fit (statsmodels, L-BFGS with the analytic score)."""
+    D, V = panel.growth, panel.growth_noise
+    T = D.shape[1]
+    if T < 2:
+        raise data.UserInputError("the growth model needs at least 2 annual growths (3 years)")
+    names = param_names(T, panel.years)
+    model = _growth_model_class()(D, V, names)
+    sd = float(np.std(D))
+    start = np.r_[np.median(D, axis=0), np.log(0.3 * sd), np.full(T, np.log(0.5 * sd)), 0.0,
+                  np.log(3.0)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = model.fit(start_params=start, method="lbfgs", maxiter=1000, disp=0)
+        bse = np.asarray(res.bse, float)
+    params = pd.Series(np.asarray(res.params, float), index=names)
+    m, s = posterior_growth(D, V, params.to_numpy())
+    return GrowthFit(panel, params, pd.Series(bse, index=names), float(res.llf),
+                     bool(res.mle_retvals.get("converged", False)), m, s)
+
+
+def _code_hash() -> str:
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
+@lru_cache(maxsize=8)
+def _growth_fit_cached(key: str, first_year: int, last_year: int) -> GrowthFit:
+    """Memoised in the process and on disk (keyed by data and this module's code): a fit takes
+    a few seconds, a load a few milliseconds."""
+    path = Path(data.CACHE_DIR) / f"headcount_fit_{key[:16]}_{_code_hash()}_{first_year}_{last_year}.pkl"
+    if path.exists():
+        try:
+            with open(path, "rb") as fh:
+                fit = pickle.load(fh)
+            if isinstance(fit, GrowthFit) and fit.panel.years == tuple(range(first_year, last_year + 1)):
+                return fit
+        except Exception:  # noqa: BLE001 - a damaged cache file is refitted, never trusted
+            pass
+    fit = fit_growth(oews_panel(first_year, last_year))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob(f"headcount_fit_*_{first_year}_{last_year}.pkl"):
+            old.unlink(missing_ok=True)
+        write_bytes_atomic(path, pickle.dumps(fit, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:  # a read-only cache folder only costs the refit next time
+        pass
+    return fit
+
+
+def growth_fit(last_year: int | None = None, first_year: int = FIRST_YEAR) -> GrowthFit:
+    """The model fitted on OEWS ``first_year..last_year`` (default: all years), memoised."""
+    if last_year is None:
+        last_year = int(rl.soc_employment().index.max())
+    return _growth_fit_cached(data.data_hash(), int(first_year), int(last_year))
+
+
+# --------------------------------------------------------------------------- roles
+def baseline_growth() -> pd.DataFrame:
+    """role, growth_pct_per_year, log_growth, sd_log_growth, rule, growth_soc (+ raw trend).
+
+    ``log_growth`` is the posterior mean of the base occupation's persistent growth.
     """
-    m = data.load_postings_monthly() if monthly is None else monthly
-    s = m[m["series_id"] == "us_ai_share"].set_index("ds")["y"].sort_index()
-    end = pd.Timestamp(year=year, month=5, day=1)
-    window = s[(s.index > end - pd.DateOffset(months=12)) & (s.index <= end)]
-    basis = f"Jun {year - 1}-May {year}"
-    if len(window) < 12:
-        window = s.iloc[:12]
-        basis = f"first 12 months available ({window.index[0]:%b %Y}-{window.index[-1]:%b %Y})"
-    return float(window.mean()) / 100.0, basis
-
-
-# --------------------------------------------------------------------------- levels
-@lru_cache(maxsize=4)
-def _role_levels_cached(key: str) -> pd.DataFrame:
-    emp = soc_employment()
-    counts = aijobs_title_counts()
-    monthly = data.load_postings_monthly()
-    rows = []
-    kinds = {r.role_id: r for r in catalog.ROLES}
-
-    def add(role_id: str, year: int, headcount: float, share: float, basis: str) -> None:
-        r = kinds[role_id]
-        rows.append({"role": role_id, "year": int(year), "headcount": float(headcount),
-                     "level_kind": r.level_kind, "base_soc": r.base_soc,
-                     "share": float(share), "level_soc": LEVEL_SOC[role_id], "basis": basis})
-
-    c = aijobs_pooled_counts(counts)
-    src = (f"ai-jobs.net US work_years {int(c['first_year'])}-{int(c['last_year'])} pooled "
-           f"(n={int(c['n_us'])})")
-    for year in emp.index:
-        e = emp.loc[year]
-        mle_ratio = c["n_mle"] / c["n_ds"]
-        nlp_share = c["n_nlp"] / (c["n_nlp"] + c["n_mls"])
-        mle = e["15-2051"] * mle_ratio
-        nlp = e["15-1221"] * nlp_share
-        ai, ai_basis = ai_share_may_year(int(year), monthly)
-        add("data_scientist", year, e["15-2051"], 1.0, "OEWS 15-2051")
-        add("ml_engineer", year, mle, mle_ratio,
-            f"15-2051 x MLE/DS titles {int(c['n_mle'])}/{int(c['n_ds'])}, {src}")
-        add("software_engineer", year, e["15-1252"] - mle, 1.0 - mle / e["15-1252"],
-            "OEWS 15-1252 minus ml_engineer")
-        add("nlp_scientist", year, nlp, nlp_share,
-            f"15-1221 x NLP/(NLP+MLS) titles {int(c['n_nlp'])}/{int(c['n_nlp'] + c['n_mls'])}, {src}")
-        add("ml_scientist", year, e["15-1221"] - nlp, 1.0 - nlp_share,
-            "OEWS 15-1221 minus nlp_scientist")
-        add("bi_developer", year, e["15-1243"], 1.0, "OEWS 15-1243 (proxy)")
-        add("ml_product_manager", year, e["11-3021"] * ai, ai,
-            f"11-3021 x Indeed US AI share, {ai_basis}")
-    out = pd.DataFrame(rows)
-    if (out["headcount"] < 0).any():
-        raise ValueError("a carve-out exceeds its base occupation: check the ai-jobs title lists")
-    order = {r: i for i, r in enumerate(catalog.ROLE_IDS)}
-    return out.sort_values(["year", "role"], key=lambda s: s.map(order) if s.name == "role" else s,
-                           ignore_index=True)
-
-
-def role_levels() -> pd.DataFrame:
-    """role, year, headcount, level_kind, base_soc, share (+ level_soc, basis); 2021..latest.
-
-    ``share`` multiplies the OEWS employment of ``level_soc`` to give ``headcount``.
-    """
-    return _role_levels_cached(data.data_hash()).copy()
-
-
-# --------------------------------------------------------------------------- industries
-def automotive_share_of_manufacturing() -> float:
-    """Share of NAICS 31-33 that is automotive (3361-63), by AI-using companies (NCSES CET-33).
-
-    companies using AI = companies x (a lot + somewhat + a little) / 100.
-    """
-    nc = data.load_ncses_ai_use()
-
-    def using(code: str) -> float:
-        row = nc[nc["naics_code"] == code]
-        if len(row) != 1:
-            raise data.DataFileError(f"{data.NCSES_FILE}: expected one row with naics {code!r}")
-        r = row.iloc[0]
-        return float(r["companies"] * (r["a_lot"] + r["somewhat"] + r["a_little"]) / 100.0)
-
-    return using("3361–63") / using("31–33")
-
-
-def _check_auto(share: float | None) -> float:
-    if share is None:
-        return automotive_share_of_manufacturing()
-    if not (0.0 <= float(share) <= 1.0) or not np.isfinite(share):
-        raise data.UserInputError(f"automotive share of manufacturing must be in [0, 1], got {share!r}")
-    return float(share)
-
-
-def _sector_mix(sector: pd.DataFrame, soc: str, year: int, auto: float) -> dict[str, float]:
-    """Industry shares of one SOC in one natsector year; suppressed sectors ('**') count as 0."""
-    s = sector[(sector["soc"] == soc) & (sector["year"] == year)].set_index("naics")["tot_emp"]
-    s = s.fillna(0.0)
-    total = float(s.sum())
-    if total <= 0:
-        raise ValueError(f"no natsector employment for {soc} in {year}")
-    get = lambda n: float(s.get(n, 0.0)) / total  # noqa: E731
-    mix = {"fintech": get(52), "healthtech": get(62), "automotive": auto * get(31),
-           "manufacturing_other": (1.0 - auto) * get(31), "information": get(51),
-           "professional_services": get(54)}
-    mix["other"] = float(s[~s.index.isin(list(catalog.EXPLICIT_NAICS))].sum()) / total
-    return mix
-
-
-def industry_shares(years: list[int] | None = None,
-                    automotive_share: float | None = None) -> pd.DataFrame:
-    """role, industry, year, share: each role takes its base SOC's natsector mix for that year
-    (2022-2024); other years take the nearest natsector year. Shares sum to 1 per role/year."""
-    auto = _check_auto(automotive_share)
-    sector = data.load_oews_sector()
-    have = sorted(int(y) for y in sector["year"].unique())
-    if years is None:
-        years = sorted(role_levels()["year"].unique().tolist())
+    fit = growth_fit()
+    a, b = fit.years
     rows = []
     for r in catalog.ROLES:
-        for y in years:
-            sy = min(have, key=lambda h: (abs(h - int(y)), -h))
-            for ind, sh in _sector_mix(sector, r.base_soc, sy, auto).items():
-                rows.append({"role": r.role_id, "industry": ind, "year": int(y), "share": sh,
-                             "sector_year": sy})
+        soc = rl.LEVEL_SOC[r.role_id]
+        i = fit.index_of([soc])[0]
+        raw = float(np.mean(fit.panel.growth[i]))
+        g = float(fit.g_mean[i])
+        rows.append({"role": r.role_id, "growth_pct_per_year": (np.exp(g) - 1.0) * 100.0,
+                     "log_growth": g, "sd_log_growth": float(fit.g_sd[i]),
+                     "raw_mean_log_growth": raw,
+                     "rule": (f"OEWS {soc} growth, {MODEL_LABEL}, fitted on {len(fit.panel.socs)} "
+                              f"occupations May {a}-{b} (raw mean {raw:+.3f}/yr, shrunk to "
+                              f"{g:+.3f}/yr)"),
+                     "growth_soc": soc})
     return pd.DataFrame(rows)
 
 
-def role_industry_history(automotive_share: float | None = None) -> pd.DataFrame:
-    """role, industry, year, headcount = role level x industry share (sums to the role)."""
-    lv = role_levels()
-    sh = industry_shares(sorted(lv["year"].unique().tolist()), automotive_share)
-    out = sh.merge(lv[["role", "year", "headcount"]], on=["role", "year"], validate="m:1")
-    out["headcount"] = out["headcount"] * out["share"]
-    return out[["role", "industry", "year", "headcount"]]
+def _check_horizon(horizon_years) -> int:
+    if isinstance(horizon_years, bool) or not isinstance(horizon_years, (int, np.integer)) \
+            or not 1 <= horizon_years <= 30:
+        raise data.UserInputError(f"horizon_years must be an integer from 1 to 30, got {horizon_years!r}")
+    return int(horizon_years)
 
 
-# --------------------------------------------------------------------------- growth and intervals
-def shrunk_growth(emp_start: np.ndarray | float, emp_end: np.ndarray | float,
-                  years: int = TREND_YEARS) -> np.ndarray | float:
-    """The baseline rule: SHRINK x mean annual log growth between two OEWS years."""
-    return SHRINK * (np.log(emp_end) - np.log(emp_start)) / years
+def role_projection(horizon_years: int = 10) -> pd.DataFrame:
+    """role, year, mean, lo_80, hi_80, lo_95, hi_95 from the latest OEWS year (role level).
 
-
-def _wquantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
-    """Weighted empirical quantile (mid-point cumulative weights, linear interpolation)."""
-    order = np.argsort(x)
-    x, w = x[order], w[order]
-    cw = (np.cumsum(w) - 0.5 * w) / w.sum()
-    return float(np.interp(q, cw, x))
-
-
-@dataclass(frozen=True)
-class IntervalCalibration:
-    """Employment-weighted quantiles of the rule's log errors on the OEWS panel."""
-
-    n_occupations: int
-    #: h -> (q2.5, q10, q90, q97.5) of log(actual / predicted)
-    quantiles: dict[int, tuple[float, float, float, float]]
-    #: h -> (q97.5 - q2.5) / (2 x 1.96): a normal-equivalent sigma of the log error
-    sigma: dict[int, float]
-    #: sigma_h = sigma_2 x (h/2)**alpha beyond h = 2, alpha = log2(sigma_2 / sigma_1), >= 0
-    alpha: float
-    #: h -> employment-weighted mean absolute log error
-    wmae: dict[int, float]
-
-    def at(self, h: int) -> tuple[float, float, float, float]:
-        """Quantile terms for horizon h (0 -> zero width); lower terms <= 0 <= upper terms."""
-        if h <= 0:
-            return (0.0, 0.0, 0.0, 0.0)
-        if h in self.quantiles:
-            q = self.quantiles[h]
-        else:
-            scale = (h / 2.0) ** self.alpha
-            q = tuple(v * scale for v in self.quantiles[2])
-        return (min(q[0], q[1], 0.0), min(q[1], 0.0), max(q[2], 0.0), max(q[3], q[2], 0.0))
-
-
-@lru_cache(maxsize=4)
-def _calibration_cached(key: str) -> IntervalCalibration:
-    p = data.load_oews_panel()
-    wide = p.pivot_table(index="soc", columns="year", values="tot_emp", aggfunc="first")
-    years = list(range(2021, 2026))
-    wide = wide[years].dropna()
-    wide = wide[(wide > 0).all(axis=1)]
-    e = {y: wide[y].to_numpy(float) for y in years}
-    setups = {1: (2024, 2022), 2: (2023, 2021)}  # h -> (origin, trend start); target May 2025
-    quant, sigma, wmae = {}, {}, {}
-    for h, (origin, start) in setups.items():
-        g = shrunk_growth(e[start], e[origin], origin - start)
-        err = np.log(e[2025]) - (np.log(e[origin]) + h * g)
-        w = e[origin]
-        qs = tuple(_wquantile(err, w, q) for q in (0.025, 0.10, 0.90, 0.975))
-        quant[h] = qs
-        sigma[h] = (qs[3] - qs[0]) / (2 * 1.959964)
-        wmae[h] = float(np.sum(w * np.abs(err)) / w.sum())
-    alpha = max(0.0, float(np.log(sigma[2] / sigma[1]) / np.log(2.0)))
-    return IntervalCalibration(len(wide), quant, sigma, alpha, wmae)
-
-
-def interval_calibration() -> IntervalCalibration:
-    """Calibrate the baseline's intervals on every detailed occupation present May 2021-2025."""
-    return _calibration_cached(data.data_hash())
-
-
-def baseline_growth() -> pd.DataFrame:
-    """role, growth_pct_per_year, sigma_log_per_year, rule (+ growth_soc, log_growth)."""
-    emp = soc_employment()
-    b = int(emp.index.max())
-    a = b - TREND_YEARS
-    cal = interval_calibration()
+    mean = level x exp(h g) (the median path); bounds = level x exp(predictive quantile).
+    """
+    horizon_years = _check_horizon(horizon_years)
+    lv = rl.role_levels()
+    last = int(lv["year"].max())
+    start = lv[lv["year"] == last].set_index("role")["headcount"]
+    fit = growth_fit()
+    socs = sorted(set(rl.LEVEL_SOC.values()))
+    idx = fit.index_of(socs)
+    q = dict(zip(socs, fit.log_change_quantiles(idx, horizon_years)))
+    g = dict(zip(socs, fit.g_mean[idx]))
     rows = []
-    for r in catalog.ROLES:
-        soc = LEVEL_SOC[r.role_id]
-        g = float(shrunk_growth(emp.loc[a, soc], emp.loc[b, soc]))
-        rows.append({"role": r.role_id, "growth_pct_per_year": (np.exp(g) - 1.0) * 100.0,
-                     "sigma_log_per_year": cal.sigma[1],
-                     "rule": GROWTH_RULE.format(soc=soc, a=a, b=b),
-                     "growth_soc": soc, "log_growth": g})
+    for role_id in catalog.ROLE_IDS:
+        soc = rl.LEVEL_SOC[role_id]
+        lvl = float(start[role_id])
+        rows.append({"role": role_id, "year": last, "mean": lvl, "lo_95": lvl, "lo_80": lvl,
+                     "hi_80": lvl, "hi_95": lvl})
+        for h in range(1, horizon_years + 1):
+            qq = q[soc][h - 1]
+            rows.append({"role": role_id, "year": last + h, "mean": lvl * np.exp(g[soc] * h),
+                         "lo_95": lvl * np.exp(min(qq[0], g[soc] * h)),
+                         "lo_80": lvl * np.exp(min(qq[1], g[soc] * h)),
+                         "hi_80": lvl * np.exp(max(qq[2], g[soc] * h)),
+                         "hi_95": lvl * np.exp(max(qq[3], g[soc] * h))})
     return pd.DataFrame(rows)
 
 
@@ -314,27 +395,14 @@ def baseline_projection(horizon_years: int = 10,
                         automotive_share: float | None = None) -> pd.DataFrame:
     """role, industry, year, mean, lo_80, hi_80, lo_95, hi_95 from the latest OEWS year.
 
-    mean = level x exp(g h); bounds = mean x exp(calibrated quantile of the h-year log error).
-    Industries use the same share for mean and bounds, so they sum exactly to the role.
+    Role paths from :func:`role_projection`; each year's industry shares from
+    industry_mix.industry_shares. Mean and bounds use the same share, so industries sum
+    exactly to the role.
     """
-    if not isinstance(horizon_years, (int, np.integer)) or not 1 <= horizon_years <= 30:
-        raise data.UserInputError(f"horizon_years must be an integer from 1 to 30, got {horizon_years!r}")
-    lv = role_levels()
-    last = int(lv["year"].max())
-    start = lv[lv["year"] == last].set_index("role")["headcount"]
-    growth = baseline_growth().set_index("role")["log_growth"]
-    cal = interval_calibration()
-    shares = industry_shares([last], automotive_share)
-    rows = []
-    for h in range(horizon_years + 1):
-        q = cal.at(h)
-        for role_id in catalog.ROLE_IDS:
-            mean = float(start[role_id] * np.exp(growth[role_id] * h))
-            rows.append({"role": role_id, "year": last + h, "mean": mean,
-                         "lo_95": mean * np.exp(q[0]), "lo_80": mean * np.exp(q[1]),
-                         "hi_80": mean * np.exp(q[2]), "hi_95": mean * np.exp(q[3])})
-    roles = pd.DataFrame(rows)
-    out = roles.merge(shares[["role", "industry", "share"]], on="role", validate="m:m")
+    roles = role_projection(horizon_years)
+    shares = industry_mix.industry_shares(sorted(roles["year"].unique().tolist()), automotive_share)
+    out = roles.merge(shares[["role", "industry", "year", "share"]], on=["role", "year"],
+                      validate="1:m")
     for col in ("mean", "lo_80", "hi_80", "lo_95", "hi_95"):
         out[col] = out[col] * out["share"]
     return out[["role", "industry", "year", "mean", "lo_80", "hi_80", "lo_95", "hi_95"]]

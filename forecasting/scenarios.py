@@ -450,7 +450,7 @@ class PresetInfo:
 PRESETS: dict[str, PresetInfo] = {
     "baseline": PresetInfo(
         "baseline", "Statistical baseline", False,
-        "Our headcount baseline: BLS OEWS May 2021-2025 levels, noise-shrunk trend (forecasting/headcount.py).",
+        "Our headcount baseline: BLS OEWS May 2021-2025 levels, trend shrunk across all OEWS occupations (forecasting/headcount.py).",
         "Models only: each role x industry grows at the validated statistical trend."),
     "wef2023": PresetInfo(
         "wef2023", "WEF 2023 (assumption)", True,

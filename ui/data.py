@@ -22,14 +22,14 @@ def baseline_projection(horizon_years: int = 10) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def role_levels() -> pd.DataFrame:
-    from forecasting import headcount
-    return headcount.role_levels()
+    from forecasting import role_levels
+    return role_levels.role_levels()
 
 
 @st.cache_data(show_spinner=False)
 def role_industry_history() -> pd.DataFrame:
-    from forecasting import headcount
-    return headcount.role_industry_history()
+    from forecasting import industry_mix
+    return industry_mix.role_industry_history()
 
 
 @st.cache_data(show_spinner=False)
@@ -40,8 +40,8 @@ def baseline_growth() -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def industry_shares() -> pd.DataFrame:
-    from forecasting import headcount
-    return headcount.industry_shares()
+    from forecasting import industry_mix
+    return industry_mix.industry_shares()
 
 
 @st.cache_data(show_spinner=False)

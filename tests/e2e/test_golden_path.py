@@ -138,10 +138,10 @@ def download(page, container_key: str, label: str, tmp_path: Path) -> bytes:
 
 def expected_headcount_figure():
     """The demand page's default headcount chart, rebuilt from the same library calls."""
-    from forecasting import charts, headcount, scenarios
+    from forecasting import charts, headcount, industry_mix, scenarios
     proj = scenarios.apply_scenario(scenarios.prepare(headcount.baseline_projection(10)),
                                     scenarios.preset("baseline"))
-    return charts.headcount_chart(headcount.role_industry_history(), proj,
+    return charts.headcount_chart(industry_mix.role_industry_history(), proj,
                                   ["ml_engineer", "data_scientist"], None)
 
 
