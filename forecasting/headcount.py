@@ -330,6 +330,17 @@ def growth_fit(last_year: int | None = None, first_year: int = FIRST_YEAR) -> Gr
     return _growth_fit_cached(data.data_hash(), int(first_year), int(last_year))
 
 
+def warm_cache(rebuild: bool = False) -> list[GrowthFit]:
+    """Fit (or load) every fit the product shows: the latest window for the projection and the
+    windows ending 1 and 2 years earlier for the panel backtest. ``rebuild`` drops cached fits."""
+    if rebuild:
+        _growth_fit_cached.cache_clear()
+        for old in Path(data.CACHE_DIR).glob("headcount_fit_*.pkl"):
+            old.unlink(missing_ok=True)
+    last = int(rl.soc_employment().index.max())
+    return [growth_fit(last_year=y) for y in (last, last - 1, last - 2) if y - FIRST_YEAR >= 2]
+
+
 # --------------------------------------------------------------------------- roles
 def baseline_growth() -> pd.DataFrame:
     """role, growth_pct_per_year, log_growth, sd_log_growth, rule, growth_soc (+ raw trend).
