@@ -1,6 +1,7 @@
 """Command-line interface: everything the pages do, without a browser.
 
-Each command lives in ``forecasting/commands/<name>.py`` and exposes
+Each command lives in ``forecasting/commands/<name>.py`` (dashes in a command name are
+underscores in its module name) and exposes
 ``register(subparsers)``, which adds its parser and sets ``func`` (returns an exit code).
 User errors exit with status 2 and one line on stderr; never a traceback.
 """
@@ -14,7 +15,13 @@ import sys
 
 from forecasting.errors import UserInputError
 
-COMMANDS = ("predict", "backtest", "project", "scenario", "salaries", "export", "batch", "fit")
+COMMANDS = ("predict", "backtest", "project", "scenario", "salaries", "export", "batch", "fit",
+            "headcount-backtest")
+
+
+def module_name(command: str) -> str:
+    """``headcount-backtest`` lives in ``forecasting/commands/headcount_backtest.py``."""
+    return f"forecasting.commands.{command.replace('-', '_')}"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,9 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for name in COMMANDS:
         try:
-            module = importlib.import_module(f"forecasting.commands.{name}")
+            module = importlib.import_module(module_name(name))
         except ModuleNotFoundError as exc:
-            if exc.name == f"forecasting.commands.{name}":
+            if exc.name == module_name(name):
                 continue  # command not built yet
             raise
         module.register(sub)
