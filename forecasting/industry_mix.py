@@ -8,7 +8,7 @@ Trend: beyond the last natsector year a share moves by ``c(h) x`` its last annua
 ``c(h) = k + k^2 + ... + k^h`` (a damped trend in the change). ``k`` is not chosen by hand: it
 is the employment-weighted least-squares slope of each share's 2023->2024 change on its
 2022->2023 change, over every detailed occupation x sector cell of the natsector files
-(statsmodels WLS). On the shipped files ``k`` is about -0.05: share changes do not persist (they
+(weighted least squares through the origin). On the shipped files ``k`` is about -0.05: share changes do not persist (they
 slightly reverse, as sampling noise would), so projected shares stay close to the 2024 mix.
 Shares are clipped at 0 and renormalised, so they always sum to 1.
 """
@@ -91,8 +91,6 @@ class ShareTrend:
 
 def fit_share_trend(panel: pd.DataFrame) -> ShareTrend:
     """Fit ``k`` on an occupation x sector panel (``year, soc, naics, tot_emp``; 3 years)."""
-    import statsmodels.api as sm
-
     years = sorted(int(y) for y in panel["year"].unique())[-3:]
     if len(years) < 3:
         raise data.UserInputError("the share trend needs 3 natsector years")
@@ -105,9 +103,16 @@ def fit_share_trend(panel: pd.DataFrame) -> ShareTrend:
     d1 = (share[years[1]] - share[years[0]]).to_numpy()
     d2 = (share[years[2]] - share[years[1]]).to_numpy()
     w = tot[years[1]].to_numpy()
-    res = sm.WLS(d2, d1, weights=w).fit()
-    k = float(np.clip(res.params[0], -MAX_PERSISTENCE, MAX_PERSISTENCE))
-    return ShareTrend(k, float(res.bse[0]), int(len(d1)),
+    # weighted least squares through the origin, closed form (one coefficient: importing
+    # statsmodels' regression module would add ~0.9 s to the dashboard's first chart)
+    sxx = float(np.sum(w * d1 * d1))
+    if not sxx > 0:
+        raise data.UserInputError("the share trend needs share changes between the first two years")
+    k_hat = float(np.sum(w * d1 * d2)) / sxx
+    resid = d2 - k_hat * d1
+    se = float(np.sqrt(np.sum(w * resid ** 2) / max(len(d1) - 1, 1) / sxx))
+    k = float(np.clip(k_hat, -MAX_PERSISTENCE, MAX_PERSISTENCE))
+    return ShareTrend(k, se, int(len(d1)),
                       int(wide.index.get_level_values("soc").nunique()), tuple(years))
 
 

@@ -92,3 +92,26 @@ def test_history_industries_sum_to_role():
 def test_bad_automotive_share():
     with pytest.raises(UserInputError, match="automotive"):
         industry_mix.industry_shares([2024], automotive_share=-0.1)
+
+
+def test_share_trend_standard_error_equals_statsmodels_wls():
+    from statsmodels.regression.linear_model import WLS
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for i in range(60):
+        base = rng.dirichlet(np.ones(4))
+        for t, year in enumerate((2022, 2023, 2024)):
+            s = np.abs(base + rng.normal(0, 0.02, 4))
+            emp = 1000 * (1 + i) * s / s.sum()
+            rows += [{"year": year, "soc": f"S{i}", "naics": n, "tot_emp": e}
+                     for n, e in zip((51, 52, 54, 62), emp)]
+    panel = pd.DataFrame(rows)
+    fit = industry_mix.fit_share_trend(panel)
+    w = panel.pivot_table(index=["soc", "naics"], columns="year", values="tot_emp")
+    sh = w / w.groupby(level="soc").transform("sum")
+    tot = w.groupby(level="soc").transform("sum")
+    res = WLS((sh[2024] - sh[2023]).to_numpy(), (sh[2023] - sh[2022]).to_numpy(),
+              weights=tot[2023].to_numpy()).fit()
+    assert fit.k == pytest.approx(res.params[0], rel=1e-9)
+    assert fit.se == pytest.approx(res.bse[0], rel=1e-9)
