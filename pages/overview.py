@@ -101,4 +101,5 @@ st.plotly_chart(fig, width="stretch", key="overview_ranking")
 layout.chart_downloads(fig, "growth_ranking", key="overview_ranking")
 st.caption("Dots: central projection; thick and thin bars: 80% and 95% intervals. Employment "
            "levels are measured, proxied or derived from BLS OEWS by the rules on *Data & methods*; "
-           "one-year OEWS changes are noisy, so trends are shrunk and intervals are wide.")
+           "one-year OEWS changes are noisy, so each trend is shrunk toward what all ~830 OEWS "
+           "occupations support (backtested on *Data & methods*) and intervals are wide.")
