@@ -791,3 +791,157 @@ def salary_projection_chart(projected: pd.DataFrame, roles: list[str] | tuple[st
     fig.update_yaxes(tickprefix="$", tickformat="~s")
     fig.update_xaxes(tickformat="d", dtick=1)
     return fig
+
+
+# ================================================================ headcount backtest (Data & methods)
+# Predicted vs actual growth of every detailed occupation in the panel backtest
+# (forecasting/headcount_backtest.py). Data traces: the other occupations and, highlighted and
+# labelled, the occupations the product's roles are built on (``in_catalog``), with SOC code,
+# title and employment in ``customdata``; the catalog trace also carries the 80% interval it
+# draws. The y = x line and the interval whiskers are decoration (``meta={"data": False}``).
+HEADCOUNT_BACKTEST_COLOUR = "#D55E00"  # Okabe-Ito vermilion: the highlighted occupations
+HEADCOUNT_BACKTEST_OTHER = "#888888"
+HEADCOUNT_BACKTEST_TRACES = ("Other occupations", "Occupations behind our roles")
+HEADCOUNT_BACKTEST_METHOD_LABELS = {"zero": "Zero growth", "last": "Last year's growth",
+                                    "mean3": "Mean growth of recent years"}
+#: Share of points the initial view must hold (the rest are extreme changes; zoom out shows them).
+HEADCOUNT_BACKTEST_VIEW_QUANTILES = (0.01, 0.99)
+_HB_COLS = ["soc", "soc_title", "origin_emp", "actual_emp"]
+_HB_BAND_COLS = ["lo_80", "hi_80"]
+
+
+def _pct_growth(log_change) -> np.ndarray:
+    """A log change as % growth: (exp(x) - 1) x 100."""
+    return np.expm1(np.asarray(log_change, float)) * 100.0
+
+
+def _label_annotations(x: np.ndarray, y: np.ndarray, text, *, x_range, y_range,
+                       plot_height: float, colour: str) -> list[dict]:
+    """Labels with short leader lines, on separate rows so no two labels overlap.
+
+    A label sits right of its point, or left of it in the right third of the plot; going down
+    from the highest point, each label keeps at least 17 px below the previous one (pixel
+    positions from the plot height and the y range).
+    """
+    right_third = x_range[0] + 2.0 * (x_range[1] - x_range[0]) / 3.0
+    px = plot_height / ((y_range[1] - y_range[0]) or 1.0)
+    out: list[dict] = [{}] * len(y)
+    last = np.inf
+    for i in np.argsort(-np.asarray(y, float), kind="stable"):
+        py = (y[i] - y_range[0]) * px  # pixels from the bottom of the plot
+        ly = min(py, last - 17.0)
+        last = ly
+        left = bool(x[i] > right_third)
+        out[i] = {"x": float(x[i]), "y": float(y[i]), "xref": "x", "yref": "y",
+                  "text": str(text[i]), "name": "label", "showarrow": True, "arrowhead": 0,
+                  "arrowwidth": 1, "arrowcolor": colour, "standoff": 5,
+                  "ax": -24 if left else 24, "ay": float(py - ly),
+                  "xanchor": "right" if left else "left", "yanchor": "middle",
+                  "font": {"size": 11, "color": colour}}
+    return out
+
+
+def headcount_backtest_chart(pred: pd.DataFrame, *, method: str | None = None,
+                             footer: str | None = None, title: str | None = None) -> go.Figure:
+    """Predicted vs actual employment growth (%) per occupation, one backtest method.
+
+    pred: ``headcount_backtest.predictions`` output (log changes). ``method`` defaults to
+    ``headcount.MODEL_NAME``. Occupations behind the product's roles (``in_catalog``) are
+    highlighted, labelled with their SOC title and drawn with the 80% interval (model only).
+    The initial view holds the central 98% of points and every highlighted one; the footer
+    says how many lie outside it (plotly's autoscale shows them; the CSV has every point).
+    """
+    _require(pred, ["soc", "soc_title", "method", "origin_year", "holdout_year", "origin_emp",
+                    "actual", "predicted", *_HB_BAND_COLS, "in_catalog"],
+             "headcount_backtest_chart")
+    if method is None:
+        from forecasting import headcount  # lazy: charts stays light to import
+        method = headcount.MODEL_NAME
+        label = "Headcount model"
+    else:
+        label = HEADCOUNT_BACKTEST_METHOD_LABELS.get(method, "Headcount model")
+    df = pred[pred["method"].astype(str).to_numpy(object) == method]
+    if df.empty:
+        raise UserInputError(f"headcount_backtest_chart: no rows for method {method!r}; methods "
+                             f"in frame: {', '.join(sorted(map(str, pred['method'].unique())))}")
+    years = df[["origin_year", "holdout_year"]].drop_duplicates()
+    if len(years) != 1:
+        raise UserInputError("headcount_backtest_chart: the frame mixes several origin/holdout "
+                             "years; pass one predictions() result")
+    origin, holdout = (int(v) for v in years.iloc[0])
+    x, y = _pct_growth(df["predicted"]), _pct_growth(df["actual"])
+    emp0 = df["origin_emp"].to_numpy(float)
+    emp1 = emp0 * np.exp(df["actual"].to_numpy(float))
+    cat = df["in_catalog"].to_numpy(bool)
+    lo, hi = _pct_growth(df["lo_80"]), _pct_growth(df["hi_80"])
+    has_band = bool(np.isfinite(lo[cat]).all() and np.isfinite(hi[cat]).all()) and cat.any()
+    soc = df["soc"].astype(str).to_numpy(object)
+    names = df["soc_title"].astype(str).to_numpy(object)
+    fields = {"method": method, "origin_year": origin, "holdout_year": holdout}
+    hover = ("<b>%{customdata[1]}</b> (SOC %{customdata[0]})<br>Predicted: %{x:+.1f}%<br>"
+             "Actual: %{y:+.1f}%<br>Employment: %{customdata[2]:,.0f} (May " + str(origin)
+             + ") → %{customdata[3]:,.0f} (May " + str(holdout) + ")")
+
+    # Initial view per axis: central quantiles plus every highlighted point and interval (the
+    # predictions spread far less than the outcomes, so the axes get their own ranges).
+    q = HEADCOUNT_BACKTEST_VIEW_QUANTILES
+
+    def view(v: np.ndarray, extra: list) -> tuple[float, float]:
+        keep = [*np.quantile(v, q), 0.0, *extra]
+        a, b = float(np.min(keep)), float(np.max(keep))
+        pad = 0.06 * (b - a or 1.0)
+        return a - pad, b + pad
+
+    x0, x1 = view(x, list(x[cat]))
+    y0, y1 = view(y, [*y[cat], *(lo[cat] if has_band else []), *(hi[cat] if has_band else [])])
+    outside = int((~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))).sum())
+    d0, d1 = max(x0, y0), min(x1, y1)
+
+    grey = HEADCOUNT_BACKTEST_OTHER
+    traces: list[dict] = [
+        _tr("scatter", x=[d0, d1], y=[d0, d1], mode="lines", name="Perfect forecast (y = x)",
+            line={"color": "rgba(128,128,128,0.9)", "width": 1.2, "dash": "dash"},
+            hoverinfo="skip", meta={"data": False}),
+        _tr("scatter", x=x[~cat], y=y[~cat], mode="markers", name=HEADCOUNT_BACKTEST_TRACES[0],
+            marker={"size": 6, "color": rgba(grey, 0.45), "line": {"width": 0}},
+            customdata=np.column_stack([soc[~cat], names[~cat], emp0[~cat], emp1[~cat]]),
+            meta={"fields": fields, "columns": _HB_COLS},
+            hovertemplate=hover + "<extra></extra>"),
+    ]
+    if has_band:
+        traces.append(_tr(  # whiskers from lo_80 up to hi_80 at the predicted value: decoration
+            "scatter", x=x[cat], y=lo[cat], mode="markers", marker={"opacity": 0},
+            name="80% interval", hoverinfo="skip", showlegend=False, meta={"data": False},
+            error_y={"type": "data", "symmetric": False, "array": hi[cat] - lo[cat],
+                     "arrayminus": np.zeros(int(cat.sum())), "thickness": 1.5, "width": 5,
+                     "color": rgba(HEADCOUNT_BACKTEST_COLOUR, 0.7)}))
+    if cat.any():
+        cols = _HB_COLS + (_HB_BAND_COLS if has_band else [])
+        cd = [soc[cat], names[cat], emp0[cat], emp1[cat]] + ([lo[cat], hi[cat]] if has_band else [])
+        band_hover = ("<br>80% interval: %{customdata[4]:+.1f}% to %{customdata[5]:+.1f}%"
+                      if has_band else "")
+        traces.append(_tr(
+            "scatter", x=x[cat], y=y[cat], mode="markers", name=HEADCOUNT_BACKTEST_TRACES[1],
+            marker={"size": 11, "color": HEADCOUNT_BACKTEST_COLOUR,
+                    "line": {"width": 1, "color": "white"}},
+            customdata=np.column_stack(cd), meta={"fields": fields, "columns": cols},
+            hovertemplate=hover + band_hover + "<extra></extra>"))
+    n = len(df)
+    note = (f" {outside} occupation{'s' if outside != 1 else ''} with more extreme changes lie outside "
+            "this view (autoscale shows them)." if outside else "")
+    default_footer = (f"Source: U.S. BLS OEWS, {n} detailed occupations estimated in every year. "
+                      f"Fitted on data up to May {origin} only; growth = exp(log change) − 1."
+                      + (" Bars: the model's 80% interval for the actual change." if has_band
+                         else "") + note)
+    axis = {"ticksuffix": "%", "zeroline": True}
+    lay = layout_dict(
+        title=title or f"{label}: predicted vs actual growth, May {origin} → May {holdout}",
+        x_title=f"Predicted growth, May {origin} → May {holdout} (%)",
+        y_title="Actual growth (%)", footer=footer if footer is not None else default_footer,
+        height=600, xaxis=dict(axis, range=[x0, x1]), yaxis=dict(axis, range=[y0, y1]),
+        hovermode="closest")
+    plot_height = lay["height"] - lay["margin"]["t"] - lay["margin"]["b"]
+    lay["annotations"] = lay["annotations"] + _label_annotations(
+        x[cat], y[cat], names[cat], x_range=(x0, x1), y_range=(y0, y1), plot_height=plot_height,
+        colour=HEADCOUNT_BACKTEST_COLOUR)
+    return _figure(traces, lay)

@@ -65,6 +65,29 @@ def _growth_frame():
                          "lo_80": g - 1, "hi_80": g + 1, "lo_95": g - 2, "hi_95": g + 2})
 
 
+HB_CATALOG = {"15-2051": "Data Scientists", "15-1252": "Software Developers",
+              "11-3021": "Computer and Information Systems Managers"}
+
+
+def _backtest_predictions(n: int = 40) -> pd.DataFrame:
+    """headcount_backtest.predictions-shaped frame: n occupations x (model, zero), 3 in catalog."""
+    rng = np.random.default_rng(7)
+    socs = [f"99-{1000 + i}" for i in range(n - len(HB_CATALOG))] + list(HB_CATALOG)
+    titles = [HB_CATALOG.get(s, f"Occupation {s}") for s in socs]
+    actual = rng.normal(0.0, 0.08, n)
+    parts = []
+    for method, pred in (("eb_trend_t", 0.5 * actual + rng.normal(0, 0.02, n)),
+                         ("zero", np.zeros(n))):
+        band = {"lo_95": pred - 0.2, "lo_80": pred - 0.1, "hi_80": pred + 0.1, "hi_95": pred + 0.2}
+        if method != "eb_trend_t":
+            band = {k: np.full(n, np.nan) for k in band}
+        parts.append(pd.DataFrame({
+            "soc": socs, "soc_title": titles, "method": method, "origin_year": 2024,
+            "holdout_year": 2025, "origin_emp": 1000.0 * (1 + np.arange(n)), "actual": actual,
+            "predicted": pred, **band, "in_catalog": [s in HB_CATALOG for s in socs]}))
+    return pd.concat(parts, ignore_index=True)
+
+
 def _all_figures(monthly, headcount_frames) -> dict[str, go.Figure]:
     hist, proj = headcount_frames
     years = range(2025, 2031)
@@ -90,6 +113,8 @@ def _all_figures(monthly, headcount_frames) -> dict[str, go.Figure]:
         "scenarios": charts.scenario_comparison(scen, footer=FOOTER),
         "tornado": charts.tornado(torn, footer=FOOTER),
         "decomposition": charts.decomposition(deco, footer=FOOTER),
+        "headcount_backtest": charts.headcount_backtest_chart(_backtest_predictions(),
+                                                              footer=FOOTER),
     }
 
 
@@ -251,3 +276,70 @@ def test_long_titles_wrap_instead_of_clipping(headcount_frames):
     assert " ".join(lines) == long
     short = charts.headcount_chart(hist, proj, ["data_scientist"], title="Short", footer=FOOTER)
     assert fig.layout.margin.t > short.layout.margin.t and fig.layout.height > short.layout.height
+
+
+def test_headcount_backtest_chart_traces_highlights_and_figure_data():
+    pred = _backtest_predictions()
+    fig = charts.headcount_backtest_chart(pred, footer=FOOTER)
+    data = [t for t in fig.data if charts._meta(t).get("data") is not False]
+    deco = [t for t in fig.data if charts._meta(t).get("data") is False]
+    assert [t.name for t in data] == list(charts.HEADCOUNT_BACKTEST_TRACES)
+    assert len(deco) == 2  # the y = x line and the catalog points' 80% whiskers
+    other, cat = data
+    assert len(other.x) == 40 - len(HB_CATALOG) and len(cat.x) == len(HB_CATALOG)
+    # Highlighted points are exactly the catalog occupations, drawn in their own colour and
+    # labelled with their SOC titles.
+    assert {row[0] for row in cat.customdata} == set(HB_CATALOG)
+    assert cat.marker.color == charts.HEADCOUNT_BACKTEST_COLOUR != other.marker.color
+    labels = [a.text for a in fig.layout.annotations if a.name == "label"]
+    assert sorted(labels) == sorted(HB_CATALOG.values())
+    # Whiskers span the 80% interval (as % growth) of the highlighted points only.
+    whiskers = next(t for t in deco if t.error_y.array is not None)
+    model = pred[(pred.method == "eb_trend_t") & pred.in_catalog]
+    np.testing.assert_allclose(np.asarray(whiskers.y, float), np.expm1(model["lo_80"]) * 100)
+    np.testing.assert_allclose(np.asarray(whiskers.y, float) + np.asarray(whiskers.error_y.array),
+                               np.expm1(model["hi_80"]) * 100)
+    # figure_data: every occupation once, predicted/actual as % growth, ids and employment.
+    df = charts.figure_data(fig)
+    assert list(df.columns) == ["trace", "method", "origin_year", "holdout_year", "x", "y", "soc",
+                                "soc_title", "origin_emp", "actual_emp", "lo_80", "hi_80"]
+    want = pred[pred.method == "eb_trend_t"].set_index("soc")
+    got = df.set_index("soc").loc[want.index]
+    assert len(df) == len(want) and set(df["method"]) == {"eb_trend_t"}
+    np.testing.assert_allclose(got["x"], np.expm1(want["predicted"]) * 100)
+    np.testing.assert_allclose(got["y"], np.expm1(want["actual"]) * 100)
+    np.testing.assert_allclose(got["actual_emp"], want["origin_emp"] * np.exp(want["actual"]))
+    assert got["lo_80"].notna().to_numpy().tolist() == want["in_catalog"].tolist()
+    df2 = charts.figure_data(go.Figure(json.loads(fig.to_json())))
+    pd.testing.assert_frame_equal(df2, df, check_dtype=False)
+    assert "(%)" in fig.layout.xaxis.title.text and "(%)" in fig.layout.yaxis.title.text
+
+
+def test_headcount_backtest_chart_baseline_and_bad_input():
+    pred = _backtest_predictions()
+    fig = charts.headcount_backtest_chart(pred, method="zero", footer=FOOTER)
+    assert len(fig.data) == 3  # no interval whiskers for a baseline
+    df = charts.figure_data(fig)
+    assert "lo_80" not in df.columns and np.allclose(df["x"], 0.0)
+    assert fig.layout.title.text.startswith("Zero growth")
+    with pytest.raises(UserInputError, match="no rows for method 'nosuch'"):
+        charts.headcount_backtest_chart(pred, method="nosuch")
+    with pytest.raises(UserInputError, match="missing column"):
+        charts.headcount_backtest_chart(pred.drop(columns="in_catalog"))
+    mixed = pd.concat([pred, pred.assign(holdout_year=2024, origin_year=2023)])
+    with pytest.raises(UserInputError, match="several origin/holdout"):
+        charts.headcount_backtest_chart(mixed)
+
+
+def test_headcount_backtest_chart_on_the_real_backtest():
+    """The highlighted points are the occupations the roles are built on (real panel)."""
+    from forecasting import headcount, headcount_backtest
+
+    pred = headcount_backtest.predictions(2025, 1)
+    fig = charts.headcount_backtest_chart(pred)
+    cat = next(t for t in fig.data if t.name == charts.HEADCOUNT_BACKTEST_TRACES[1])
+    want = headcount_backtest.highlighted_socs() & set(pred["soc"])
+    assert want and {row[0] for row in cat.customdata} == want
+    df = charts.figure_data(fig)
+    assert len(df) == (pred.method == headcount.MODEL_NAME).sum()
+    assert "Source: U.S. BLS OEWS" in charts.footer_text(fig)
