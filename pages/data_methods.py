@@ -46,6 +46,68 @@ st.markdown(
     "headcount path, never multiplied onto it. Scenarios (WEF, BLS, your own growth rates) then "
     "re-grow the cached headcount baseline: nothing is refitted when you move a slider.")
 
+# --- headcount model backtest -----------------------------------------------------------------
+st.subheader("Headcount model: panel backtest")
+
+
+def backtest_table(bt: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """The score table for reading: method names, errors in log points, coverage in %."""
+    def pct(v: float) -> str:
+        return "—" if pd.isna(v) else f"{100 * v:.0f}%"
+    return pd.DataFrame({
+        "Method": bt["method"].map(labels).fillna(bt["method"]),
+        "Occupations": bt["n_occupations"],
+        "Mean abs. error (log points)": bt["mae"].map(lambda v: f"{100 * v:.2f}"),
+        "Employment-weighted error (log points)": bt["mae_weighted"].map(lambda v: f"{100 * v:.2f}"),
+        "Actual inside 80% interval": bt["coverage_80"].map(pct),
+        "Actual inside 95% interval": bt["coverage_95"].map(pct)})
+
+
+def versus_zero(bt: pd.DataFrame, model: str, what: str) -> str:
+    """One sentence: did the model beat zero growth on both error measures?"""
+    m, z = bt.set_index("method").loc[model], bt.set_index("method").loc["zero"]
+    wins = {c: m[c] < z[c] for c in ("mae", "mae_weighted")}
+    verdict = ("beat zero growth on both error measures" if all(wins.values()) else
+               "did not beat zero growth on either error measure" if not any(wins.values()) else
+               "beat zero growth on the employment-weighted error only" if wins["mae_weighted"]
+               else "beat zero growth on the plain error only")
+    return (f"**{what}:** the model {verdict} (mean absolute error {100 * m['mae']:.2f} vs "
+            f"{100 * z['mae']:.2f} log points; employment-weighted {100 * m['mae_weighted']:.2f} "
+            f"vs {100 * z['mae_weighted']:.2f}).")
+
+
+if layout.available("forecasting.headcount_backtest", "forecasting.charts"):
+    from forecasting import charts as fcharts
+    from forecasting import headcount
+
+    model_id = headcount.MODEL_NAME
+    labels = {model_id: "Headcount model (panel-shrunk trend)", "zero": "Zero growth (no change)",
+              "last": "Repeat last year's growth", "mean3": "Mean growth of recent years (≤ 3)"}
+    first = headcount.FIRST_YEAR
+    with st.spinner("Backtesting the headcount model on every occupation (first run: a few "
+                    "seconds)…"):
+        bt1, bt2 = data.headcount_backtest(2025, 1), data.headcount_backtest(2025, 2)
+        pred1 = data.headcount_backtest_predictions(2025, 1)
+    st.markdown(
+        f"Can the headcount model forecast at all? We refitted it on May {first}–2024 only and "
+        f"asked it for the change in employment to May 2025 of every detailed occupation with an "
+        f"estimate in every year ({bt1['n_occupations'].iloc[0]:,} occupations, not just ours); "
+        f"the two-year test is fitted on May {first}–2023. Compared with: no change, last year's "
+        "growth again, and the mean growth of the last three years (two in the two-year test). "
+        "Errors are mean absolute log changes in log points (1 ≈ 1%), plain and weighted by "
+        "employment; the interval columns should read close to 80% and 95%.")
+    st.markdown(f"**One year ahead** (fitted on May {first}–2024, predicts May 2025)")
+    st.dataframe(backtest_table(bt1, labels), hide_index=True, width="stretch")
+    st.markdown(f"**Two years ahead** (fitted on May {first}–2023, predicts May 2025)")
+    st.dataframe(backtest_table(bt2, labels), hide_index=True, width="stretch")
+    st.markdown(versus_zero(bt1, model_id, "One year ahead") + " "
+                + versus_zero(bt2, model_id, "Two years ahead"))
+    hb_fig = fcharts.headcount_backtest_chart(pred1)
+    st.plotly_chart(hb_fig, width="stretch", key="dm_hb_chart")
+    st.caption("Each dot is an occupation; dots on the dashed line were forecast exactly. Orange: "
+               "the occupations our roles are built on, with the model's 80% interval.")
+    layout.chart_downloads(hb_fig, "headcount_backtest", key="dm_hb")
+
 # --- your own series --------------------------------------------------------------------------
 st.subheader("Forecast your own series")
 charts, inputs, models = layout.require("forecasting.charts", "forecasting.inputs",

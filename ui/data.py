@@ -68,6 +68,22 @@ def postings_monthly() -> pd.DataFrame:
     return data.load_postings_monthly()
 
 
+@st.cache_data(show_spinner=False)
+def headcount_backtest_predictions(holdout_year: int = 2025, horizon: int = 1) -> pd.DataFrame:
+    """One row per occupation and method (headcount_backtest.predictions); the model is fitted
+    on the years before the holdout (disk-cached, a few seconds on a cold cache)."""
+    from forecasting import headcount_backtest
+    return headcount_backtest.predictions(holdout_year, horizon)
+
+
+@st.cache_data(show_spinner=False)
+def headcount_backtest(holdout_year: int = 2025, horizon: int = 1) -> pd.DataFrame:
+    """The backtest table (method, n_occupations, mae, mae_weighted, coverage_80, coverage_95),
+    scored from the cached predictions so the model is not run twice."""
+    from forecasting import headcount_backtest as hb
+    return hb.score(headcount_backtest_predictions(holdout_year, horizon))
+
+
 @st.cache_resource(show_spinner=False)
 def _baseline_slot() -> dict[str, Any]:
     """One process-wide slot for the fitted PostingsBaseline, plus a lock so two sessions

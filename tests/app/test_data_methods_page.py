@@ -1,6 +1,7 @@
-"""AppTest for Data & methods: sources and role rules are shown, and the same-engine forecast box
-works on the shipped example before any upload (the upload itself is exercised in the e2e test,
-AppTest cannot drive st.file_uploader)."""
+"""AppTest for Data & methods: sources and role rules are shown, the headcount model's panel
+backtest (two tables, a verdict against zero growth, a chart) renders, and the same-engine
+forecast box works on the shipped example before any upload (the upload itself is exercised in
+the e2e test, AppTest cannot drive st.file_uploader)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from forecasting import catalog, data
+from forecasting import catalog, charts, data, headcount, headcount_backtest
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 
@@ -35,10 +36,14 @@ def test_role_rules_say_measured_proxy_or_derived(at):
     assert set(roles["level"]) == {"measured", "proxy", "derived"}
 
 
+def _chart(at, key: str) -> dict:
+    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    assert len(found) == 1, [c.proto.id for c in at.get("plotly_chart")]
+    return json.loads(found[0].proto.spec)
+
+
 def test_example_series_is_forecast_with_the_engine(at):
-    charts = at.get("plotly_chart")
-    assert len(charts) >= 1
-    spec = json.loads(charts[0].proto.spec)
+    spec = _chart(at, "dmm_series_chart")
     names = [t.get("name") for t in spec["data"]]
     assert "us_ai_share (forecast)" in names
     assert any("model used:" in s.value for s in at.success)
@@ -48,3 +53,43 @@ def test_forcing_a_model_is_used(at):
     at.selectbox(key="dmm_model").set_value("drift").run()
     assert not at.exception
     assert any("model used: drift" in s.value for s in at.success)
+
+
+def test_headcount_backtest_section_sits_between_roles_and_own_series(at):
+    heads = [h.value for h in at.subheader]
+    i = heads.index("Headcount model: panel backtest")
+    assert heads[i - 1] == "How each role is counted" and heads[i + 1] == "Forecast your own series"
+
+
+@pytest.mark.parametrize("index,horizon", [(3, 1), (4, 2)])
+def test_headcount_backtest_tables_match_the_library(at, index, horizon):
+    shown = at.dataframe[index].value
+    want = headcount_backtest.backtest(2025, horizon)
+    assert len(shown) == 4 == len(want)
+    assert shown["Method"].iloc[0].startswith("Headcount model")
+    assert list(shown["Occupations"]) == list(want["n_occupations"])
+    assert list(shown["Mean abs. error (log points)"]) == [f"{100 * v:.2f}" for v in want["mae"]]
+    assert list(shown["Employment-weighted error (log points)"]) == [
+        f"{100 * v:.2f}" for v in want["mae_weighted"]]
+    assert shown["Actual inside 80% interval"].iloc[0] == f"{100 * want['coverage_80'].iloc[0]:.0f}%"
+    assert list(shown["Actual inside 95% interval"].iloc[1:]) == ["—"] * 3  # baselines: no interval
+
+
+def test_headcount_backtest_verdict_is_computed_from_the_tables(at):
+    text = next(m.value for m in at.markdown if "**One year ahead:**" in m.value)
+    for what, horizon in (("One year ahead", 1), ("Two years ahead", 2)):
+        bt = headcount_backtest.backtest(2025, horizon).set_index("method")
+        m, z = bt.loc[headcount.MODEL_NAME], bt.loc["zero"]
+        part = text.split(f"**{what}:**")[1].split("**")[0]
+        both = m["mae"] < z["mae"] and m["mae_weighted"] < z["mae_weighted"]
+        assert ("beat zero growth on both error measures" in part) == both, part
+        assert f"{100 * m['mae']:.2f} vs {100 * z['mae']:.2f} log points" in part
+
+
+def test_headcount_backtest_chart_is_shown(at):
+    spec = _chart(at, "dm_hb_chart")
+    names = [t.get("name") for t in spec["data"]]
+    assert set(charts.HEADCOUNT_BACKTEST_TRACES) <= set(names)
+    labels = {a["text"] for a in spec["layout"]["annotations"] if a.get("name") == "label"}
+    pred = headcount_backtest.predictions(2025, 1)
+    assert labels == set(pred.loc[pred["in_catalog"], "soc_title"])
