@@ -9,8 +9,8 @@ import streamlit as st
 from forecasting import catalog
 from ui import data, layout, sidebar
 
-charts, scenarios, _ = layout.require("forecasting.charts", "forecasting.scenarios",
-                                      "forecasting.headcount")
+charts, scenarios, headcount = layout.require("forecasting.charts", "forecasting.scenarios",
+                                              "forecasting.headcount")
 from ui import controls  # noqa: E402  (needs forecasting.scenarios, checked above)
 
 side = sidebar.current()
@@ -60,10 +60,8 @@ st.plotly_chart(fig, width="stretch", key="dm_stack")
 layout.chart_downloads(fig, "industry_stack", key="dm_stack")
 figures["industry_stack"] = fig
 
-ends = projection[projection["year"].isin([start, end])].pivot_table(
-    index=["role", "industry"], columns="year", values="mean")
-growth = ((ends[end] / ends[start]) ** (1 / a.horizon_years) - 1).mul(100).rename(
-    "growth_pct_per_year").reset_index()
+growth = headcount.growth_rates(projection, ("role", "industry"), a.horizon_years, start)[
+    ["role", "industry", "growth_pct_per_year"]]
 growth = growth[growth["role"].isin(side.roles) & growth["industry"].isin(side.industries)]
 fig = charts.growth_heatmap(growth, title=f"Growth by role and industry, {start}–{end} ('{scenario_label}')",
                             footer=layout.SCENARIO_FOOTER)

@@ -3,14 +3,13 @@ which role grows fastest, what it pays, and how that compares with WEF's headlin
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from forecasting import catalog
 from ui import data, layout, sidebar
 
-charts, _, scenarios = layout.require("forecasting.charts", "forecasting.headcount",
-                                      "forecasting.scenarios")
+charts, headcount, scenarios = layout.require("forecasting.charts", "forecasting.headcount",
+                                              "forecasting.scenarios")
 #: ASSUMPTION (not our data), kept in forecasting.scenarios: WEF Future of Jobs Report 2023 as
 #: quoted in the seed article, AI/ML specialists +40% over 5 years, ~1 million jobs, GLOBAL count.
 WEF_GROWTH_PCT_5Y = scenarios.WEF_GROWTH_TOTAL_PCT
@@ -20,25 +19,7 @@ side = sidebar.current()
 projection = data.baseline_projection(10)
 
 
-def role_totals(proj: pd.DataFrame) -> pd.DataFrame:
-    """Sum industries to roles (bounds too: the baseline splits a role comonotonically)."""
-    cols = ["mean", "lo_80", "hi_80", "lo_95", "hi_95"]
-    return proj.groupby(["role", "year"], as_index=False)[cols].sum()
-
-
-def growth_by_role(totals: pd.DataFrame, years: int) -> pd.DataFrame:
-    """Compound growth % per year from the base year to base+years, with interval bounds."""
-    base_year = int(totals["year"].min())
-    start = totals[totals["year"] == base_year].set_index("role")["mean"]
-    end = totals[totals["year"] == base_year + years].set_index("role")
-    out = pd.DataFrame({"role": end.index})
-    for col in ("mean", "lo_80", "hi_80", "lo_95", "hi_95"):
-        ratio = (end[col] / start.reindex(end.index)).clip(lower=0).to_numpy()
-        out["growth_pct_per_year" if col == "mean" else col] = (ratio ** (1 / years) - 1) * 100
-    return out.sort_values("growth_pct_per_year", ascending=False, kind="stable").reset_index(drop=True)
-
-
-totals = role_totals(projection)
+totals = headcount.role_totals(projection)
 base_year = int(totals["year"].min())
 horizon = min(side.horizon_years, int(totals["year"].max()) - base_year)
 spec = totals[totals["role"].isin(catalog.AI_ML_SPECIALIST_ROLES)].groupby("year")[
@@ -47,7 +28,8 @@ spec_start, spec_end = spec.loc[base_year], spec.loc[base_year + KPI_YEARS]
 spec_added = spec_end["mean"] - spec_start["mean"]
 spec_pct = spec_added / spec_start["mean"] * 100
 
-growth = growth_by_role(totals, horizon)
+growth = headcount.growth_rates(projection, ("role",), horizon).sort_values(
+    "growth_pct_per_year", ascending=False, kind="stable").reset_index(drop=True)
 top = growth.iloc[0]
 top_role = catalog.role(top["role"])
 # roles resting on the same SOC trend tie exactly; name them all rather than pick one

@@ -226,3 +226,20 @@ def test_automotive_override_and_bad_horizon(projection):
     for bad in (0, 31, 2.5, True, "5"):
         with pytest.raises(UserInputError, match="horizon"):
             headcount.baseline_projection(horizon_years=bad)
+
+
+def test_growth_rates_equal_a_direct_pandas_computation(projection):
+    for by in (("role",), ("role", "industry"), ("industry",)):
+        got = headcount.growth_rates(projection, by, years=5).set_index(list(by))
+        sums = projection.groupby([*by, "year"])[list(BANDS)].sum()
+        start = sums.xs(2025, level="year")["mean"]
+        end = sums.xs(2030, level="year")
+        assert len(got) == len(end)
+        for band in BANDS:
+            col = "growth_pct_per_year" if band == "mean" else band
+            expected = ((end[band] / start) ** (1 / 5) - 1) * 100
+            assert np.allclose(got[col], expected.reindex(got.index), rtol=1e-10)
+    # capped at the last year; a start year with nothing after it is refused
+    assert headcount.growth_rates(projection, years=50)["growth_pct_per_year"].notna().all()
+    with pytest.raises(UserInputError, match="at least one year"):
+        headcount.growth_rates(projection, start_year=2035)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
-import pytest
 
 from forecasting import catalog, reconcile
 from tests.test_scenarios import BASE

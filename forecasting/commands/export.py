@@ -115,20 +115,6 @@ def _history_footer(history: pd.DataFrame) -> str:
             f"{int(history['year'].max())}; role rules in the catalog (measured/proxy/derived).")
 
 
-def _growth(proj: pd.DataFrame, keys: list[str], years: int) -> pd.DataFrame:
-    """Compound growth, % per year, from the first projection year to first + years (per bound)."""
-    sums = proj.groupby([*keys, "year"], as_index=False)[BANDS].sum()
-    y0 = int(sums["year"].min())
-    years = min(years, int(sums["year"].max()) - y0)
-    start = sums[sums["year"] == y0].set_index(keys)["mean"]
-    end = sums[sums["year"] == y0 + years].set_index(keys)
-    out = pd.DataFrame(index=end.index)
-    for col in BANDS:
-        ratio = (end[col] / start.reindex(end.index)).clip(lower=0)
-        out["growth_pct_per_year" if col == "mean" else col] = (ratio ** (1 / years) - 1) * 100
-    return out.reset_index()
-
-
 def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
     """The figure for one chart name (arguments already checked)."""
     if chart == "postings":
@@ -152,12 +138,12 @@ def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
     _check_role(args.role, chart, False)
     span = f"{y0}–{min(y0 + args.horizon, int(proj['year'].max()))}"
     if chart == "ranking":
-        frame = _growth(proj, ["role"], args.horizon)
+        frame = headcount.growth_rates(proj, ("role",), args.horizon)
         if args.role:
             frame = frame[frame["role"] == args.role]
         return charts.growth_ranking(frame, footer=footer,
                                      title=f"Projected US employment growth by role, {span}")
-    frame = _growth(proj, ["role", "industry"], args.horizon)  # heatmap
+    frame = headcount.growth_rates(proj, ("role", "industry"), args.horizon)  # heatmap
     if args.role:
         frame = frame[frame["role"] == args.role]
     return charts.growth_heatmap(frame, footer=footer,

@@ -7,7 +7,6 @@ import zipfile
 
 import numpy as np
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from forecasting import charts, export
