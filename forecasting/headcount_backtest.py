@@ -25,19 +25,21 @@ MAX_HORIZON = 2
 
 def check_setup(holdout_year, horizon) -> tuple[int, int]:
     """Validate (holdout_year, horizon): the fit window FIRST_YEAR..holdout-horizon needs 3 years."""
-    years = sorted(int(y) for y in data.load_oews_panel()["year"].unique()
-                   if int(y) >= headcount.FIRST_YEAR)
     for name, v in (("holdout year", holdout_year), ("horizon", horizon)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
             raise data.UserInputError(f"{name} must be an integer, got {v!r}")
     if not 1 <= horizon <= MAX_HORIZON:
         raise data.UserInputError(f"horizon must be 1 or {MAX_HORIZON} years, got {horizon}")
+    years = sorted(int(y) for y in data.load_oews_panel()["year"].unique()
+                   if int(y) >= headcount.FIRST_YEAR)
     first_ok = headcount.FIRST_YEAR + 2 + horizon
     if not first_ok <= holdout_year <= years[-1]:
+        allowed = (f"be {first_ok}" if first_ok == years[-1]
+                   else f"be from {first_ok} to {years[-1]}")
         raise data.UserInputError(
-            f"holdout year must be from {first_ok} to {years[-1]} for a {horizon}-year horizon "
-            f"(the model is fitted on May {headcount.FIRST_YEAR} to the holdout year minus the "
-            f"horizon, at least 3 years), got {holdout_year}")
+            f"holdout year must {allowed} for a {horizon}-year horizon (the model is fitted on "
+            f"May {headcount.FIRST_YEAR} to the holdout year minus the horizon, at least 3 "
+            f"years), got {holdout_year}")
     return int(holdout_year), int(horizon)
 
 
@@ -92,7 +94,10 @@ def score(pred: pd.DataFrame) -> pd.DataFrame:
         row = {"method": m, "n_occupations": int(len(p)), "mae": float(err.mean()),
                "mae_weighted": float((err * w).sum() / w.sum()),
                "coverage_80": np.nan, "coverage_95": np.nan}
-        if p["lo_80"].notna().all():
+        bands = p[["lo_95", "lo_80", "hi_80", "hi_95"]].notna()
+        if bands.any(axis=None) and not bands.all(axis=None):
+            raise ValueError(f"method {m}: prediction intervals missing for some occupations")
+        if bands.all(axis=None):
             row["coverage_80"] = float(p["actual"].between(p["lo_80"], p["hi_80"]).mean())
             row["coverage_95"] = float(p["actual"].between(p["lo_95"], p["hi_95"]).mean())
         rows.append(row)

@@ -99,10 +99,19 @@ def test_catalog_occupations_are_flagged():
 
 
 @pytest.mark.parametrize("holdout,horizon,match", [
-    (2023, 1, "holdout year must be from 2024"), (2024, 2, "holdout year must be from 2025"),
+    (2023, 1, "holdout year must be from 2024"), (2024, 2, "holdout year must be 2025 for a 2-year"),
     (2026, 1, "holdout year"), (2025, 3, "horizon must be"), (2025, 0, "horizon must be"),
     ("2025", 1, "must be an integer"), (2025, 1.0, "must be an integer"), (True, 1, "integer"),
 ])
 def test_bad_setups_are_refused(holdout, horizon, match):
+    """Types are checked before any file is read; a single allowed year reads 'must be 2025'."""
     with pytest.raises(UserInputError, match=match):
         hb.backtest(holdout, horizon)
+
+
+def test_score_refuses_partial_intervals():
+    pred = hb.predictions(2025, 1)
+    model = pred["method"] == headcount.MODEL_NAME
+    pred.loc[pred.index[model][0], "lo_80"] = np.nan
+    with pytest.raises(ValueError, match="intervals missing"):
+        hb.score(pred)
