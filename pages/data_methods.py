@@ -38,8 +38,9 @@ with st.expander("Industries"):
                  hide_index=True, width="stretch")
 st.markdown(
     "**Two lenses, never mixed.** *Headcount* (annual OEWS employment) is projected from the "
-    "latest OEWS level with a multi-year trend shrunk towards zero, because one-year OEWS changes "
-    "are mostly sampling noise; intervals are wide for that reason. *Postings demand* (monthly "
+    "latest OEWS level with its occupation's growth trend, shrunk toward what all ~830 OEWS "
+    "occupations support (more so when the estimate is noisy), because one-year OEWS changes are "
+    "mostly sampling noise; intervals are wide for that reason and are checked below. *Postings demand* (monthly "
     "Indeed indices and AI shares) is forecast with statistical models (ETS, Theta, ARIMA, local "
     "linear trend, an ensemble and naive baselines) chosen per series by rolling-origin backtest. "
     "Postings growth is not headcount growth, so the postings forecast is shown beside the "
