@@ -183,12 +183,35 @@ def test_ets_inner_origins_reuse_parent_spec_and_stay_honest():
     o = inner[0][1]
     spec, params, init = eng._ets_hints[60]
     refit = models.ETS((spec, params, init)).fit(y[:o], 1)
-    assert not np.allclose(np.asarray(refit.res.params), params)
+    assert not np.allclose(refit.params, params)
     assert np.allclose(refit.raw(12).mean, eng._memo[inner[0]].mean)
     # a backtest origin L < n never uses parameters learned after L
     eng.forecast("ets", 48, 12)
     assert all(k[2] in (48, 60) for k in eng._memo if k[0] == "ets" and len(k) == 3)
     assert eng._ets_hints[48] is not None and not np.allclose(eng._ets_hints[48][1], params)
+
+
+@pytest.mark.parametrize("spec", [dict(trend=None), dict(trend="add"),
+                                  dict(trend="add", damped_trend=True)])
+@pytest.mark.parametrize("n", [9, 40])  # 9: estimated initial states, 40: heuristic
+def test_ets_results_free_fit_matches_statsmodels_results(spec, n):
+    """ETS skips the ETSResults object (Hessian, wrapping): its AICc, mse and the forecast
+    from the final state must equal what statsmodels' results object reports."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    rng = np.random.default_rng(11)
+    y = 100 + np.cumsum(rng.normal(0.4, 1.0, n))
+    init = "estimated" if n < 10 else "heuristic"
+    crit, params, state, mse = models.ETS._fit_spec(y, spec, init)
+    res = ETSModel(y, error="add", initialization_method=init, **spec).fit(
+        disp=False, pgtol=1e-4, factr=1e9)
+    assert np.allclose(params, res.params)
+    assert np.isclose(crit, res.aicc) and np.isclose(mse, res.mse)
+    m = models.ETS()
+    m.params, m.state, m.sigma2 = params, state, mse
+    m._finish(spec)
+    mean, _ = m._forecast(24)
+    assert np.allclose(mean, res.forecast(24), rtol=1e-10, atol=1e-8)
 
 
 def test_seasonality_found_under_a_strong_trend():
