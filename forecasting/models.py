@@ -247,11 +247,14 @@ class ETS(Model):
     alias = "ets"
     min_length = 8
 
-    def __init__(self, hint: tuple | None = None) -> None:
+    def __init__(self, hint: tuple | None = None, refit: bool = True) -> None:
         super().__init__()
-        # (spec, params, initialization) of a fit on a longer prefix of the same series: at
+        # (spec, params, initialization) of a fit on another prefix of the same series: at
         # inner calibration origins we refit only that spec, started from those parameters
+        # (refit=True), or only run the smoother with them (refit=False: the caller makes sure
+        # they were learned from data before this series' end)
         self.hint_in = hint
+        self.refit = refit
         self.hint = None
 
     @staticmethod
@@ -277,8 +280,18 @@ class ETS(Model):
     def _fit(self, y):
         if self.hint_in is not None:
             spec, params, init = self.hint_in
-            _, self.params, self.state, self.sigma2 = self._fit_spec(
-                y, spec, init, start=params, maxiter=ETS_HINT_MAXITER)
+            if self.refit:
+                _, self.params, self.state, self.sigma2 = self._fit_spec(
+                    y, spec, init, start=params, maxiter=ETS_HINT_MAXITER)
+            else:
+                from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+                self.params = np.asarray(params, float)
+                mod = ETSModel(y, error="add", initialization_method=init, **spec)
+                yhat, states = mod.smooth(self.params, return_raw=True)
+                self.state = np.asarray(states, float)[-1]
+                self.sigma2 = float(np.mean((y - yhat) ** 2))
+            self.hint = (spec, self.params.copy(), init)
             self._finish(spec)
             return
         specs = [dict(trend=None), dict(trend="add", damped_trend=True)]
@@ -459,9 +472,11 @@ MODELS: dict[str, type[Model]] = {c.alias: c for c in (ETS, Theta, ARIMA, UC, Na
 
 
 # --------------------------------------------------------------------------- engine
-def _fit_with_fallback(name: str, y: np.ndarray, m: int, hint: tuple | None = None) -> Model:
+def _fit_with_fallback(name: str, y: np.ndarray, m: int, hint: tuple | None = None,
+                       refit: bool = True) -> Model:
     """Fit ``name``; on a too-short, flat or failing series fall back to drift, then naive.
-    ``hint`` (ETS only) re-uses a longer fit's specification and parameters."""
+    ``hint`` (ETS only) re-uses another fit's specification and parameters: re-estimated from
+    there (``refit``) or only re-filtered."""
     y = np.asarray(y, float)
     reason = None
     if len(y) < MODELS[name].min_length:
@@ -470,7 +485,7 @@ def _fit_with_fallback(name: str, y: np.ndarray, m: int, hint: tuple | None = No
         reason = "constant series"
     if reason is None:
         try:
-            mod = (ETS(hint) if hint is not None else MODELS[name]()).fit(y, m)
+            mod = (ETS(hint, refit) if hint is not None else MODELS[name]()).fit(y, m)
             r = mod.raw(1)
             if np.all(np.isfinite(r.mean)) and np.all(np.isfinite(r.sigma)):
                 return mod
@@ -510,42 +525,66 @@ class SeriesEngine:
     _memo: dict = field(default_factory=dict)
 
     _ets_hints: dict = field(default_factory=dict)
+    _ets_cal: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.y = np.asarray(self.y, float)
 
-    def raw(self, model: str, L: int, parent: int | None = None) -> RawForecast:
+    def raw(self, model: str, L: int, parent: int | None = None,
+            ref: int | None = None) -> RawForecast:
         """Fit on ``y[:L]``. ``parent`` (> L) marks an inner calibration origin of the forecast
-        from ``parent`` points: ETS there re-uses the parent's spec and parameters (learned from
-        ``y[:parent]`` only, so a backtest from ``parent`` stays honest); keyed apart for that."""
+        from ``parent`` points and ``ref`` (<= L, default L) the oldest of those origins. ETS
+        there keeps the parent's trend spec, re-estimates its parameters once on ``y[:ref]``
+        (started from the parent's) and only re-filters ``y[:L]`` with them: learned before
+        every inner origin, so the calibration (and a backtest from ``parent``) stays honest,
+        for one L-BFGS fit per parent instead of one per origin. Keyed apart for that."""
         uses_parent = model in ("ets", "ensemble") and parent is not None and parent != L
-        if uses_parent and self._ets_hint(parent) is None:
+        ref = L if ref is None or not uses_parent else ref
+        if ref > L:
+            raise ValueError("ref must not exceed L: parameters would be learned after L")
+        if uses_parent and self._ets_cal_hint(parent, ref) is None:
             uses_parent = False
-        key = (model, L, parent) if uses_parent else (model, L)
+        key = (model, L, parent, ref) if uses_parent else (model, L)
         if key in self._memo:
             return self._memo[key]
         yy = self.y[:L]
-        par = parent if uses_parent else None
+        par = (parent, ref) if uses_parent else (None, None)
         if model == "ensemble" and L >= Ensemble.min_length and np.ptp(yy) > 0:
             # compose from the memoised members instead of refitting them
-            rs = [self.raw(mm, L, par) for mm in ENSEMBLE_MEMBERS]
+            rs = [self.raw(mm, L, *par) for mm in ENSEMBLE_MEMBERS]
             ok = [r for r in rs if "->" not in r.label] or rs
             self._memo[key] = RawForecast(np.mean([r.mean for r in ok], axis=0),
                                           np.mean([r.sigma for r in ok], axis=0),
                                           "ensemble(" + "+".join(r.label for r in ok) + ")")
         else:
-            hint = self._ets_hint(par) if (model == "ets" and par is not None) else None
-            mod = _fit_with_fallback(model, yy, self.season_length, hint)
+            hint = self._ets_cal_hint(*par) if (model == "ets" and uses_parent) else None
+            mod = _fit_with_fallback(model, yy, self.season_length, hint, refit=False)
             if model == "ets" and hint is None:
                 self._ets_hints[L] = getattr(mod, "hint", None)
-            r = mod.raw(self.max_h)
-            self._memo[key] = RawForecast(r.mean, np.maximum(r.sigma, 0.0), mod.used)
+            self._memo[key] = self._raw_of(mod)
         return self._memo[key]
+
+    def _raw_of(self, mod: Model) -> RawForecast:
+        r = mod.raw(self.max_h)
+        return RawForecast(r.mean, np.maximum(r.sigma, 0.0), mod.used)
 
     def _ets_hint(self, L: int) -> tuple | None:
         if L not in self._ets_hints:
             self.raw("ets", L)
         return self._ets_hints.get(L)
+
+    def _ets_cal_hint(self, parent: int, ref: int) -> tuple | None:
+        """ETS (spec, params, init) for the inner origins of ``parent``: the parent's spec
+        refitted on ``y[:ref]`` from the parent's parameters (None if either fit failed)."""
+        if (parent, ref) not in self._ets_cal:
+            hint, phint = None, self._ets_hint(parent)
+            if phint is not None:
+                mod = _fit_with_fallback("ets", self.y[:ref], self.season_length, phint)
+                hint = getattr(mod, "hint", None) if isinstance(mod, ETS) else None
+                if hint is not None:  # the refit is also the forecast from ref itself
+                    self._memo[("ets", ref, parent, ref)] = self._raw_of(mod)
+            self._ets_cal[(parent, ref)] = hint
+        return self._ets_cal[(parent, ref)]
 
     def inner_origins(self, L: int, h_cal: int) -> list[int]:
         step = max(1, h_cal // 3)
@@ -557,8 +596,9 @@ class SeriesEngine:
 
     def scores(self, model: str, L: int, h_cal: int) -> np.ndarray:
         out = []
-        for o in self.inner_origins(L, h_cal):
-            r = self.raw(model, o, L)
+        origins = self.inner_origins(L, h_cal)
+        for o in origins:
+            r = self.raw(model, o, L, min(origins))
             e = np.abs(self.y[o: o + h_cal] - r.mean[:h_cal])
             s = r.sigma[:h_cal]
             ok = s > 0
@@ -568,8 +608,9 @@ class SeriesEngine:
     def inner_mase(self, model: str, L: int, h_cal: int) -> float:
         scale = mase_scale(self.y[:L], self.season_length)
         vals = []
-        for o in self.inner_origins(L, h_cal):
-            r = self.raw(model, o, L)
+        origins = self.inner_origins(L, h_cal)
+        for o in origins:
+            r = self.raw(model, o, L, min(origins))
             vals.append(np.mean(np.abs(self.y[o: o + h_cal] - r.mean[:h_cal])))
         if not vals or not np.isfinite(scale) or scale <= 0:
             return float("nan")
