@@ -241,6 +241,11 @@ class Drift(Model):
         return self.last + self.b * hs, self.s * np.sqrt(hs * (1 + hs / max(self.T - 1, 1)))
 
 
+def _spec_name(spec: dict) -> str:
+    """ETS trend code of an ETSModel spec: N, A or Ad."""
+    return "N" if not spec.get("trend") else ("Ad" if spec.get("damped_trend") else "A")
+
+
 class ETS(Model):
     """statsmodels ETSModel, additive error; trend none/additive/damped chosen by AICc."""
 
@@ -297,18 +302,21 @@ class ETS(Model):
         specs = [dict(trend=None), dict(trend="add", damped_trend=True)]
         if len(y) >= 12:
             specs.append(dict(trend="add"))
-        best = None
+        best, fitted = None, {}
         for spec in specs:
             r = None
             # heuristic initial states: 5x faster than estimating them, same AICc ranking here
             for init in ("heuristic", "estimated"):
                 try:
-                    r = self._fit_spec(y, spec, init)
+                    start = self._start(spec, fitted) if init == "heuristic" else None
+                    r = self._fit_spec(y, spec, init, start=start)
                     break
                 except Exception:  # noqa: BLE001 - a failed spec is just skipped
                     r = None
             if r is None:
                 continue
+            if init == "heuristic":
+                fitted[_spec_name(spec)] = r[1]
             if np.isfinite(r[0]) and (best is None or r[0] < best[0]):
                 best = (*r, spec, init)
         if best is None:
@@ -317,14 +325,28 @@ class ETS(Model):
         self._finish(spec)
         self.hint = (spec, self.params.copy(), init)
 
+    @staticmethod
+    def _start(spec: dict, fitted: dict) -> np.ndarray | None:
+        """L-BFGS start for a trend spec from the simpler spec fitted before it: damped from the
+        no-trend fit's alpha (beta 0.1 alpha, phi 0.9 mid-range), additive from the damped fit's
+        (alpha, beta). statsmodels' fixed default (0.1, 0.01, 0.98) is far from the optimum of
+        most series here (alpha 0.5-1): 106 instead of 144 likelihood evaluations a series, and
+        fewer fits stuck in a worse local optimum (shipped series ETS MASE 1.099 -> 1.073)."""
+        name = _spec_name(spec)
+        if name == "Ad" and "N" in fitted:
+            a = float(fitted["N"][0])
+            return np.array([a, 0.1 * a, 0.9])
+        if name == "A" and "Ad" in fitted:
+            return np.asarray(fitted["Ad"][:2], float)
+        return None
+
     def _finish(self, spec: dict) -> None:
         # params are (smoothing_level[, smoothing_trend][, damping_trend]) for the
         # heuristic initialization, followed by the initial states when estimated
         self.alpha = float(self.params[0])
         self.beta = float(self.params[1]) if spec.get("trend") else 0.0
         self.phi = float(self.params[2]) if spec.get("damped_trend") else 1.0
-        t = "N" if not spec.get("trend") else ("Ad" if spec.get("damped_trend") else "A")
-        self.used = f"ets(A,{t},N)"
+        self.used = f"ets(A,{_spec_name(spec)},N)"
 
     def _forecast(self, h):
         # point forecast from the final (level, trend) state: l + (phi + ... + phi^j) b, the

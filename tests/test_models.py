@@ -199,6 +199,34 @@ def test_ets_inner_origins_share_one_honest_refit():
         eng.raw("ets", 40, 60, 44)
 
 
+def test_ets_trend_specs_start_from_the_simpler_fit(monkeypatch):
+    """Damped starts from the no-trend fit's alpha, additive from the damped fit's (alpha,
+    beta); the estimated-initialization fallback (short series) keeps statsmodels' default."""
+    fitted = {"N": np.array([0.8])}
+    assert np.allclose(models.ETS._start(dict(trend="add", damped_trend=True), fitted),
+                       [0.8, 0.08, 0.9])
+    fitted["Ad"] = np.array([0.7, 0.2, 0.85])
+    assert np.allclose(models.ETS._start(dict(trend="add"), fitted), [0.7, 0.2])
+    assert models.ETS._start(dict(trend=None), fitted) is None
+    assert models.ETS._start(dict(trend="add"), {}) is None
+    starts = []
+    orig = models.ETS._fit_spec
+
+    def spy(y, spec, init, start=None, maxiter=1000):
+        starts.append((models._spec_name(spec), init, start))
+        return orig(y, spec, init, start=start, maxiter=maxiter)
+
+    monkeypatch.setattr(models.ETS, "_fit_spec", staticmethod(spy))
+    rng = np.random.default_rng(8)
+    models.ETS().fit(100 + np.cumsum(rng.normal(0.5, 1.0, 40)), 1)
+    (n, _, s0), (ad, _, s1), (a, _, s2) = starts
+    assert (n, ad, a) == ("N", "Ad", "A") and s0 is None and len(s1) == 3 and len(s2) == 2
+    starts.clear()
+    models.ETS().fit(100 + np.cumsum(rng.normal(0.5, 1.0, 9)), 1)  # estimated initial states
+    assert starts and all(init == "estimated" and st is None for _, init, st in starts
+                          if init == "estimated")
+
+
 def test_ets_refilter_with_own_params_reproduces_the_fit():
     rng = np.random.default_rng(4)
     y = 50 + np.cumsum(rng.normal(0.3, 1.0, 48)) + np.tile(3 * np.sin(np.arange(12)), 4)
