@@ -33,6 +33,10 @@ DEFAULT_LEVELS = (80, 95)
 CALIBRATION_ORIGINS = 3  # inner rolling origins used for the conformal calibration
 MAX_CAL_HORIZON = 12
 ETS_HINT_MAXITER = 1000  # a refit started from a longer fit's params converges in a few steps
+# L-BFGS-B stops when the relative change of statsmodels' objective (-loglik / nobs) falls below
+# ETS_FACTR * 2.2e-16 = 7e-5, i.e. 0.005-0.03 log-likelihood units on a 48-month series: far
+# below any AICc difference that matters; 25% fewer likelihood evaluations than factr=1e9
+ETS_FACTR = 3e11
 
 _FREQ_SEASON = (("MS", 12), ("ME", 12), ("QS", 4), ("QE", 4), ("W", 52), ("D", 7), ("YS", 1),
                 ("YE", 1), ("h", 24), ("B", 5))
@@ -275,7 +279,7 @@ class ETS(Model):
 
         mod = ETSModel(y, error="add", initialization_method=init, **spec)
         params = np.asarray(mod.fit(start_params=start, maxiter=maxiter, disp=False,
-                                    return_params=True, pgtol=1e-4, factr=1e9), float)
+                                    return_params=True, pgtol=1e-4, factr=ETS_FACTR), float)
         yhat, states = mod.smooth(params, return_raw=True)
         llf = float(mod.loglike(params))
         # statsmodels' ETSResults.aicc: df_model = free parameters + the concentrated scale

@@ -250,7 +250,7 @@ def test_ets_results_free_fit_matches_statsmodels_results(spec, n):
     init = "estimated" if n < 10 else "heuristic"
     crit, params, state, mse = models.ETS._fit_spec(y, spec, init)
     res = ETSModel(y, error="add", initialization_method=init, **spec).fit(
-        disp=False, pgtol=1e-4, factr=1e9)
+        disp=False, pgtol=1e-4, factr=models.ETS_FACTR)
     assert np.allclose(params, res.params)
     assert np.isclose(crit, res.aicc) and np.isclose(mse, res.mse)
     m = models.ETS()
