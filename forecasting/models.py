@@ -33,6 +33,10 @@ DEFAULT_LEVELS = (80, 95)
 CALIBRATION_ORIGINS = 3  # inner rolling origins used for the conformal calibration
 MAX_CAL_HORIZON = 12
 ETS_HINT_MAXITER = 1000  # a refit started from a longer fit's params converges in a few steps
+# L-BFGS-B stops when the relative change of statsmodels' objective (-loglik / nobs) falls below
+# ETS_FACTR * 2.2e-16 = 7e-5, i.e. 0.005-0.03 log-likelihood units on a 48-month series: far
+# below any AICc difference that matters; 25% fewer likelihood evaluations than factr=1e9
+ETS_FACTR = 3e11
 
 _FREQ_SEASON = (("MS", 12), ("ME", 12), ("QS", 4), ("QE", 4), ("W", 52), ("D", 7), ("YS", 1),
                 ("YE", 1), ("h", 24), ("B", 5))
@@ -241,64 +245,122 @@ class Drift(Model):
         return self.last + self.b * hs, self.s * np.sqrt(hs * (1 + hs / max(self.T - 1, 1)))
 
 
+def _spec_name(spec: dict) -> str:
+    """ETS trend code of an ETSModel spec: N, A or Ad."""
+    return "N" if not spec.get("trend") else ("Ad" if spec.get("damped_trend") else "A")
+
+
 class ETS(Model):
     """statsmodels ETSModel, additive error; trend none/additive/damped chosen by AICc."""
 
     alias = "ets"
     min_length = 8
 
-    def __init__(self, hint: tuple | None = None) -> None:
+    def __init__(self, hint: tuple | None = None, refit: bool = True) -> None:
         super().__init__()
-        # (spec, params, initialization) of a fit on a longer prefix of the same series: at
-        # inner calibration origins we only re-filter with those parameters (one smoother pass
-        # instead of 3 specs x an L-BFGS fit; the ETS batch cost was 86 ms/series, 12 fits)
+        # (spec, params, initialization) of a fit on another prefix of the same series: at
+        # inner calibration origins we refit only that spec, started from those parameters
+        # (refit=True), or only run the smoother with them (refit=False: the caller makes sure
+        # they were learned from data before this series' end)
         self.hint_in = hint
+        self.refit = refit
         self.hint = None
 
-    def _fit(self, y):
+    @staticmethod
+    def _fit_spec(y: np.ndarray, spec: dict, init: str, start=None,
+                  maxiter: int = 1000) -> tuple[float, np.ndarray, np.ndarray, float]:
+        """(aicc, params, final state, mse) of one ETSModel specification.
+
+        ``fit(return_params=True)`` plus a raw ``smooth``: the ETSResults object (complex-step
+        Hessian for standard errors we never use, pandas wrapping) and ``forecast`` were ~40%
+        of an ETS series' CPU time; AICc, mse and the final state are all we need from a fit."""
+        from statsmodels.tools.eval_measures import aicc
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
+        mod = ETSModel(y, error="add", initialization_method=init, **spec)
+        params = np.asarray(mod.fit(start_params=start, maxiter=maxiter, disp=False,
+                                    return_params=True, pgtol=1e-4, factr=ETS_FACTR), float)
+        yhat, states = mod.smooth(params, return_raw=True)
+        llf = float(mod.loglike(params))
+        # statsmodels' ETSResults.aicc: df_model = free parameters + the concentrated scale
+        crit = float(aicc(llf, len(y), len(params) + 1))
+        return crit, params, np.asarray(states, float)[-1], float(np.mean((y - yhat) ** 2))
+
+    def _fit(self, y):
         if self.hint_in is not None:
             spec, params, init = self.hint_in
-            self.res = ETSModel(y, error="add", initialization_method=init, **spec).fit(
-                start_params=params, maxiter=ETS_HINT_MAXITER, disp=False, pgtol=1e-4, factr=1e9)
-            self._finish(spec, init)
+            if self.refit:
+                _, self.params, self.state, self.sigma2 = self._fit_spec(
+                    y, spec, init, start=params, maxiter=ETS_HINT_MAXITER)
+            else:
+                from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+                self.params = np.asarray(params, float)
+                mod = ETSModel(y, error="add", initialization_method=init, **spec)
+                yhat, states = mod.smooth(self.params, return_raw=True)
+                self.state = np.asarray(states, float)[-1]
+                self.sigma2 = float(np.mean((y - yhat) ** 2))
+            self.hint = (spec, self.params.copy(), init)
+            self._finish(spec)
             return
         specs = [dict(trend=None), dict(trend="add", damped_trend=True)]
         if len(y) >= 12:
             specs.append(dict(trend="add"))
-        best = None
+        best, fitted = None, {}
         for spec in specs:
             r = None
             # heuristic initial states: 5x faster than estimating them, same AICc ranking here
             for init in ("heuristic", "estimated"):
                 try:
-                    r = ETSModel(y, error="add", initialization_method=init, **spec).fit(
-                        disp=False, pgtol=1e-4, factr=1e9)
+                    start = self._start(spec, fitted) if init == "heuristic" else None
+                    r = self._fit_spec(y, spec, init, start=start)
                     break
                 except Exception:  # noqa: BLE001 - a failed spec is just skipped
                     r = None
             if r is None:
                 continue
-            if np.isfinite(r.aicc) and (best is None or r.aicc < best[0]):
-                best = (r.aicc, r, spec, init)
+            if init == "heuristic":
+                fitted[_spec_name(spec)] = r[1]
+            if np.isfinite(r[0]) and (best is None or r[0] < best[0]):
+                best = (*r, spec, init)
         if best is None:
             raise RuntimeError("no ETS specification could be fitted")
-        _, self.res, spec, init = best
-        self._finish(spec, init)
-        self.hint = (spec, np.asarray(self.res.params, float).copy(), init)
+        _, self.params, self.state, self.sigma2, spec, init = best
+        self._finish(spec)
+        self.hint = (spec, self.params.copy(), init)
 
-    def _finish(self, spec: dict, init: str) -> None:
-        p = dict(zip(self.res.param_names, np.asarray(self.res.params)))
-        self.alpha = p.get("smoothing_level", 0.0)
-        self.beta = p.get("smoothing_trend", 0.0) if spec.get("trend") else 0.0
-        self.phi = p.get("damping_trend", 1.0) if spec.get("damped_trend") else 1.0
-        self.sigma2 = float(self.res.mse)
-        t = "N" if not spec.get("trend") else ("Ad" if spec.get("damped_trend") else "A")
-        self.used = f"ets(A,{t},N)"
+    @staticmethod
+    def _start(spec: dict, fitted: dict) -> np.ndarray | None:
+        """L-BFGS start for a trend spec from the simpler spec fitted before it: damped from the
+        no-trend fit's alpha (beta 0.1 alpha, phi 0.9 mid-range), additive from the damped fit's
+        (alpha, beta). statsmodels' fixed default (0.1, 0.01, 0.98) is far from the optimum of
+        most series here (alpha 0.5-1). Measured at factr 1e9: 106 instead of 144 likelihood
+        evaluations a series, and fewer fits stuck in a worse local optimum (shipped series ETS
+        MASE 1.099 -> 1.073, unseen series unchanged)."""
+        name = _spec_name(spec)
+        if name == "Ad" and "N" in fitted:
+            a = float(fitted["N"][0])
+            return np.array([a, 0.1 * a, 0.9])
+        if name == "A" and "Ad" in fitted:
+            return np.asarray(fitted["Ad"][:2], float)
+        return None
+
+    def _finish(self, spec: dict) -> None:
+        # params are (smoothing_level[, smoothing_trend][, damping_trend]) for the
+        # heuristic initialization, followed by the initial states when estimated
+        self.alpha = float(self.params[0])
+        self.beta = float(self.params[1]) if spec.get("trend") else 0.0
+        self.phi = float(self.params[2]) if spec.get("damped_trend") else 1.0
+        self.used = f"ets(A,{_spec_name(spec)},N)"
 
     def _forecast(self, h):
-        mean = np.asarray(self.res.forecast(h), float)
+        # point forecast from the final (level, trend) state: l + (phi + ... + phi^j) b, the
+        # formula of ETSResults.forecast for additive error and trend
+        level = self.state[0]
+        trend = self.state[1] if len(self.state) > 1 else 0.0
+        hs = np.arange(1, h + 1)
+        steps = np.cumsum(self.phi ** hs) if self.phi < 1 else hs.astype(float)
+        mean = level + trend * steps
         j = np.arange(1, h)
         if self.phi < 1:
             damp = self.phi * (1 - self.phi ** j) / (1 - self.phi)
@@ -437,9 +499,11 @@ MODELS: dict[str, type[Model]] = {c.alias: c for c in (ETS, Theta, ARIMA, UC, Na
 
 
 # --------------------------------------------------------------------------- engine
-def _fit_with_fallback(name: str, y: np.ndarray, m: int, hint: tuple | None = None) -> Model:
+def _fit_with_fallback(name: str, y: np.ndarray, m: int, hint: tuple | None = None,
+                       refit: bool = True) -> Model:
     """Fit ``name``; on a too-short, flat or failing series fall back to drift, then naive.
-    ``hint`` (ETS only) re-uses a longer fit's specification and parameters."""
+    ``hint`` (ETS only) re-uses another fit's specification and parameters: re-estimated from
+    there (``refit``) or only re-filtered."""
     y = np.asarray(y, float)
     reason = None
     if len(y) < MODELS[name].min_length:
@@ -448,7 +512,7 @@ def _fit_with_fallback(name: str, y: np.ndarray, m: int, hint: tuple | None = No
         reason = "constant series"
     if reason is None:
         try:
-            mod = (ETS(hint) if hint is not None else MODELS[name]()).fit(y, m)
+            mod = (ETS(hint, refit) if hint is not None else MODELS[name]()).fit(y, m)
             r = mod.raw(1)
             if np.all(np.isfinite(r.mean)) and np.all(np.isfinite(r.sigma)):
                 return mod
@@ -488,42 +552,66 @@ class SeriesEngine:
     _memo: dict = field(default_factory=dict)
 
     _ets_hints: dict = field(default_factory=dict)
+    _ets_cal: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.y = np.asarray(self.y, float)
 
-    def raw(self, model: str, L: int, parent: int | None = None) -> RawForecast:
+    def raw(self, model: str, L: int, parent: int | None = None,
+            ref: int | None = None) -> RawForecast:
         """Fit on ``y[:L]``. ``parent`` (> L) marks an inner calibration origin of the forecast
-        from ``parent`` points: ETS there re-uses the parent's spec and parameters (learned from
-        ``y[:parent]`` only, so a backtest from ``parent`` stays honest); keyed apart for that."""
+        from ``parent`` points and ``ref`` (<= L, default L) the oldest of those origins. ETS
+        there keeps the parent's trend spec, re-estimates its parameters once on ``y[:ref]``
+        (started from the parent's) and only re-filters ``y[:L]`` with them: learned before
+        every inner origin, so the calibration (and a backtest from ``parent``) stays honest,
+        for one L-BFGS fit per parent instead of one per origin. Keyed apart for that."""
         uses_parent = model in ("ets", "ensemble") and parent is not None and parent != L
-        if uses_parent and self._ets_hint(parent) is None:
+        ref = L if ref is None or not uses_parent else ref
+        if ref > L:
+            raise ValueError("ref must not exceed L: parameters would be learned after L")
+        if uses_parent and self._ets_cal_hint(parent, ref) is None:
             uses_parent = False
-        key = (model, L, parent) if uses_parent else (model, L)
+        key = (model, L, parent, ref) if uses_parent else (model, L)
         if key in self._memo:
             return self._memo[key]
         yy = self.y[:L]
-        par = parent if uses_parent else None
+        par = (parent, ref) if uses_parent else (None, None)
         if model == "ensemble" and L >= Ensemble.min_length and np.ptp(yy) > 0:
             # compose from the memoised members instead of refitting them
-            rs = [self.raw(mm, L, par) for mm in ENSEMBLE_MEMBERS]
+            rs = [self.raw(mm, L, *par) for mm in ENSEMBLE_MEMBERS]
             ok = [r for r in rs if "->" not in r.label] or rs
             self._memo[key] = RawForecast(np.mean([r.mean for r in ok], axis=0),
                                           np.mean([r.sigma for r in ok], axis=0),
                                           "ensemble(" + "+".join(r.label for r in ok) + ")")
         else:
-            hint = self._ets_hint(par) if (model == "ets" and par is not None) else None
-            mod = _fit_with_fallback(model, yy, self.season_length, hint)
+            hint = self._ets_cal_hint(*par) if (model == "ets" and uses_parent) else None
+            mod = _fit_with_fallback(model, yy, self.season_length, hint, refit=False)
             if model == "ets" and hint is None:
                 self._ets_hints[L] = getattr(mod, "hint", None)
-            r = mod.raw(self.max_h)
-            self._memo[key] = RawForecast(r.mean, np.maximum(r.sigma, 0.0), mod.used)
+            self._memo[key] = self._raw_of(mod)
         return self._memo[key]
+
+    def _raw_of(self, mod: Model) -> RawForecast:
+        r = mod.raw(self.max_h)
+        return RawForecast(r.mean, np.maximum(r.sigma, 0.0), mod.used)
 
     def _ets_hint(self, L: int) -> tuple | None:
         if L not in self._ets_hints:
             self.raw("ets", L)
         return self._ets_hints.get(L)
+
+    def _ets_cal_hint(self, parent: int, ref: int) -> tuple | None:
+        """ETS (spec, params, init) for the inner origins of ``parent``: the parent's spec
+        refitted on ``y[:ref]`` from the parent's parameters (None if either fit failed)."""
+        if (parent, ref) not in self._ets_cal:
+            hint, phint = None, self._ets_hint(parent)
+            if phint is not None:
+                mod = _fit_with_fallback("ets", self.y[:ref], self.season_length, phint)
+                hint = getattr(mod, "hint", None) if isinstance(mod, ETS) else None
+                if hint is not None:  # the refit is also the forecast from ref itself
+                    self._memo[("ets", ref, parent, ref)] = self._raw_of(mod)
+            self._ets_cal[(parent, ref)] = hint
+        return self._ets_cal[(parent, ref)]
 
     def inner_origins(self, L: int, h_cal: int) -> list[int]:
         step = max(1, h_cal // 3)
@@ -535,8 +623,9 @@ class SeriesEngine:
 
     def scores(self, model: str, L: int, h_cal: int) -> np.ndarray:
         out = []
-        for o in self.inner_origins(L, h_cal):
-            r = self.raw(model, o, L)
+        origins = self.inner_origins(L, h_cal)
+        for o in origins:
+            r = self.raw(model, o, L, min(origins))
             e = np.abs(self.y[o: o + h_cal] - r.mean[:h_cal])
             s = r.sigma[:h_cal]
             ok = s > 0
@@ -546,8 +635,9 @@ class SeriesEngine:
     def inner_mase(self, model: str, L: int, h_cal: int) -> float:
         scale = mase_scale(self.y[:L], self.season_length)
         vals = []
-        for o in self.inner_origins(L, h_cal):
-            r = self.raw(model, o, L)
+        origins = self.inner_origins(L, h_cal)
+        for o in origins:
+            r = self.raw(model, o, L, min(origins))
             vals.append(np.mean(np.abs(self.y[o: o + h_cal] - r.mean[:h_cal])))
         if not vals or not np.isfinite(scale) or scale <= 0:
             return float("nan")

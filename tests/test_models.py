@@ -170,25 +170,94 @@ def test_history_with_negatives_is_not_clipped():
     assert fc["mean"].min() < 0 and fc["lo_95"].min() < fc["mean"].min()
 
 
-def test_ets_inner_origins_reuse_parent_spec_and_stay_honest():
+def test_ets_inner_origins_share_one_honest_refit():
     rng = np.random.default_rng(3)
     y = 100 + np.cumsum(rng.normal(0.5, 1.0, 60))
     eng = models.SeriesEngine(y, 1, 12)
     eng.forecast("ets", 60, 12)
     full = eng.raw("ets", 60).label
-    inner = [k for k in eng._memo if k[0] == "ets" and len(k) == 3]
-    assert inner and all(k[2] == 60 for k in inner)  # keyed by their parent: no cross-origin reuse
+    inner = [k for k in eng._memo if k[0] == "ets" and len(k) == 4]
+    assert len(inner) == 3 and all(k[2] == 60 for k in inner)  # keyed by their parent
     assert all(eng._memo[k].label == full for k in inner)  # same trend spec as the full fit
-    # the inner fit is re-optimised on y[:o] (from the parent's params), not the parent's params
-    o = inner[0][1]
+    # one refit for all inner origins, on the oldest one, started from the parent's params
+    ref = min(k[1] for k in inner)
+    assert {k[3] for k in inner} == {ref} and list(eng._ets_cal) == [(60, ref)]
     spec, params, init = eng._ets_hints[60]
-    refit = models.ETS((spec, params, init)).fit(y[:o], 1)
-    assert not np.allclose(np.asarray(refit.res.params), params)
-    assert np.allclose(refit.raw(12).mean, eng._memo[inner[0]].mean)
-    # a backtest origin L < n never uses parameters learned after L
+    refit = models.ETS((spec, params, init)).fit(y[:ref], 1)
+    assert not np.allclose(refit.params, params)  # re-estimated on y[:ref], not the parent's
+    cal = eng._ets_cal[(60, ref)]
+    assert np.allclose(cal[1], refit.params)
+    for k in inner:  # every inner origin re-filters y[:o] with the parameters from y[:ref]
+        m = models.ETS(cal, refit=False).fit(y[:k[1]], 1)
+        assert np.allclose(m.raw(12).mean, eng._memo[k].mean)
+        assert np.allclose(m.raw(12).sigma, eng._memo[k].sigma)
+    # a backtest origin L < n never uses parameters learned after L, nor after an inner origin
     eng.forecast("ets", 48, 12)
-    assert all(k[2] in (48, 60) for k in eng._memo if k[0] == "ets" and len(k) == 3)
+    assert all(k[3] <= k[1] < k[2] for k in eng._memo if len(k) == 4)
     assert eng._ets_hints[48] is not None and not np.allclose(eng._ets_hints[48][1], params)
+    with pytest.raises(ValueError):
+        eng.raw("ets", 40, 60, 44)
+
+
+def test_ets_trend_specs_start_from_the_simpler_fit(monkeypatch):
+    """Damped starts from the no-trend fit's alpha, additive from the damped fit's (alpha,
+    beta); the estimated-initialization fallback (short series) keeps statsmodels' default."""
+    fitted = {"N": np.array([0.8])}
+    assert np.allclose(models.ETS._start(dict(trend="add", damped_trend=True), fitted),
+                       [0.8, 0.08, 0.9])
+    fitted["Ad"] = np.array([0.7, 0.2, 0.85])
+    assert np.allclose(models.ETS._start(dict(trend="add"), fitted), [0.7, 0.2])
+    assert models.ETS._start(dict(trend=None), fitted) is None
+    assert models.ETS._start(dict(trend="add"), {}) is None
+    starts = []
+    orig = models.ETS._fit_spec
+
+    def spy(y, spec, init, start=None, maxiter=1000):
+        starts.append((models._spec_name(spec), init, start))
+        return orig(y, spec, init, start=start, maxiter=maxiter)
+
+    monkeypatch.setattr(models.ETS, "_fit_spec", staticmethod(spy))
+    rng = np.random.default_rng(8)
+    models.ETS().fit(100 + np.cumsum(rng.normal(0.5, 1.0, 40)), 1)
+    (n, _, s0), (ad, _, s1), (a, _, s2) = starts
+    assert (n, ad, a) == ("N", "Ad", "A") and s0 is None and len(s1) == 3 and len(s2) == 2
+    starts.clear()
+    models.ETS().fit(100 + np.cumsum(rng.normal(0.5, 1.0, 9)), 1)  # estimated initial states
+    assert starts and all(init == "estimated" and st is None for _, init, st in starts
+                          if init == "estimated")
+
+
+def test_ets_refilter_with_own_params_reproduces_the_fit():
+    rng = np.random.default_rng(4)
+    y = 50 + np.cumsum(rng.normal(0.3, 1.0, 48)) + np.tile(3 * np.sin(np.arange(12)), 4)
+    fit = models.ETS().fit(y, 12)
+    again = models.ETS(fit.hint, refit=False).fit(y, 12)
+    assert again.used == fit.used and np.allclose(again.params, fit.params)
+    r1, r2 = fit.raw(24), again.raw(24)
+    assert np.allclose(r1.mean, r2.mean) and np.allclose(r1.sigma, r2.sigma)
+
+
+@pytest.mark.parametrize("spec", [dict(trend=None), dict(trend="add"),
+                                  dict(trend="add", damped_trend=True)])
+@pytest.mark.parametrize("n", [9, 40])  # 9: estimated initial states, 40: heuristic
+def test_ets_results_free_fit_matches_statsmodels_results(spec, n):
+    """ETS skips the ETSResults object (Hessian, wrapping): its AICc, mse and the forecast
+    from the final state must equal what statsmodels' results object reports."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    rng = np.random.default_rng(11)
+    y = 100 + np.cumsum(rng.normal(0.4, 1.0, n))
+    init = "estimated" if n < 10 else "heuristic"
+    crit, params, state, mse = models.ETS._fit_spec(y, spec, init)
+    res = ETSModel(y, error="add", initialization_method=init, **spec).fit(
+        disp=False, pgtol=1e-4, factr=models.ETS_FACTR)
+    assert np.allclose(params, res.params)
+    assert np.isclose(crit, res.aicc) and np.isclose(mse, res.mse)
+    m = models.ETS()
+    m.params, m.state, m.sigma2 = params, state, mse
+    m._finish(spec)
+    mean, _ = m._forecast(24)
+    assert np.allclose(mean, res.forecast(24), rtol=1e-10, atol=1e-8)
 
 
 def test_seasonality_found_under_a_strong_trend():
