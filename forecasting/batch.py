@@ -143,10 +143,15 @@ class open_client:
                 raise UserInputError(f"--scheduler: cannot connect to Dask scheduler at "
                                      f"{self.scheduler!r} ({exc})") from None
         else:
+            import dask
+
             # processes: statsmodels fits hold the GIL; one thread each avoids oversubscription.
-            self.cluster = LocalCluster(n_workers=self.n_workers, threads_per_worker=1,
-                                        processes=True, dashboard_address=None,
-                                        silence_logs=40)  # logging.ERROR
+            # No dashboard here, so the worker's statistical profiler (a stack sample every
+            # 10 ms) only costs CPU: it is switched off (the Nanny hands this config to workers).
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                self.cluster = LocalCluster(n_workers=self.n_workers, threads_per_worker=1,
+                                            processes=True, dashboard_address=None,
+                                            silence_logs=40)  # logging.ERROR
             self.client = Client(self.cluster)
         return self.client
 

@@ -52,6 +52,12 @@ def test_batch_equals_forecast_frame(client):
     _assert_same(res.forecasts, forecast_frame(df, 6, model="ets"))
 
 
+def test_local_workers_run_without_the_statistical_profiler(client):
+    """The profiler samples every worker's stack each 10 ms for a dashboard we never start."""
+    flags = client.run(lambda: __import__("dask").config.get("distributed.worker.profile.enabled"))
+    assert len(flags) == 2 and set(flags.values()) == {False}
+
+
 def test_cli_batch_dir_via_scheduler_address(client, tmp_path):
     """The --scheduler path (what a real cluster runs) on a directory of CSVs."""
     df = _series(n_series=6, seed=3)
