@@ -38,7 +38,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.special import digamma, gammaln, logsumexp
 
 from forecasting import catalog, data, industry_mix
 from forecasting.atomic import write_bytes_atomic
@@ -109,6 +108,8 @@ def oews_panel(first_year: int = FIRST_YEAR, last_year: int | None = None) -> Pa
 
 # --------------------------------------------------------------------------- likelihood
 def _t_logpdf(r: np.ndarray, scale: np.ndarray, nu: float) -> np.ndarray:
+    from scipy.special import gammaln  # lazy: only fitting needs scipy (~0.12 s import)
+
     c = gammaln((nu + 1) / 2) - gammaln(nu / 2) - 0.5 * np.log(nu * np.pi)
     return c - np.log(scale) - (nu + 1) / 2 * np.log1p((r / scale) ** 2 / nu)
 
@@ -138,6 +139,8 @@ def node_loglik(D: np.ndarray, V: np.ndarray, th: np.ndarray) -> tuple[np.ndarra
 
 def posterior_growth(D: np.ndarray, V: np.ndarray, th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Posterior mean and sd of each occupation's persistent growth g[i] (quadrature)."""
+    from scipy.special import logsumexp
+
     ll, G = node_loglik(D, V, th)
     w = np.exp(ll - logsumexp(ll, axis=1, keepdims=True))
     m = w @ G
@@ -146,6 +149,8 @@ def posterior_growth(D: np.ndarray, V: np.ndarray, th: np.ndarray) -> tuple[np.n
 
 def _score_obs(D: np.ndarray, V: np.ndarray, th: np.ndarray) -> np.ndarray:
     """Analytic gradient of each occupation's marginal log-likelihood (n x k)."""
+    from scipy.special import digamma, gammaln, logsumexp
+
     T = D.shape[1]
     mu, tau, s0, kap, nu = _unpack(th, T)
     S = np.sqrt(s0 ** 2 + kap * V)[:, :, None]
@@ -187,6 +192,8 @@ def _growth_model_class():
             self.df_resid = len(self.D) - k
 
         def loglikeobs(self, params):
+            from scipy.special import logsumexp
+
             return logsumexp(node_loglik(self.D, self.V, params)[0], axis=1)
 
         def loglike(self, params):
