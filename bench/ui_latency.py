@@ -54,7 +54,9 @@ def _peak_rss_mb(pid: int) -> float:
     raise RuntimeError("no VmHWM in /proc status")
 
 
-def browser_figures() -> tuple[float, float, dict[str, float], dict[str, float]]:
+def browser_figures(starts: int = 5) -> tuple[list[float], float, dict[str, float], dict[str, list[float]]]:
+    """First-chart times of ``starts`` server starts (after one unmeasured start that warms the
+    disk cache), the peak RSS after visiting every page, per-page load times, and phases."""
     from tests.conftest import CHROMIUM_FLAGS, ensure_chromium
     from tests.e2e.test_golden_path import CHART, PAGES, free_port, start_server, stop_server
     from playwright.sync_api import sync_playwright
@@ -62,11 +64,12 @@ def browser_figures() -> tuple[float, float, dict[str, float], dict[str, float]]
     if chromium is None:
         raise RuntimeError("chromium not found")
     per_page: dict[str, float] = {}
-    phases: dict[str, float] = {}  # where the measured first-chart time goes
+    phases: dict[str, list[float]] = {}  # where the measured first-chart time goes
+    first_chart: list[float] = []
+    peak = float("nan")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        first_chart = []
-        for attempt in range(2):  # first start warms the disk cache; the second is measured
+        for attempt in range(starts + 1):
             port = free_port()
             t0 = time.perf_counter()
             proc = start_server(port)
@@ -75,11 +78,14 @@ def browser_figures() -> tuple[float, float, dict[str, float], dict[str, float]]
             page.goto(f"http://127.0.0.1:{port}/")
             t_loaded = time.perf_counter()
             page.wait_for_selector(CHART, timeout=300_000)
-            first_chart.append(time.perf_counter() - t0)
-            phases = {"server boot to /health": t_health - t0,
-                      "new tab + HTML/JS bundle load": t_loaded - t_health,
-                      "websocket + first script run + chart render": t0 + first_chart[-1] - t_loaded}
-            if attempt == 1:
+            t_chart = time.perf_counter()
+            if attempt > 0:
+                first_chart.append(t_chart - t0)
+                for k, v in (("server boot to /health", t_health - t0),
+                             ("new tab + HTML/JS bundle load", t_loaded - t_health),
+                             ("websocket + first script run + chart render", t_chart - t_loaded)):
+                    phases.setdefault(k, []).append(v)
+            if attempt == starts:
                 for name, path in PAGES:
                     t1 = time.perf_counter()
                     page.goto(f"http://127.0.0.1:{port}/{path}")
@@ -91,13 +97,15 @@ def browser_figures() -> tuple[float, float, dict[str, float], dict[str, float]]
             page.close()
             stop_server(proc)
         browser.close()
-    return first_chart[1], peak, per_page, phases
+    return first_chart, peak, per_page, phases
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--changes", type=int, default=40, help="assumption changes to time (>= 30)")
     ap.add_argument("--no-browser", action="store_true", help="skip the browser measurements")
+    ap.add_argument("--starts", type=int, default=5,
+                    help="measured server starts for the first-chart time (>= 3; median reported)")
     args = ap.parse_args(argv)
     times, cpu = rerun_latency(max(args.changes, 30))
     q = statistics.quantiles(times, n=100)
@@ -110,10 +118,13 @@ def main(argv: list[str] | None = None) -> int:
           f"p95 {statistics.quantiles(cpu, n=100)[94]:.0f} ms; load average now "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     if not args.no_browser:
-        first, peak, per_page, phases = browser_figures()
-        print(f"server start -> first chart in Chromium (warm cache): {first:.1f} s "
-              f"(target <= {TARGETS['first_chart_s']:.0f}) {ok(first, 'first_chart_s')}")
-        print("  of which: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items())
+        firsts, peak, per_page, phases = browser_figures(max(args.starts, 3))
+        first = statistics.median(firsts)
+        print(f"server start -> first chart in Chromium (warm cache, {len(firsts)} starts): median "
+              f"{first:.1f} s, min {min(firsts):.1f}, max {max(firsts):.1f} "
+              f"(target <= {TARGETS['first_chart_s']:.0f} for the median) {ok(first, 'first_chart_s')}")
+        print("  of which (medians): " + ", ".join(f"{k} {statistics.median(v):.1f} s"
+                                                 for k, v in phases.items())
               + " (floor: a one-metric, one-chart streamlit app took 3.3-3.9 s here, idle, 2026-11-25)")
         print("page load -> chart drawn and run finished: "
               + ", ".join(f"{k} {v:.1f} s" for k, v in per_page.items()))
