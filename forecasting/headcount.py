@@ -345,7 +345,9 @@ def warm_cache(rebuild: bool = False) -> list[GrowthFit]:
         for old in Path(data.CACHE_DIR).glob("headcount_fit_*.pkl"):
             old.unlink(missing_ok=True)
     last = int(rl.soc_employment().index.max())
-    return [growth_fit(last_year=y) for y in (last, last - 1, last - 2) if y - FIRST_YEAR >= 2]
+    fits = [growth_fit(last_year=y) for y in (last, last - 1, last - 2) if y - FIRST_YEAR >= 2]
+    rl.role_levels()  # its disk cache too: the dashboard's first page reads it
+    return fits
 
 
 # --------------------------------------------------------------------------- roles

@@ -20,11 +20,14 @@ Level rules (kept equal to ``catalog.Role.level_rule``):
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
 from forecasting import catalog, data
+from forecasting.atomic import write_via_temp
 
 FIRST_YEAR = 2021  # May 2020 used hybrid SOC codes: a break, excluded from the history
 MIN_AIJOBS_US_RECORDS = 1000
@@ -96,8 +99,34 @@ def ai_share_may_year(year: int, monthly: pd.DataFrame | None = None) -> tuple[f
 
 
 # --------------------------------------------------------------------------- levels
+def _code_hash() -> str:
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(Path(catalog.__file__).read_bytes())  # the title lists and level rules
+    return h.hexdigest()[:12]
+
+
 @lru_cache(maxsize=4)
 def _role_levels_cached(key: str) -> pd.DataFrame:
+    """Memoised in the process and on disk (keyed by data and code): building reads the 74k-row
+    ai-jobs.net table and the postings series (~0.25 s of the dashboard's first chart)."""
+    path = Path(data.CACHE_DIR) / f"role_levels_{key[:16]}_{_code_hash()}.parquet"
+    if path.is_file():
+        try:
+            return pd.read_parquet(path)
+        except Exception:  # noqa: BLE001 - a damaged cache file is rebuilt, never trusted
+            pass
+    out = _build_role_levels()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("role_levels_*.parquet"):
+            old.unlink(missing_ok=True)
+        write_via_temp(path, lambda tmp: out.to_parquet(tmp, index=False))
+    except OSError:  # a read-only cache folder only costs the rebuild next time
+        pass
+    return out
+
+
+def _build_role_levels() -> pd.DataFrame:
     emp = soc_employment()
     counts = aijobs_title_counts()
     monthly = data.load_postings_monthly()

@@ -91,3 +91,20 @@ def test_roles_sum_to_catalog_total(levels, raw_oews):
         expected = emp[["15-2051", "15-1252", "15-1221", "15-1243"]].sum() \
             + _level(levels, "ml_product_manager", year)
         assert total == pytest.approx(expected, rel=1e-12)
+
+
+def test_role_levels_are_cached_on_disk(tmp_path, monkeypatch, levels):
+    monkeypatch.setattr(data, "CACHE_DIR", tmp_path)
+    role_levels._role_levels_cached.cache_clear()
+    try:
+        built = role_levels.role_levels()
+        files = list(tmp_path.glob("role_levels_*.parquet"))
+        assert len(files) == 1
+        pd.testing.assert_frame_equal(built, levels)
+        role_levels._role_levels_cached.cache_clear()
+        pd.testing.assert_frame_equal(role_levels.role_levels(), levels)  # read back from disk
+        files[0].write_bytes(b"damaged")  # rebuilt, never trusted
+        role_levels._role_levels_cached.cache_clear()
+        pd.testing.assert_frame_equal(role_levels.role_levels(), levels)
+    finally:
+        role_levels._role_levels_cached.cache_clear()
