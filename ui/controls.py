@@ -30,8 +30,7 @@ def _unit(mode: str) -> str:
 
 def model_growth(role_id: str, a: scenarios.Assumptions) -> float:
     """The baseline's own growth for a role, in the assumption's growth mode (slider default)."""
-    g = data.baseline_growth().set_index("role")["growth_pct_per_year"]
-    per_year = float(g.get(role_id, 0.0))
+    per_year = float(data.baseline_growth_pct().get(role_id, 0.0))
     if a.growth_mode == "per_year":
         return round(per_year, 1)
     return round(((1 + per_year / 100) ** a.horizon_years - 1) * 100, 1)

@@ -8,6 +8,8 @@ Imports of forecasting modules are lazy so the shell still runs while a module i
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -36,6 +38,14 @@ def role_industry_history() -> pd.DataFrame:
 def baseline_growth() -> pd.DataFrame:
     from forecasting import headcount
     return headcount.baseline_growth()
+
+
+@st.cache_resource(show_spinner=False)
+def baseline_growth_pct() -> Mapping[str, float]:
+    """role -> baseline growth, % per year, as a read-only mapping shared by all sessions (the
+    sliders read it on every rerun: a copied frame + set_index cost ~2 ms a call)."""
+    g = baseline_growth()
+    return MappingProxyType(dict(zip(g["role"], g["growth_pct_per_year"].astype(float))))
 
 
 @st.cache_data(show_spinner=False)
