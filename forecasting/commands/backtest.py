@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from forecasting.commands import add_series_io, read_series_input
+
 
 def register(subparsers) -> None:
     from forecasting.models import MODEL_NAMES
@@ -14,9 +16,7 @@ def register(subparsers) -> None:
         description="Backtest every model on every series of a CSV (series_id, ds, y). The last "
                     "origin ends at the series end. Output: series_id, model, mase, smape, "
                     "coverage_80, coverage_95.")
-    p.add_argument("--input", required=True, help="CSV with columns series_id, ds, y")
-    p.add_argument("--horizon", required=True, type=int, help="steps ahead per origin (1..120)")
-    p.add_argument("--output", required=True, help="CSV to write (atomically)")
+    add_series_io(p, "steps ahead per origin (1..120)")
     p.add_argument("--origins", type=int, default=3, help="number of rolling origins (default 3)")
     p.add_argument("--model", nargs="+", default=None, choices=MODEL_NAMES,
                    help="models to evaluate (default: all)")
@@ -26,13 +26,8 @@ def register(subparsers) -> None:
 def _run(args: argparse.Namespace) -> int:
     from forecasting.backtest import backtest, leaderboard
     from forecasting.atomic import write_csv_atomic
-    from forecasting.inputs import read_series_csv
-    from forecasting.models import check_horizon
 
-    h = check_horizon(args.horizon)
-    vs = read_series_csv(args.input)
-    for note in vs.notes:
-        sys.stderr.write(f"note: {note}\n")
+    h, vs = read_series_input(args)
     bt = backtest(vs.frame, h, n_origins=args.origins, models=args.model, freq=vs.freq)
     write_csv_atomic(bt, args.output)
     sys.stderr.write(leaderboard(bt).to_string(index=False, float_format=lambda v: f"{v:.3f}") + "\n")

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from forecasting.atomic import write_csv_atomic
+from forecasting.commands import add_series_io, read_series_input
 
 
 def register(subparsers) -> None:
@@ -16,9 +17,7 @@ def register(subparsers) -> None:
         description="Forecast each series H steps ahead. Output columns: series_id, ds, mean, "
                     "lo_<L>, hi_<L> per level, model (the model actually used, incl. fallbacks). "
                     "Intervals are calibrated on rolling-origin backtests of the series itself.")
-    p.add_argument("--input", required=True, help="CSV with columns series_id, ds, y")
-    p.add_argument("--horizon", required=True, type=int, help="steps ahead (1..120)")
-    p.add_argument("--output", required=True, help="CSV to write (atomically)")
+    add_series_io(p, "steps ahead (1..120)")
     p.add_argument("--level", type=int, nargs="+", default=[80, 95],
                    help="interval levels in percent (default: 80 95)")
     p.add_argument("--model", default="auto", choices=MODEL_NAMES,
@@ -27,13 +26,9 @@ def register(subparsers) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from forecasting.inputs import read_series_csv
-    from forecasting.models import check_horizon, forecast_frame
+    from forecasting.models import forecast_frame
 
-    h = check_horizon(args.horizon)
-    vs = read_series_csv(args.input)
-    for note in vs.notes:
-        sys.stderr.write(f"note: {note}\n")
+    h, vs = read_series_input(args)
     out = forecast_frame(vs.frame, h, model=args.model, levels=tuple(args.level), freq=vs.freq)
     write_csv_atomic(out, args.output, date_format="%Y-%m-%d")
     sys.stderr.write(f"wrote {args.output}: {len(out)} rows, {out['series_id'].nunique()} series\n")
