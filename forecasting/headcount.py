@@ -114,8 +114,9 @@ def _t_logpdf(r: np.ndarray, scale: np.ndarray, nu: float) -> np.ndarray:
     return c - np.log(scale) - (nu + 1) / 2 * np.log1p((r / scale) ** 2 / nu)
 
 
-def param_names(n_growth_years: int, years: tuple[int, ...] | None = None) -> list[str]:
-    ys = [str(y) for y in years[1:]] if years else [str(t) for t in range(n_growth_years)]
+def param_names(years: tuple[int, ...]) -> list[str]:
+    """Parameter names of a panel over ``years`` (one mu and one s0 per growth year)."""
+    ys = [str(y) for y in years[1:]]
     return ([f"mu_{y}" for y in ys] + ["log_tau"] + [f"log_s0_{y}" for y in ys]
             + ["log_kappa", "log_nu_minus_2"])
 
@@ -137,29 +138,31 @@ def node_loglik(D: np.ndarray, V: np.ndarray, th: np.ndarray) -> tuple[np.ndarra
     return ll, G
 
 
-def posterior_growth(D: np.ndarray, V: np.ndarray, th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Posterior mean and sd of each occupation's persistent growth g[i] (quadrature)."""
+def _node_weights(ll: np.ndarray) -> np.ndarray:
+    """Posterior weight of each quadrature node per occupation (rows sum to 1)."""
     from scipy.special import logsumexp
 
+    return np.exp(ll - logsumexp(ll, axis=1, keepdims=True))
+
+
+def posterior_growth(D: np.ndarray, V: np.ndarray, th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Posterior mean and sd of each occupation's persistent growth g[i] (quadrature)."""
     ll, G = node_loglik(D, V, th)
-    w = np.exp(ll - logsumexp(ll, axis=1, keepdims=True))
+    w = _node_weights(ll)
     m = w @ G
     return m, np.sqrt(np.maximum(w @ G ** 2 - m ** 2, 0.0))
 
 
 def _score_obs(D: np.ndarray, V: np.ndarray, th: np.ndarray) -> np.ndarray:
     """Analytic gradient of each occupation's marginal log-likelihood (n x k)."""
-    from scipy.special import digamma, gammaln, logsumexp
+    from scipy.special import digamma
 
     T = D.shape[1]
     mu, tau, s0, kap, nu = _unpack(th, T)
+    ll, G = node_loglik(D, V, th)
+    w = _node_weights(ll)[:, None, :]                                   # n x 1 x K
     S = np.sqrt(s0 ** 2 + kap * V)[:, :, None]
-    G = np.sqrt(2.0) * tau * _GH_X
-    R = (D - mu)[:, :, None] - G
-    z = R / S
-    ll = (gammaln((nu + 1) / 2) - gammaln(nu / 2) - 0.5 * np.log(nu * np.pi) - np.log(S)
-          - (nu + 1) / 2 * np.log1p(z ** 2 / nu)).sum(axis=1) + _GH_LOGW
-    w = np.exp(ll - logsumexp(ll, axis=1, keepdims=True))[:, None, :]  # n x 1 x K
+    z = ((D - mu)[:, :, None] - G) / S
     dr = (nu + 1) * z / (S * (nu + z ** 2))            # d ll / d mean-shift, per t, k
     ds = (-1.0 + (nu + 1) * z ** 2 / (nu + z ** 2)) / S  # d ll / d S
     dnu = (0.5 * digamma((nu + 1) / 2) - 0.5 * digamma(nu / 2) - 0.5 / nu
@@ -287,7 +290,7 @@ def fit_growth(panel: Panel) -> GrowthFit:
     T = D.shape[1]
     if T < 2:
         raise data.UserInputError("the growth model needs at least 2 annual growths (3 years)")
-    names = param_names(T, panel.years)
+    names = param_names(panel.years)
     model = _growth_model_class()(D, V, names)
     sd = float(np.std(D))
     start = np.r_[np.median(D, axis=0), np.log(0.3 * sd), np.full(T, np.log(0.5 * sd)), 0.0,
