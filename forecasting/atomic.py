@@ -16,6 +16,22 @@ import pandas as pd
 from forecasting.errors import UserInputError
 
 
+def check_target(path: str | os.PathLike, flag: str = "--output") -> Path:
+    """Refuse, before any work, a target that cannot be written: an empty name, a folder, a
+    missing or read-only folder. The messages name the command-line ``flag``."""
+    target = Path(path)
+    if str(path).strip() == "":
+        raise UserInputError(f"{flag} is empty; give a file name")
+    if target.is_dir():
+        raise UserInputError(f"{flag} {str(target)!r} is a folder; give a file name")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserInputError(f"{flag}: output folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise UserInputError(f"{flag}: output folder {str(folder)!r} is not writable")
+    return target
+
+
 def write_via_temp(path: str | os.PathLike, write: Callable[[str], object]) -> Path:
     """Call ``write(temp_path)`` for a temp file beside ``path``, then rename it into place.
 

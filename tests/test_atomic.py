@@ -31,3 +31,15 @@ def test_failure_keeps_old_file_and_leaves_no_temp(tmp_path, monkeypatch):
 def test_missing_folder_is_a_user_error(tmp_path):
     with pytest.raises(UserInputError, match="does not exist"):
         atomic.write_bytes_atomic(tmp_path / "nope" / "o.csv", b"x")
+
+
+def test_check_target_refuses_unwritable_targets_before_any_work(tmp_path):
+    from forecasting.atomic import check_target
+
+    assert check_target(tmp_path / "ok.csv") == tmp_path / "ok.csv"
+    for bad, message in ((tmp_path / "nosuch" / "a.csv", "does not exist"),
+                         (tmp_path, "is a folder"), ("  ", "is empty")):
+        with pytest.raises(UserInputError, match=message):
+            check_target(bad, "--predictions")
+    with pytest.raises(UserInputError, match="--predictions"):
+        check_target(tmp_path, "--predictions")

@@ -7,12 +7,12 @@ it, as in ``project``) and the cached postings forecasts.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from forecasting import catalog, charts, export
+from forecasting.atomic import check_target
 from forecasting.errors import UserInputError
 
 CHARTS: dict[str, str] = {
@@ -82,11 +82,7 @@ def _check_args(args: argparse.Namespace) -> tuple[str, str]:
         raise UserInputError(f"--horizon {args.horizon} is outside 1-10 years")
     if args.width <= 0 or (args.height is not None and args.height <= 0) or args.scale <= 0:
         raise UserInputError("--width, --height and --scale must be positive")
-    out = Path(args.output)
-    if not out.parent.exists():
-        raise UserInputError(f"--output folder {str(out.parent)!r} does not exist")
-    if out.is_dir():
-        raise UserInputError(f"--output {str(out)!r} is a folder; give a file name")
+    check_target(args.output, "--output")
     return chart, fmt
 
 

@@ -7,10 +7,8 @@ The model is refitted on the years before the holdout only (disk-cached after th
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from pathlib import Path
 
 from forecasting.errors import UserInputError
 
@@ -36,29 +34,14 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def check_output(path: str, flag: str) -> Path:
-    """Refuse, before any work, an output that cannot be written: a folder or a missing folder."""
-    target = Path(path)
-    if str(path).strip() == "":
-        raise UserInputError(f"{flag} is empty; give a CSV file name")
-    if target.is_dir():
-        raise UserInputError(f"{flag} {str(target)!r} is a folder; give a CSV file name")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserInputError(f"{flag}: output folder {str(folder)!r} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise UserInputError(f"{flag}: output folder {str(folder)!r} is not writable")
-    return target
-
-
 def run(args: argparse.Namespace) -> int:
     from forecasting import headcount, headcount_backtest
-    from forecasting.atomic import write_csv_atomic
+    from forecasting.atomic import check_target, write_csv_atomic
 
-    out = check_output(args.output, "--output")
+    out = check_target(args.output, "--output")
     pred_out = None
     if args.predictions is not None:
-        pred_out = check_output(args.predictions, "--predictions")
+        pred_out = check_target(args.predictions, "--predictions")
         if pred_out.resolve() == out.resolve():
             raise UserInputError("--predictions and --output name the same file")
     holdout, horizon = headcount_backtest.check_setup(args.holdout_year, args.horizon)
