@@ -82,17 +82,28 @@ class Panel:
 
 
 @lru_cache(maxsize=4)
-def _panel_wide(key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _panel_wide(key: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     p = data.load_oews_panel()
     p = p[p["year"] >= FIRST_YEAR]
     emp = p.pivot_table(index="soc", columns="year", values="tot_emp", aggfunc="first")
     prse = p.pivot_table(index="soc", columns="year", values="emp_prse", aggfunc="first")
-    return emp, prse
+    titles = p.drop_duplicates(["soc", "year"]).pivot(index="soc", columns="year", values="soc_title")
+    return emp, prse, titles
+
+
+def panel_years() -> list[int]:
+    """The OEWS years the panel holds from FIRST_YEAR on."""
+    return [int(y) for y in _panel_wide(data.data_hash())[0].columns]
+
+
+def soc_titles(year: int) -> pd.Series:
+    """soc -> its title in the OEWS file of ``year``."""
+    return _panel_wide(data.data_hash())[2][int(year)].dropna()
 
 
 def oews_panel(first_year: int = FIRST_YEAR, last_year: int | None = None) -> Panel:
     """The OEWS national panel for ``first_year..last_year`` (default: latest year)."""
-    emp, prse = _panel_wide(data.data_hash())
+    emp, prse, _ = _panel_wide(data.data_hash())
     have = [int(y) for y in emp.columns]
     last_year = max(have) if last_year is None else int(last_year)
     years = list(range(int(first_year), last_year + 1))

@@ -30,8 +30,7 @@ def check_setup(holdout_year, horizon) -> tuple[int, int]:
             raise data.UserInputError(f"{name} must be an integer, got {v!r}")
     if not 1 <= horizon <= MAX_HORIZON:
         raise data.UserInputError(f"horizon must be 1 or {MAX_HORIZON} years, got {horizon}")
-    years = sorted(int(y) for y in data.load_oews_panel()["year"].unique()
-                   if int(y) >= headcount.FIRST_YEAR)
+    years = headcount.panel_years()
     first_ok = headcount.FIRST_YEAR + 2 + horizon
     if not first_ok <= holdout_year <= years[-1]:
         allowed = (f"be {first_ok}" if first_ok == years[-1]
@@ -68,8 +67,7 @@ def predictions(holdout_year: int = 2025, horizon: int = 1) -> pd.DataFrame:
     idx = fit.index_of(socs)
     preds[headcount.MODEL_NAME] = horizon * fit.g_mean[idx]
     q = fit.log_change_quantiles(idx, horizon)[:, horizon - 1, :]
-    titles = (data.load_oews_panel().query("year == @holdout_year")
-              .drop_duplicates("soc").set_index("soc")["soc_title"])
+    titles = headcount.soc_titles(holdout_year)
     hi = highlighted_socs()
     parts = []
     for m in METHODS:
