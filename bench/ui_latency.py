@@ -64,12 +64,10 @@ st.plotly_chart(go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 3, 2])))
 def floor_first_chart(starts: int = 5) -> list[float]:
     """The same first-chart measurement for a one-metric, one-chart app: Streamlit's own floor on
     this machine right now (machine speed drifts; compare the dashboard against this)."""
-    import subprocess
     import tempfile
-    import urllib.request
 
     from tests.conftest import CHROMIUM_FLAGS, ensure_chromium
-    from tests.e2e.test_golden_path import CHART, free_port, stop_server
+    from tests.e2e.test_golden_path import CHART, free_port, start_server, stop_server
     from playwright.sync_api import sync_playwright
     out = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
@@ -79,15 +77,7 @@ def floor_first_chart(starts: int = 5) -> list[float]:
         for attempt in range(starts + 1):
             port = free_port()
             t0 = time.perf_counter()
-            proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(app),
-                                     "--server.headless", "true", "--server.port", str(port)],
-                                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
-                        break
-                except OSError:
-                    time.sleep(0.05)
+            proc = start_server(port, str(app))
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"http://127.0.0.1:{port}/")
             page.wait_for_selector(CHART, timeout=120_000)
