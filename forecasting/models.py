@@ -280,11 +280,17 @@ class ETS(Model):
         mod = ETSModel(y, error="add", initialization_method=init, **spec)
         params = np.asarray(mod.fit(start_params=start, maxiter=maxiter, disp=False,
                                     return_params=True, pgtol=1e-4, factr=ETS_FACTR), float)
-        yhat, states = mod.smooth(params, return_raw=True)
+        state, mse = ETS._filter(mod, y, params)
         llf = float(mod.loglike(params))
         # statsmodels' ETSResults.aicc: df_model = free parameters + the concentrated scale
         crit = float(aicc(llf, len(y), len(params) + 1))
-        return crit, params, np.asarray(states, float)[-1], float(np.mean((y - yhat) ** 2))
+        return crit, params, state, mse
+
+    @staticmethod
+    def _filter(mod, y: np.ndarray, params: np.ndarray) -> tuple[np.ndarray, float]:
+        """(final state, in-sample mse) of an ETSModel run with fixed ``params`` (raw smoother)."""
+        yhat, states = mod.smooth(params, return_raw=True)
+        return np.asarray(states, float)[-1], float(np.mean((y - yhat) ** 2))
 
     def _fit(self, y):
         if self.hint_in is not None:
@@ -297,9 +303,7 @@ class ETS(Model):
 
                 self.params = np.asarray(params, float)
                 mod = ETSModel(y, error="add", initialization_method=init, **spec)
-                yhat, states = mod.smooth(self.params, return_raw=True)
-                self.state = np.asarray(states, float)[-1]
-                self.sigma2 = float(np.mean((y - yhat) ** 2))
+                self.state, self.sigma2 = self._filter(mod, y, self.params)
             self.hint = (spec, self.params.copy(), init)
             self._finish(spec)
             return
