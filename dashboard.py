@@ -11,12 +11,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import downloads, layout, sidebar, url_state
-
-ROOT = Path(__file__).resolve().parent
+from ui import preload
 
 st.set_page_config(page_title="ML-talent demand forecast", page_icon=":material/trending_up:",
                    layout="wide")
+preload.chart_code()  # before the heavy imports below: the browser parses plotly meanwhile
+
+from ui import downloads, layout, sidebar, url_state  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent
 
 PAGES = (  # (file, title, icon)
     ("pages/overview.py", "Overview", ":material/dashboard:"),

@@ -126,6 +126,36 @@ def test_every_page_renders_a_chart(page, server, artifacts_dir):
         screenshot(page, artifacts_dir / f"page_{name}.png")
 
 
+def test_chart_code_loads_while_the_first_script_run_imports(page):
+    """ui/preload.py, on a freshly started server (its first run imports pandas and loads the
+    forecasts): the browser fetches the plotly chunk as the run's first element, before the
+    chunks of elements drawn above the chart (the overview's metrics); without the preload the
+    order is the other way round. The preload's element takes no room and raises no error."""
+    port = free_port()
+    proc = start_server(port)
+    ctx = page.context.browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        pg = ctx.new_page()
+        scripts: list[str] = []
+        errors: list[str] = []
+        pg.on("request", lambda r: scripts.append(r.url.rsplit("/", 1)[-1])
+              if "/static/js/" in r.url else None)
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        goto(pg, f"http://127.0.0.1:{port}", "")
+        hidden = pg.evaluate("""() => {
+            const c = document.querySelector('.st-key-chart_code_preload');
+            return c && getComputedStyle(c.parentElement).display; }""")
+    finally:
+        ctx.close()
+        stop_server(proc)
+    plotly = [i for i, n in enumerate(scripts) if n.startswith("PlotlyChart.")]
+    metric = [i for i, n in enumerate(scripts) if n.startswith("Metric.")]
+    assert plotly and metric, scripts
+    assert plotly[0] < metric[0], scripts
+    assert hidden == "none"
+    assert not errors, errors
+
+
 def download(page, container_key: str, label: str, tmp_path: Path) -> bytes:
     """Click a download button inside the keyed container and return the file's bytes."""
     button = page.locator(f".st-key-{container_key} button", has_text=label).first
