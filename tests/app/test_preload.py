@@ -24,6 +24,7 @@ def test_finds_the_plotly_chunk_of_the_installed_streamlit():
     (["PlotlyChart.abc123.js", "index.x.js"], "PlotlyChart.abc123.js"),
     (["index.x.js"], None),  # no chunk: emit nothing
     (["PlotlyChart.a.js", "PlotlyChart.b.js"], None),  # ambiguous: emit nothing rather than guess
+    (["PlotlyChart.a');alert(1);('.js"], None),  # not a plain hashed name: never embedded
 ])
 def test_module_name_needs_exactly_one_match(tmp_path, files, expected):
     for f in files:
@@ -37,6 +38,8 @@ def test_script_imports_the_chunk_relative_to_streamlits_own_bundle():
     assert "import(new URL('./PlotlyChart.abc123.js', s.src).href)" in js
     assert "/static/js/index." in js  # resolved against the bundle's URL, so base paths work
     assert ".catch(" in js  # a failed preload must not surface as a page error
+    with pytest.raises(ValueError, match="not a Streamlit chunk name"):
+        preload.preload_script("PlotlyChart.x'.js")
 
 
 def test_dashboard_emits_the_preload_before_anything_else():
