@@ -222,13 +222,16 @@ _BAND_COLS = ["lo_80", "hi_80", "lo_95", "hi_95"]
 
 
 def _add_series(traces: list[dict], *, name: str, colour: str, hist_x, hist_y,
-                fc: pd.DataFrame | None, fc_x, x_hover: str, y_fmt: str, unit: str) -> None:
-    """History solid, forecast dashed with 95% and 80% bands (shared by the two line charts)."""
+                fc, fc_x, x_hover: str, y_fmt: str, unit: str) -> None:
+    """History solid, forecast dashed with 95% and 80% bands (shared by the two line charts).
+
+    ``fc``: a frame, or a mapping of ``mean`` and the band columns to arrays, or None."""
     u = f" {unit}" if unit else ""
     hist_x, hist_y, fc_x = _arr(hist_x), _arr(hist_y), _arr(fc_x)
-    has_fc = fc is not None and len(fc) > 0
+    has_fc = fc is not None and len(fc_x if fc_x is not None else ()) > 0
     has_hist = hist_x is not None and len(hist_x) > 0
     if has_fc:
+        fc = {c: np.asarray(fc[c], dtype=float) for c in ("mean", *_BAND_COLS)}
         traces += _band_traces(fc_x, fc["lo_95"], fc["hi_95"], colour, 95, name, name)
         traces += _band_traces(fc_x, fc["lo_80"], fc["hi_80"], colour, 80, name, name)
     if has_hist:
@@ -246,7 +249,7 @@ def _add_series(traces: list[dict], *, name: str, colour: str, hist_x, hist_y,
         hy = hist_y[-1] if not isinstance(hist_y, pd.Series) else hist_y.iloc[-1]
         if hx != fx:
             traces.append(_tr(
-                "scatter", x=[hx, fx], y=[hy, fc["mean"].iloc[0]], mode="lines",
+                "scatter", x=[hx, fx], y=[hy, fc["mean"][0]], mode="lines",
                 line={"color": colour, "width": 2.5, "dash": "dash"}, hoverinfo="skip",
                 showlegend=False, legendgroup=name, name=f"{name} bridge", meta={"data": False}))
     if has_fc:
@@ -254,7 +257,7 @@ def _add_series(traces: list[dict], *, name: str, colour: str, hist_x, hist_y,
             "scatter", x=fc_x, y=fc["mean"], name=f"{name} (forecast)", mode="lines",
             line={"color": colour, "width": 2.5, "dash": "dash"}, legendgroup=name,
             showlegend=not has_hist,
-            customdata=fc[_BAND_COLS].to_numpy(dtype=float),
+            customdata=np.column_stack([fc[c] for c in _BAND_COLS]),
             meta={"fields": {"series": name, "kind": "forecast"}, "columns": _BAND_COLS},
             hovertemplate=(f"<b>{name}</b> (forecast)<br>{x_hover}: %{{y:{y_fmt}}}{u}"
                            + _interval_hover(y_fmt, unit) + "<extra></extra>"),
@@ -288,29 +291,37 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, title: str, y_
 
 
 def _aggregate_industries(frame: pd.DataFrame, value_cols: Sequence[str],
-                          industry: str | None) -> pd.DataFrame:
-    """Pick one industry, or sum industries to the role.
+                          industry: str | None) -> dict[str, np.ndarray]:
+    """Pick one industry, or sum industries to the role, as arrays sorted by role then year.
 
     Summing interval bounds across industries is exact when industries share the role's growth
     path (comonotonic), which is how the baseline projection splits a role; otherwise it is a
-    conservative (wide) interval.
+    conservative (wide) interval. Numpy, not pandas: at a few hundred rows pandas' per-call cost
+    (arrow-string groupby ~5 ms, each boolean filter ~0.3 ms) was most of the headcount chart,
+    which every Demand-page rerun redraws.
     """
-    if industry not in (None, "all", "total"):
-        return frame[frame["industry"] == industry]
-    if "industry" in frame.columns and frame["industry"].isin(["all", "total"]).any():
-        return frame[frame["industry"].isin(["all", "total"])]
-    # numpy instead of groupby: pandas' arrow-string groupby cost ~5 ms a call on these few
-    # hundred rows, paid twice on every Demand-page rerun
     roles = frame["role"].to_numpy(object)
     years = frame["year"].to_numpy(np.int64)
+    values = {c: frame[c].to_numpy(float) for c in value_cols}
+    inds = frame["industry"].to_numpy(object) if "industry" in frame.columns else None
+    if industry not in (None, "all", "total"):
+        keep = inds == industry
+    elif inds is not None and np.isin(inds, ["all", "total"]).any():
+        keep = np.isin(inds, ["all", "total"])
+    else:
+        keep = None
+    if keep is not None:
+        order = np.lexsort((years[keep], roles[keep].astype(str)))
+        return {"role": roles[keep][order], "year": years[keep][order],
+                **{c: v[keep][order] for c, v in values.items()}}
     r_codes, r_uni = pd.factorize(roles, sort=True)
     y_codes, y_uni = pd.factorize(years, sort=True)
     keys, inv = np.unique(r_codes * len(y_uni) + y_codes, return_inverse=True)
     out = {"role": np.asarray(r_uni, object)[keys // len(y_uni)],
            "year": np.asarray(y_uni)[keys % len(y_uni)]}
-    for c in value_cols:
-        out[c] = np.bincount(inv, weights=frame[c].to_numpy(float), minlength=len(keys))
-    return pd.DataFrame(out)
+    for c, v in values.items():
+        out[c] = np.bincount(inv, weights=v, minlength=len(keys))
+    return out
 
 
 def headcount_chart(history: pd.DataFrame, projection: pd.DataFrame, roles: Sequence[str],
@@ -326,17 +337,15 @@ def headcount_chart(history: pd.DataFrame, projection: pd.DataFrame, roles: Sequ
     roles = list(roles)
     if industry not in (None, "all", "total") and industry not in catalog.INDUSTRY_IDS:
         raise UserInputError(f"unknown industry {industry!r}; valid: {', '.join(catalog.INDUSTRY_IDS)}")
-    hist = _aggregate_industries(history[history["role"].isin(roles)], ["headcount"], industry)
-    proj = _aggregate_industries(projection[projection["role"].isin(roles)],
-                                 ["mean", *_BAND_COLS], industry)
+    hist = _aggregate_industries(history, ["headcount"], industry)
+    proj = _aggregate_industries(projection, ["mean", *_BAND_COLS], industry)
     traces: list[dict] = []
-    h_roles, p_roles = hist["role"].to_numpy(object), proj["role"].to_numpy(object)
     for i, rid in enumerate(roles):
-        h = hist[h_roles == rid].sort_values("year")
-        p = proj[p_roles == rid].sort_values("year")
+        h, p = hist["role"] == rid, proj["role"] == rid  # already sorted by year
         _add_series(traces, name=role_label(rid), colour=series_colour(rid, i),
-                    hist_x=h["year"].to_numpy(int), hist_y=h["headcount"].to_numpy(float), fc=p,
-                    fc_x=p["year"].to_numpy(int), x_hover="%{x}", y_fmt=",.0f", unit="people")
+                    hist_x=hist["year"][h].astype(int), hist_y=hist["headcount"][h], fc=
+                    {c: proj[c][p] for c in ("mean", *_BAND_COLS)}, fc_x=proj["year"][p].astype(int),
+                    x_hover="%{x}", y_fmt=",.0f", unit="people")
     where = "all industries" if industry in (None, "all", "total") else industry_label(industry)
     return _figure(traces, layout_dict(
         title=title or f"US employment by role, {where}: history and projection",
