@@ -5,6 +5,7 @@ it (adds up, intervals ordered and widening with the horizon)."""
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -146,6 +147,44 @@ def test_growth_fit_is_cached_on_disk(tmp_path, monkeypatch):
         assert isinstance(pickle.loads(files[0].read_bytes()), headcount.GrowthFit)
     finally:
         headcount._growth_fit_cached.cache_clear()
+
+
+def test_baseline_projection_is_cached_on_disk_and_equals_a_fresh_build(tmp_path, monkeypatch):
+    monkeypatch.setattr(headcount, "_projection_path",
+                        lambda key, h: tmp_path / f"headcount_projection_{key[:8]}_{h}.parquet")
+    headcount._projection_cached.cache_clear()
+    try:
+        fresh = headcount._build_projection(7, None)
+        first = headcount.baseline_projection(7)
+        files = list(tmp_path.glob("headcount_projection_*_7.parquet"))
+        assert len(files) == 1
+        pd.testing.assert_frame_equal(first, fresh)
+        headcount._projection_cached.cache_clear()
+        loaded = headcount.baseline_projection(7)  # read back from the file
+        pd.testing.assert_frame_equal(loaded, fresh)
+        loaded.loc[0, "mean"] = -1.0  # callers get a copy: the memo stays intact
+        assert headcount.baseline_projection(7).loc[0, "mean"] == fresh.loc[0, "mean"]
+        files[0].write_bytes(b"not parquet")  # a damaged cache is rebuilt, never trusted
+        headcount._projection_cached.cache_clear()
+        pd.testing.assert_frame_equal(headcount.baseline_projection(7), fresh)
+        pd.testing.assert_frame_equal(pd.read_parquet(files[0]), fresh)
+        # a non-default automotive share is computed, not served from the cache
+        other = headcount.baseline_projection(7, automotive_share=0.10)
+        assert not np.allclose(other["mean"], fresh["mean"])
+    finally:
+        headcount._projection_cached.cache_clear()
+
+
+@pytest.mark.parametrize("module", ["headcount", "industry_mix", "role_levels", "catalog", "data"])
+def test_projection_cache_key_changes_with_every_module_the_numbers_come_from(module, tmp_path,
+                                                                              monkeypatch):
+    import importlib
+    mod = importlib.import_module(f"forecasting.{module}")
+    before = headcount._projection_code_hash()
+    edited = tmp_path / f"{module}.py"
+    edited.write_bytes(Path(mod.__file__).read_bytes() + b"\n# edited\n")
+    monkeypatch.setattr(mod, "__file__", str(edited))
+    assert headcount._projection_code_hash() != before
 
 
 def test_predictive_quantiles_are_ordered_and_widen_with_horizon():
