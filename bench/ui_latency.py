@@ -7,6 +7,10 @@
    (a first, unmeasured start warms it).  Target <= 5 s.
 3. Peak RSS (VmHWM) of the streamlit server after visiting every page.  Target <= 600 MB.
 
+Each is printed beside Streamlit's own floor on this machine at that moment (a one-slider
+one-chart app's rerun, interleaved; a one-metric one-chart app's first chart, start by start):
+the machine's speed drifts ~1.5x within minutes, and the pairs show what is the app's.
+
 Run: `.venv/bin/python bench/ui_latency.py [--changes 40] [--no-browser]`.
 """
 
@@ -25,26 +29,51 @@ sys.path.insert(0, str(ROOT))
 TARGETS = {"p50_ms": 100.0, "p95_ms": 250.0, "first_chart_s": 5.0, "peak_rss_mb": 600.0}
 
 
-def rerun_latency(n_changes: int) -> tuple[list[float], list[float]]:
+#: Streamlit's floors, measured the same way at the same moments as the dashboard.
+TRIVIAL_APP = """import plotly.graph_objects as go
+import streamlit as st
+st.metric("jobs", 1)
+st.plotly_chart(go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 3, 2])))
+"""
+TRIVIAL_RERUN_APP = """import plotly.graph_objects as go
+import streamlit as st
+v = st.slider("growth", 0.0, 20.0, 5.0, key="g")
+st.metric("jobs", round(v, 1))
+st.plotly_chart(go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 3, v])))
+"""
+
+
+def _change(i: int) -> tuple[str, float]:
+    keys = ["gc_role_data_scientist", "gc_role_ml_engineer", "gc_ind_fintech", "gc_blend"]
+    key, v = keys[i % len(keys)], 4.0 + (i % 10) * 1.5
+    return key, round(v / 40 if key == "gc_blend" else (v - 8 if key.startswith("gc_ind") else v), 2)
+
+
+def rerun_latency(n_changes: int) -> tuple[list[float], list[float], list[float]]:
+    """Wall and CPU ms of Demand-page reruns after an assumption change, and, interleaved with
+    them (same machine state), wall ms of a one-slider one-chart app's rerun: Streamlit's floor."""
     from streamlit.testing.v1 import AppTest
     os.environ["MLTALENT_EXPORT_WARM_UP"] = "0"  # its Chromium thread would count as CPU here
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300).run()
     at.switch_page("pages/demand.py").run()
     assert not at.exception, at.exception
-    values = [4.0 + (i % 10) * 1.5 for i in range(n_changes)]
-    keys = ["gc_role_data_scientist", "gc_role_ml_engineer", "gc_ind_fintech", "gc_blend"]
-    at.slider(key=keys[0]).set_value(9.9).run()  # warm-up: first change fills small caches
-    times, cpu = [], []
-    for i, v in enumerate(values):
-        key = keys[i % len(keys)]
-        value = v / 40 if key == "gc_blend" else (v - 8 if key.startswith("gc_ind") else v)
-        slider = at.slider(key=key).set_value(round(value, 2))
+    floor_app = AppTest.from_string(TRIVIAL_RERUN_APP, default_timeout=60).run()
+    at.slider(key="gc_role_data_scientist").set_value(9.9).run()  # first change fills small caches
+    floor_app.slider(key="g").set_value(9.9).run()
+    times, cpu, floor = [], [], []
+    for i in range(n_changes):
+        key, value = _change(i)
+        slider = at.slider(key=key).set_value(value)
         t0, c0 = time.perf_counter(), time.process_time()
         slider.run()
         times.append((time.perf_counter() - t0) * 1000)
         cpu.append((time.process_time() - c0) * 1000)  # this process only: robust to a busy box
         assert not at.exception, at.exception
-    return times, cpu
+        slider = floor_app.slider(key="g").set_value(float(i % 20))
+        t0 = time.perf_counter()
+        slider.run()
+        floor.append((time.perf_counter() - t0) * 1000)
+    return times, cpu, floor
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -54,55 +83,27 @@ def _peak_rss_mb(pid: int) -> float:
     raise RuntimeError("no VmHWM in /proc status")
 
 
-TRIVIAL_APP = """import plotly.graph_objects as go
-import streamlit as st
-st.metric("jobs", 1)
-st.plotly_chart(go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 3, 2])))
-"""
-
-
-def floor_first_chart(starts: int = 5) -> list[float]:
-    """The same first-chart measurement for a one-metric, one-chart app: Streamlit's own floor on
-    this machine right now (machine speed drifts; compare the dashboard against this)."""
+def browser_figures(starts: int = 5):
+    """Server start -> first chart for the dashboard and, right after each, for a one-metric
+    one-chart app (Streamlit's floor at that moment: machine speed drifts ~1.5x within minutes,
+    so the two are paired start by start). One unmeasured round first warms the disk cache.
+    Also: phases of the dashboard's starts, per-page load times and peak RSS after every page."""
     import tempfile
 
-    from tests.conftest import CHROMIUM_FLAGS, ensure_chromium
-    from tests.e2e.test_golden_path import CHART, free_port, start_server, stop_server
     from playwright.sync_api import sync_playwright
-    out = []
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        app = Path(tmp) / "trivial.py"
-        app.write_text(TRIVIAL_APP)
-        browser = p.chromium.launch(executable_path=ensure_chromium(), args=CHROMIUM_FLAGS)
-        for attempt in range(starts + 1):
-            port = free_port()
-            t0 = time.perf_counter()
-            proc = start_server(port, str(app))
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.wait_for_selector(CHART, timeout=120_000)
-            if attempt > 0:
-                out.append(time.perf_counter() - t0)
-            page.close()
-            stop_server(proc)
-        browser.close()
-    return out
-
-
-def browser_figures(starts: int = 5) -> tuple[list[float], float, dict[str, float], dict[str, list[float]]]:
-    """First-chart times of ``starts`` server starts (after one unmeasured start that warms the
-    disk cache), the peak RSS after visiting every page, per-page load times, and phases."""
     from tests.conftest import CHROMIUM_FLAGS, ensure_chromium
     from tests.e2e.test_golden_path import CHART, PAGES, free_port, start_server, stop_server
-    from playwright.sync_api import sync_playwright
     chromium = ensure_chromium()
     if chromium is None:
         raise RuntimeError("chromium not found")
     per_page: dict[str, float] = {}
     phases: dict[str, list[float]] = {}  # where the measured first-chart time goes
     first_chart: list[float] = []
+    floor: list[float] = []
     peak = float("nan")
-    with sync_playwright() as p:
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        trivial = Path(tmp) / "trivial.py"
+        trivial.write_text(TRIVIAL_APP)
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         for attempt in range(starts + 1):
             port = free_port()
@@ -131,8 +132,19 @@ def browser_figures(starts: int = 5) -> tuple[list[float], float, dict[str, floa
                 peak = _peak_rss_mb(proc.pid)
             page.close()
             stop_server(proc)
+
+            port = free_port()
+            t0 = time.perf_counter()
+            proc = start_server(port, str(trivial))
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_selector(CHART, timeout=120_000)
+            if attempt > 0:
+                floor.append(time.perf_counter() - t0)
+            page.close()
+            stop_server(proc)
         browser.close()
-    return first_chart, peak, per_page, phases
+    return first_chart, floor, peak, per_page, phases
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     import compileall  # as `make run` does: a warm start has the app's bytecode on disk
     for pkg in ("forecasting", "ui"):
         compileall.compile_dir(str(ROOT / pkg), quiet=1)
-    times, cpu = rerun_latency(max(args.changes, 30))
+    times, cpu, rerun_floor = rerun_latency(max(args.changes, 30))
     q = statistics.quantiles(times, n=100)
     p50, p95 = statistics.median(times), q[94]
     ok = lambda v, k: "OK" if v <= TARGETS[k] else "MISS"  # noqa: E731
@@ -155,18 +167,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  same reruns, CPU time of this process: p50 {statistics.median(cpu):.0f} ms, "
           f"p95 {statistics.quantiles(cpu, n=100)[94]:.0f} ms; load average now "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"  Streamlit's rerun floor, interleaved (one-slider one-chart app): p50 "
+          f"{statistics.median(rerun_floor):.0f} ms; dashboard/floor ratio "
+          f"{p50 / statistics.median(rerun_floor):.1f}x")
     if not args.no_browser:
-        firsts, peak, per_page, phases = browser_figures(max(args.starts, 3))
+        firsts, floor, peak, per_page, phases = browser_figures(max(args.starts, 3))
         first = statistics.median(firsts)
         print(f"server start -> first chart in Chromium (warm cache, {len(firsts)} starts): median "
               f"{first:.1f} s, min {min(firsts):.1f}, max {max(firsts):.1f} "
               f"(target <= {TARGETS['first_chart_s']:.0f} for the median) {ok(first, 'first_chart_s')}")
         print("  of which (medians): " + ", ".join(f"{k} {statistics.median(v):.1f} s"
                                                  for k, v in phases.items()))
-        floor = floor_first_chart(max(args.starts, 3))
-        print(f"  Streamlit's floor now, same measurement of a one-metric one-chart app: median "
-              f"{statistics.median(floor):.1f} s (min {min(floor):.1f}, max {max(floor):.1f}); "
-              f"dashboard minus floor {first - statistics.median(floor):+.1f} s")
+        diffs = [a - b for a, b in zip(firsts, floor)]
+        print(f"  Streamlit's floor, each start paired with one of a one-metric one-chart app: "
+              f"median {statistics.median(floor):.1f} s (min {min(floor):.1f}, max {max(floor):.1f}); "
+              f"dashboard minus floor, paired: median {statistics.median(diffs):+.1f} s "
+              f"(min {min(diffs):+.1f}, max {max(diffs):+.1f})")
         print("page load -> chart drawn and run finished: "
               + ", ".join(f"{k} {v:.1f} s" for k, v in per_page.items()))
         print(f"peak RSS of the streamlit server after every page: {peak:.0f} MB "
