@@ -45,10 +45,16 @@ _server_error: str | None = None
 
 
 # ---------------------------------------------------------------- image backend
+_found: dict[str, str] = {}  # positive lookups only: something installed later is still found
+
+
 def _chromium_path() -> str | None:
+    if "chromium" in _found:  # every chart's buttons ask, on every rerun (PATH scans ~0.2 ms)
+        return _found["chromium"]
     for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
         path = shutil.which(name)
         if path:
+            _found["chromium"] = path
             return path
     return os.environ.get("BROWSER_PATH") if os.environ.get("BROWSER_PATH") else None
 
@@ -58,7 +64,12 @@ def _kaleido_installed() -> bool:
     draw buttons; it is imported when the first image is made."""
     if "kaleido" in sys.modules:
         return sys.modules["kaleido"] is not None  # None: import blocked (tests, broken install)
-    return importlib.util.find_spec("kaleido") is not None
+    if "kaleido" in _found:
+        return True
+    if importlib.util.find_spec("kaleido") is None:
+        return False
+    _found["kaleido"] = "installed"
+    return True
 
 
 def image_export_available() -> tuple[bool, str]:

@@ -52,7 +52,8 @@ st.subheader("Across industries")
 stack_role = st.selectbox("Role", roles, format_func=lambda r: catalog.role(r).label, key="dm_stack_role")
 cells = pd.concat([history[history["year"] < start].rename(columns={"headcount": "mean"}),
                    projection[["role", "industry", "year", "mean"]]], ignore_index=True)
-cells = cells[cells["industry"].isin(side.industries)]
+if set(side.industries) != set(catalog.INDUSTRY_IDS):  # the default view keeps every row
+    cells = cells[cells["industry"].isin(side.industries)]
 fig = charts.industry_stack(cells, stack_role, title=f"{catalog.role(stack_role).label}: US employment "
                             f"by industry, history to {start} and projection to {end}",
                             projection_start=start, footer=layout.SCENARIO_FOOTER)
@@ -62,7 +63,8 @@ figures["industry_stack"] = fig
 
 growth = headcount.growth_rates(projection, ("role", "industry"), a.horizon_years, start)[
     ["role", "industry", "growth_pct_per_year"]]
-growth = growth[growth["role"].isin(side.roles) & growth["industry"].isin(side.industries)]
+if set(side.roles) != set(catalog.ROLE_IDS) or set(side.industries) != set(catalog.INDUSTRY_IDS):
+    growth = growth[growth["role"].isin(side.roles) & growth["industry"].isin(side.industries)]
 fig = charts.growth_heatmap(growth, title=f"Growth by role and industry, {start}–{end} ('{scenario_label}')",
                             footer=layout.SCENARIO_FOOTER)
 st.plotly_chart(fig, width="stretch", key="dm_heatmap")
@@ -94,6 +96,19 @@ def fitted_models(pb) -> frozenset:
     return _fitted_models(pb, id(pb))
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _backtest_rows(_pb, key: int) -> dict:
+    rows: dict = {}
+    for r in _pb.backtests.to_dict("records"):
+        rows.setdefault((r["series_id"], r["model"]), r)  # the first row wins, as .iloc[0] did
+    return rows
+
+
+def backtest_row(pb, sid: str, model: str) -> dict | None:
+    """One series x model backtest row (a dict lookup; filtering the frame cost ~3 ms a rerun)."""
+    return _backtest_rows(pb, id(pb)).get((sid, model))
+
+
 # --- postings demand signal -------------------------------------------------------------------
 st.subheader("Postings: what employers are asking for (Indeed, monthly)")
 if layout.available("forecasting.pipeline", "forecasting.models"):
@@ -107,9 +122,8 @@ if layout.available("forecasting.pipeline", "forecasting.models"):
     model = pc2.selectbox("Model", [m for m in models.MODEL_NAMES if m in fitted], key="dm_model",
                           help="auto = the best model in this series' backtest (cached fits).")
     chosen = pb.choice.get(sid, "auto") if model == "auto" else model
-    bt = pb.backtests[(pb.backtests["series_id"] == sid) & (pb.backtests["model"] == chosen)]
-    if len(bt):
-        m = bt.iloc[0]
+    m = backtest_row(pb, sid, chosen)
+    if m is not None:
         pc3.metric(f"Backtest of '{chosen}'" + (" (picked by auto)" if model == "auto" else ""), f"MASE {m['mase']:.2f}",
                    f"coverage 80%: {m['coverage_80']:.0%} · 95%: {m['coverage_95']:.0%}", delta_color="off")
     fig = postings_figure(sid, model, chosen if model != "auto" else f"auto: {chosen}")
