@@ -52,7 +52,7 @@ st.subheader("Across industries")
 stack_role = st.selectbox("Role", roles, format_func=lambda r: catalog.role(r).label, key="dm_stack_role")
 cells = pd.concat([history[history["year"] < start].rename(columns={"headcount": "mean"}),
                    projection[["role", "industry", "year", "mean"]]], ignore_index=True)
-if set(side.industries) != set(catalog.INDUSTRY_IDS):  # the default view keeps every row
+if not set(pd.unique(cells["industry"])) <= set(side.industries):  # the default keeps every row
     cells = cells[cells["industry"].isin(side.industries)]
 fig = charts.industry_stack(cells, stack_role, title=f"{catalog.role(stack_role).label}: US employment "
                             f"by industry, history to {start} and projection to {end}",
@@ -63,7 +63,8 @@ figures["industry_stack"] = fig
 
 growth = headcount.growth_rates(projection, ("role", "industry"), a.horizon_years, start)[
     ["role", "industry", "growth_pct_per_year"]]
-if set(side.roles) != set(catalog.ROLE_IDS) or set(side.industries) != set(catalog.INDUSTRY_IDS):
+if not (set(pd.unique(growth["role"])) <= set(side.roles)
+        and set(pd.unique(growth["industry"])) <= set(side.industries)):
     growth = growth[growth["role"].isin(side.roles) & growth["industry"].isin(side.industries)]
 fig = charts.growth_heatmap(growth, title=f"Growth by role and industry, {start}–{end} ('{scenario_label}')",
                             footer=layout.SCENARIO_FOOTER)
@@ -105,7 +106,7 @@ def _backtest_rows(_pb, key: int) -> dict:
 
 
 def backtest_row(pb, sid: str, model: str) -> dict | None:
-    """One series x model backtest row (a dict lookup; filtering the frame cost ~3 ms a rerun)."""
+    """One series x model backtest row (a dict lookup; filtering the frame cost ~1.3 ms a rerun)."""
     return _backtest_rows(pb, id(pb)).get((sid, model))
 
 

@@ -72,3 +72,26 @@ def test_forcing_a_model_shows_its_backtest(at):
     assert not at.exception
     metric = next(m for m in at.metric if m.label.startswith("Backtest of"))
     assert "'naive'" in metric.label and metric.value.startswith("MASE ")
+
+
+def test_sidebar_filters_narrow_the_industry_stack_and_heatmap():
+    from forecasting import catalog
+    from ui.sidebar import SidebarState
+
+    def shown(app):
+        specs = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+        stack = {t["name"] for t in specs[1]["data"] if t.get("stackgroup")}
+        heat = next(t for t in specs[2]["data"] if t["type"] == "heatmap")
+        return stack, len(heat["x"]), len(heat["y"])
+
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    app.switch_page("pages/demand.py").run()
+    stack, n_x, n_y = shown(app)  # the default: every industry and role
+    assert len(stack) == n_x == len(catalog.INDUSTRY_IDS) and n_y == len(catalog.ROLE_IDS)
+    app.session_state["sidebar"] = SidebarState("baseline", 5, ("ml_engineer", "data_scientist"),
+                                                ("fintech", "healthtech"))
+    app.run()
+    assert not app.exception, app.exception
+    stack, n_x, n_y = shown(app)
+    assert stack == {catalog.industry("fintech").label, catalog.industry("healthtech").label}
+    assert (n_x, n_y) == (2, 2)
