@@ -110,6 +110,36 @@ def data_hash() -> str:
     return _files_hash(RAW_FILES)
 
 
+def source_hash(*files: str | os.PathLike, length: int = 12) -> str:
+    """Hex digest over source files' bytes, in order: disk caches key on it, so they are rebuilt
+    when the code that makes their numbers changes."""
+    h = hashlib.sha256()
+    for f in files:
+        h.update(Path(f).read_bytes())
+    return h.hexdigest()[:length]
+
+
+def cached_frame(path: Path, stale_glob: str, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """A derived frame kept on disk: read ``path``, or build it, delete the files matching
+    ``stale_glob`` beside it (older keys) and write it atomically. A damaged file is rebuilt,
+    never trusted; a read-only folder only costs the rebuild next time."""
+    from forecasting.atomic import write_via_temp
+    if path.is_file():
+        try:
+            return pd.read_parquet(path)
+        except Exception:  # noqa: BLE001 - damaged: rebuilt below
+            pass
+    out = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob(stale_glob):
+            old.unlink(missing_ok=True)
+        write_via_temp(path, lambda tmp: out.to_parquet(tmp, index=False))
+    except OSError:
+        pass
+    return out
+
+
 def _cached(name: str, rels: Iterable[str], build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
     """Return ``build()``, read from / written to ``CACHE_DIR/<name>-<hash>.parquet``."""
     rels = tuple(rels)

@@ -29,7 +29,6 @@ industry mix (industry_mix.py) follows that module's fitted share trend.
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 import warnings
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting import catalog, data, industry_mix
-from forecasting.atomic import write_bytes_atomic, write_via_temp
+from forecasting.atomic import write_bytes_atomic
 from forecasting import role_levels as rl
 
 MODEL_NAME = "eb_trend_t"
@@ -317,7 +316,7 @@ def fit_growth(panel: Panel) -> GrowthFit:
 
 
 def _code_hash() -> str:
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    return data.source_hash(__file__)
 
 
 @lru_cache(maxsize=8)
@@ -456,10 +455,8 @@ def _build_projection(horizon_years: int, automotive_share: float | None) -> pd.
 
 def _projection_code_hash() -> str:
     """Every module the projection's numbers come from (the fit's own code is in this file)."""
-    h = hashlib.sha256()
-    for module in (__file__, industry_mix.__file__, rl.__file__, catalog.__file__, data.__file__):
-        h.update(Path(module).read_bytes())
-    return h.hexdigest()[:12]
+    return data.source_hash(__file__, industry_mix.__file__, rl.__file__, catalog.__file__,
+                            data.__file__)
 
 
 def _projection_path(key: str, horizon_years: int) -> Path:
@@ -471,21 +468,9 @@ def _projection_path(key: str, horizon_years: int) -> Path:
 def _projection_cached(key: str, horizon_years: int) -> pd.DataFrame:
     """Memoised in the process and on disk: building it (shares, share trend, predictive
     quantiles) took ~0.35 s of a fresh server's first page; reading it takes ~10 ms."""
-    path = _projection_path(key, horizon_years)
-    if path.is_file():
-        try:
-            return pd.read_parquet(path)
-        except Exception:  # noqa: BLE001 - a damaged cache file is rebuilt, never trusted
-            pass
-    out = _build_projection(horizon_years, None)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob(f"headcount_projection_*_{horizon_years}.parquet"):  # stale
-            old.unlink(missing_ok=True)
-        write_via_temp(path, lambda tmp: out.to_parquet(tmp, index=False))
-    except OSError:  # a read-only cache folder only costs the rebuild next time
-        pass
-    return out
+    return data.cached_frame(_projection_path(key, horizon_years),
+                             f"headcount_projection_*_{horizon_years}.parquet",
+                             lambda: _build_projection(horizon_years, None))
 
 
 _VALUE_COLS = ("mean", "lo_80", "hi_80", "lo_95", "hi_95")

@@ -54,11 +54,8 @@ class PostingsBaseline:
 
 def code_version() -> str:
     """Hash of the source that determines the numbers."""
-    h = hashlib.sha256()
-    for mod in (models, bt_mod):
-        h.update(Path(mod.__file__).read_bytes())
-    h.update(Path(__file__).read_bytes())
-    return h.hexdigest()[:16]
+    from forecasting import data
+    return data.source_hash(models.__file__, bt_mod.__file__, __file__, length=16)
 
 
 def cache_key(models_set=DEFAULT_MODELS) -> str:

@@ -20,14 +20,12 @@ Level rules (kept equal to ``catalog.Role.level_rule``):
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from forecasting import catalog, data
-from forecasting.atomic import write_via_temp
 
 FIRST_YEAR = 2021  # May 2020 used hybrid SOC codes: a break, excluded from the history
 MIN_AIJOBS_US_RECORDS = 1000
@@ -100,9 +98,7 @@ def ai_share_may_year(year: int, monthly: pd.DataFrame | None = None) -> tuple[f
 
 # --------------------------------------------------------------------------- levels
 def _code_hash() -> str:
-    h = hashlib.sha256(Path(__file__).read_bytes())
-    h.update(Path(catalog.__file__).read_bytes())  # the title lists and level rules
-    return h.hexdigest()[:12]
+    return data.source_hash(__file__, catalog.__file__)  # catalog: the title lists and level rules
 
 
 @lru_cache(maxsize=4)
@@ -110,20 +106,7 @@ def _role_levels_cached(key: str) -> pd.DataFrame:
     """Memoised in the process and on disk (keyed by data and code): building reads the 74k-row
     ai-jobs.net table and the postings series (~0.25 s of the dashboard's first chart)."""
     path = Path(data.CACHE_DIR) / f"role_levels_{key[:16]}_{_code_hash()}.parquet"
-    if path.is_file():
-        try:
-            return pd.read_parquet(path)
-        except Exception:  # noqa: BLE001 - a damaged cache file is rebuilt, never trusted
-            pass
-    out = _build_role_levels()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("role_levels_*.parquet"):
-            old.unlink(missing_ok=True)
-        write_via_temp(path, lambda tmp: out.to_parquet(tmp, index=False))
-    except OSError:  # a read-only cache folder only costs the rebuild next time
-        pass
-    return out
+    return data.cached_frame(path, "role_levels_*.parquet", _build_role_levels)
 
 
 def _build_role_levels() -> pd.DataFrame:
