@@ -83,6 +83,26 @@ def _peak_rss_mb(pid: int) -> float:
     raise RuntimeError("no VmHWM in /proc status")
 
 
+PHASES = ("server boot to /health", "new tab + HTML/JS bundle load",
+          "websocket + first script run + chart render")
+
+
+def _start_to_first_chart(browser, script: str):
+    """Start ``script`` on a free port, open it in a new tab and wait for its first chart.
+    Returns the server, the tab, its base URL and the three phase durations (``PHASES``)."""
+    from tests.e2e.test_golden_path import CHART, free_port, start_server
+    port = free_port()
+    t0 = time.perf_counter()
+    proc = start_server(port, script)
+    t_health = time.perf_counter()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"http://127.0.0.1:{port}/")
+    t_loaded = time.perf_counter()
+    page.wait_for_selector(CHART, timeout=300_000)
+    return proc, page, f"http://127.0.0.1:{port}", (t_health - t0, t_loaded - t_health,
+                                                     time.perf_counter() - t_loaded)
+
+
 def browser_figures(starts: int = 5):
     """Server start -> first chart for the dashboard and, right after each, for a one-metric
     one-chart app (Streamlit's floor at that moment: machine speed drifts ~1.5x within minutes,
@@ -92,12 +112,12 @@ def browser_figures(starts: int = 5):
 
     from playwright.sync_api import sync_playwright
     from tests.conftest import CHROMIUM_FLAGS, ensure_chromium
-    from tests.e2e.test_golden_path import CHART, PAGES, free_port, start_server, stop_server
+    from tests.e2e.test_golden_path import CHART, PAGES, stop_server
     chromium = ensure_chromium()
     if chromium is None:
         raise RuntimeError("chromium not found")
     per_page: dict[str, float] = {}
-    phases: dict[str, list[float]] = {}  # where the measured first-chart time goes
+    phases: dict[str, list[float]] = {k: [] for k in PHASES}  # where the first-chart time goes
     first_chart: list[float] = []
     floor: list[float] = []
     peak = float("nan")
@@ -106,25 +126,15 @@ def browser_figures(starts: int = 5):
         trivial.write_text(TRIVIAL_APP)
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         for attempt in range(starts + 1):
-            port = free_port()
-            t0 = time.perf_counter()
-            proc = start_server(port)
-            t_health = time.perf_counter()
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/")
-            t_loaded = time.perf_counter()
-            page.wait_for_selector(CHART, timeout=300_000)
-            t_chart = time.perf_counter()
+            proc, page, url, times = _start_to_first_chart(browser, "dashboard.py")
             if attempt > 0:
-                first_chart.append(t_chart - t0)
-                for k, v in (("server boot to /health", t_health - t0),
-                             ("new tab + HTML/JS bundle load", t_loaded - t_health),
-                             ("websocket + first script run + chart render", t_chart - t_loaded)):
-                    phases.setdefault(k, []).append(v)
+                first_chart.append(sum(times))
+                for k, v in zip(PHASES, times):
+                    phases[k].append(v)
             if attempt == starts:
                 for name, path in PAGES:
                     t1 = time.perf_counter()
-                    page.goto(f"http://127.0.0.1:{port}/{path}")
+                    page.goto(f"{url}/{path}")
                     page.wait_for_selector(CHART, timeout=300_000)
                     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
                                            timeout=300_000)
@@ -133,14 +143,9 @@ def browser_figures(starts: int = 5):
             page.close()
             stop_server(proc)
 
-            port = free_port()
-            t0 = time.perf_counter()
-            proc = start_server(port, str(trivial))
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.wait_for_selector(CHART, timeout=120_000)
+            proc, page, _, times = _start_to_first_chart(browser, str(trivial))
             if attempt > 0:
-                floor.append(time.perf_counter() - t0)
+                floor.append(sum(times))
             page.close()
             stop_server(proc)
         browser.close()
