@@ -228,7 +228,7 @@ def _add_series(traces: list[dict], *, name: str, colour: str, hist_x, hist_y,
     ``fc``: a frame, or a mapping of ``mean`` and the band columns to arrays, or None."""
     u = f" {unit}" if unit else ""
     hist_x, hist_y, fc_x = _arr(hist_x), _arr(hist_y), _arr(fc_x)
-    has_fc = fc is not None and len(fc_x if fc_x is not None else ()) > 0
+    has_fc = fc is not None and fc_x is not None and len(fc_x) > 0
     has_hist = hist_x is not None and len(hist_x) > 0
     if has_fc:
         fc = {c: np.asarray(fc[c], dtype=float) for c in ("mean", *_BAND_COLS)}
