@@ -29,6 +29,9 @@ from forecasting import catalog, data
 
 FIRST_YEAR = 2021  # May 2020 used hybrid SOC codes: a break, excluded from the history
 MIN_AIJOBS_US_RECORDS = 1000
+#: A carve-out whose share rests on fewer title records than this is flagged "small base" and
+#: kept out of headline rankings and group totals unless the user includes it.
+SMALL_BASE_MIN_RECORDS = 100
 #: The SOC whose employment the level is proportional to (growth follows it). Equal to
 #: ``Role.base_soc`` except ml_engineer, whose level is 15-2051 x a ratio but whose industry
 #: mix is 15-1252's.
@@ -78,6 +81,20 @@ def aijobs_pooled_counts(counts: pd.DataFrame | None = None) -> pd.Series:
     pooled = ok.sum()
     pooled["first_year"], pooled["last_year"] = int(ok.index.min()), int(ok.index.max())
     return pooled
+
+
+def carve_out_records(counts: pd.DataFrame | None = None) -> dict[str, int]:
+    """Role -> number of pooled US ai-jobs.net title records its carve-out share rests on
+    (only the roles whose share is a title count: ML engineer, NLP scientist)."""
+    c = aijobs_pooled_counts(counts)
+    return {"ml_engineer": int(c["n_mle"]), "nlp_scientist": int(c["n_nlp"])}
+
+
+def small_base_roles(counts: pd.DataFrame | None = None) -> tuple[str, ...]:
+    """Roles whose level rests on fewer than SMALL_BASE_MIN_RECORDS title records, in catalog
+    order (read from the data: NLP scientist's 57 records in the shipped file)."""
+    n = carve_out_records(counts)
+    return tuple(r for r in catalog.ROLE_IDS if n.get(r, SMALL_BASE_MIN_RECORDS) < SMALL_BASE_MIN_RECORDS)
 
 
 def ai_share_may_year(year: int, monthly: pd.DataFrame | None = None) -> tuple[float, str]:

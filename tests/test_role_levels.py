@@ -108,3 +108,12 @@ def test_role_levels_are_cached_on_disk(tmp_path, monkeypatch, levels):
         pd.testing.assert_frame_equal(role_levels.role_levels(), levels)
     finally:
         role_levels._role_levels_cached.cache_clear()
+
+
+def test_small_base_roles_read_from_title_counts():
+    counts = role_levels.aijobs_title_counts()
+    assert role_levels.carve_out_records(counts) == {"ml_engineer": 6275, "nlp_scientist": 57}
+    assert role_levels.small_base_roles(counts) == ("nlp_scientist",)
+    more = counts.copy()
+    more["n_nlp"] = more["n_nlp"] * 2  # 114 records: no longer a small base
+    assert role_levels.small_base_roles(more) == ()
