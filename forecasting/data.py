@@ -35,6 +35,9 @@ CACHE_DIR: Path = Path(os.environ.get("MLTALENT_CACHE_DIR", DATA_DIR / "processe
 PARSER_VERSION = "1"
 OEWS_YEARS: tuple[int, ...] = (2020, 2021, 2022, 2023, 2024, 2025)
 NATSECTOR_YEARS: tuple[int, ...] = (2022, 2023, 2024)
+#: Older national OEWS files (SOC 2010 in 2017-2018, hybrid codes in 2019), for long-horizon
+#: backtests of the headcount model only.
+OEWS_HISTORY_YEARS: tuple[int, ...] = (2017, 2018, 2019)
 #: A month with fewer daily rows than this is a partial month (end of file) and is dropped.
 MIN_DAYS_PER_MONTH = 20
 INDEED_CREDIT = "Indeed Hiring Lab (CC BY 4.0)"
@@ -54,6 +57,10 @@ def _oews_national(year: int) -> str:
     return f"bls_oews/national_M{year}_dl.xlsx"
 
 
+def _oews_history(year: int) -> str:
+    return f"bls_oews_history/national_M{year}_dl.xlsx"
+
+
 def _oews_sector(year: int) -> str:
     return f"bls_oews/natsector_M{year}_dl.xlsx"
 
@@ -71,6 +78,7 @@ NCSES_FILE = "ncses_abs/11545/data.csv"
 RAW_FILES: tuple[str, ...] = (
     *(_oews_national(y) for y in OEWS_YEARS),
     *(_oews_sector(y) for y in NATSECTOR_YEARS),
+    *(_oews_history(y) for y in OEWS_HISTORY_YEARS),
     EP_FILE, NCSES_FILE, AI_FILE, GENAI_FILE, AGG_FILE, SECTOR_FILE, WAGE_FILE, AIJOBS_FILE,
 )
 
@@ -287,6 +295,28 @@ def load_oews_panel() -> pd.DataFrame:
     """Every detailed occupation, every year: the panel the headcount rule is validated on."""
     rels = [_oews_national(y) for y in OEWS_YEARS]
     return _cached("oews_panel", rels, _build_oews_panel).copy()
+
+
+def _build_oews_history_panel() -> pd.DataFrame:
+    frames = []
+    for year in OEWS_HISTORY_YEARS:
+        rel = _oews_history(year)
+        # sheet 0 is the data sheet in all three (2019's workbook carries an extra "Sheet1"
+        # added by the re-hosting repository: never read)
+        raw = _read_xlsx(rel, sheet_name=0, dtype=str)
+        raw.columns = [str(c).strip().upper() for c in raw.columns]
+        raw = raw.rename(columns={"OCC_GROUP": "O_GROUP"})  # 2017-2018 name of the group column
+        _require(raw, ("OCC_CODE", "OCC_TITLE", "O_GROUP", "TOT_EMP", "EMP_PRSE"), rel)
+        raw = raw[raw["O_GROUP"].astype(str).str.strip() == "detailed"].reset_index(drop=True)
+        frames.append(_oews_frame(raw, year, rel, wages=False))
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_oews_history_panel() -> pd.DataFrame:
+    """Every detailed occupation of the May 2017-2019 national files (year, soc, soc_title,
+    tot_emp, emp_prse): the older end of the long panel that backtests 3-7 years ahead."""
+    rels = [_oews_history(y) for y in OEWS_HISTORY_YEARS]
+    return _cached("oews_history_panel", rels, _build_oews_history_panel).copy()
 
 
 def _build_oews_sector() -> pd.DataFrame:
@@ -587,6 +617,13 @@ _SOURCES: tuple[tuple[str, str, str, str, str, str], ...] = (
        "tobyam-netizen/employment-group-1-project@4ec6f03a (2026-08-03)", _BLS_PD,
        "U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics")
       for y in OEWS_YEARS),
+    *((_oews_history(y), "BLS OEWS national (history, long-horizon backtests)", f"May {y}",
+       up, _BLS_PD,
+       "U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics")
+      for y, up in zip(OEWS_HISTORY_YEARS, (
+          "nweakly/MSDS_class_projects_R@05d2a1c1 (2019-05-17)",
+          "katzyuval/Future-Workforce@df1e8a56 (2019-04-29)",
+          "pmusau17/CarMax@828ca5f1 (2020-12-13)"))),
     *((_oews_sector(y), "BLS OEWS by NAICS sector", f"May {y}",
        "kristinabuzzell/581capstone@1f3814ca (2025-05-12)", _BLS_PD,
        "U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics")

@@ -23,6 +23,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from forecasting import catalog, data
@@ -88,6 +89,25 @@ def carve_out_records(counts: pd.DataFrame | None = None) -> dict[str, int]:
     (only the roles whose share is a title count: ML engineer, NLP scientist)."""
     c = aijobs_pooled_counts(counts)
     return {"ml_engineer": int(c["n_mle"]), "nlp_scientist": int(c["n_nlp"])}
+
+
+def carve_share_log_sd(counts: pd.DataFrame | None = None) -> dict[str, float]:
+    """Role -> between-year standard deviation of the log title ratio behind its carve-out
+    share (work years with >= MIN_AIJOBS_US_RECORDS US records and both counts > 0). The pooled
+    ratio is held constant, but the years disagree (ML-engineer/DS 0.27-0.62): this spread is
+    the share's uncertainty, carried into the carved role's band."""
+    counts = aijobs_title_counts() if counts is None else counts
+    ok = counts[counts["n_us"] >= MIN_AIJOBS_US_RECORDS]
+    ratios = {"ml_engineer": (ok["n_mle"], ok["n_ds"]),
+              "nlp_scientist": (ok["n_nlp"], ok["n_nlp"] + ok["n_mls"])}
+    out = {}
+    for role, (num, den) in ratios.items():
+        keep = (num > 0) & (den > 0)
+        logs = np.log(num[keep] / den[keep])
+        if len(logs) < 2:
+            raise ValueError(f"fewer than 2 ai-jobs.net work years carry the {role} title ratio")
+        out[role] = float(np.std(logs, ddof=1))
+    return out
 
 
 def small_base_roles(counts: pd.DataFrame | None = None) -> tuple[str, ...]:
