@@ -100,7 +100,7 @@ def _projection(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
         a = load_assumptions(args.scenario)
         a = a.aligned(a.start_year, args.horizon)
         base = headcount.baseline_projection(
-            horizon_years=max(10, a.end_year - scenarios.LATEST_OEWS_YEAR))
+            horizon_years=scenarios.baseline_horizon(a))
         proj = scenarios.apply_scenario(base, a)
         how = f"Projection: scenario '{a.label}' applied to the statistical baseline."
     return proj[["role", "industry", "year", *BANDS]], how

@@ -65,8 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from forecasting import headcount, reconcile
 
     baseline = headcount.baseline_projection(
-        horizon_years=max(10, a.end_year - scenarios.LATEST_OEWS_YEAR),
-        automotive_share=None)
+        horizon_years=scenarios.baseline_horizon(a), automotive_share=None)
     out = scenarios.apply_scenario(baseline, a)
     if args.with_totals:
         out = reconcile.with_totals(out)
