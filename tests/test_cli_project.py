@@ -16,7 +16,7 @@ def test_scenario_print_json_round_trips(capsys):
     out = capsys.readouterr().out
     assert sc.Assumptions.from_json(out) == sc.preset("wef2023")
     assert cli.main(["scenario", "--preset", "high", "--print-query"]) == 0
-    assert capsys.readouterr().out.strip() == "v=1&p=high&tb=hi_80"
+    assert capsys.readouterr().out.strip() == f"v={sc.SCHEMA_VERSION}&p=high&tb=hi_80"
 
 
 def test_scenario_bad_preset_exits_2(capsys):
@@ -42,6 +42,19 @@ def test_project_csv_schema_and_wef_arithmetic(wef_csv):
     assert ai.loc[2030] / ai.loc[2025] == pytest.approx(1.40, rel=1e-9)
     assert (df.lo_95 <= df.lo_80).all() and (df.hi_80 <= df.hi_95).all()
     assert set(df.scenario) == {"WEF 2023 (assumption)"}
+    # bands are model uncertainty: WEF's roles are a point path, the others keep the model band
+    wef = df[df.role.isin(catalog.AI_ML_SPECIALIST_ROLES)]
+    for col in ("lo_80", "hi_80", "lo_95", "hi_95"):
+        assert (wef[col] == wef["mean"]).all(), col
+    ds = df[(df.role == "data_scientist") & (df.year == df.year.max())]
+    assert (ds.hi_95 > ds["mean"]).all() and (ds.lo_95 < ds["mean"]).all()
+
+
+def test_project_help_says_what_the_interval_columns_mean(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["project", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "MODEL uncertainty" in text and "interval columns equal mean" in text
 
 
 def test_project_default_is_baseline_and_json_file_works(tmp_path, capsys):
