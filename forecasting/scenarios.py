@@ -80,7 +80,7 @@ def start_year_range() -> tuple[int, int]:
     return first, first + START_YEAR_SPAN
 
 
-def baseline_horizon(a: "Assumptions", minimum: int = 10) -> int:
+def baseline_horizon(a: Assumptions, minimum: int = 10) -> int:
     """Years of baseline a scenario needs (the projection command's baseline length)."""
     return max(minimum, a.end_year - latest_data_year())
 
@@ -510,6 +510,8 @@ _SHORT_KEYS = {"v": "version", "p": "preset", "n": "name", "sy": "start_year", "
                "m": "growth_mode", "w": "blend_weight", "tb": "trend_band", "sky": "shock_year",
                "skp": "shock_pct", "wg": "wage_growth_pct_per_year", "as": "automotive_share",
                "ay": "anchor_years", "xa": "extend_anchor"}
+#: Every scalar query-parameter key a share link uses (role/industry/cap keys are prefixed).
+LINK_KEYS = frozenset(_SHORT_KEYS)
 
 
 def _defaults() -> dict[str, Any]:
@@ -796,6 +798,18 @@ def apply_scenario(baseline: pd.DataFrame | PreparedBaseline, assumptions: Assum
     return frame
 
 
+def jobs_added_by_cell(projection: pd.DataFrame) -> pd.DataFrame:
+    """``role, industry, year_0, year_n, jobs_added``: each cell's level in its last year minus
+    its first (people), from an ``apply_scenario`` frame."""
+    first, last = int(projection["year"].min()), int(projection["year"].max())
+    wide = projection[projection["year"].isin([first, last])].pivot_table(
+        index=["role", "industry"], columns="year", values="mean", aggfunc="sum")
+    out = wide.reset_index()
+    out["year_0"], out["year_n"] = first, last
+    out["jobs_added"] = wide[last].to_numpy() - wide[first].to_numpy()
+    return out[["role", "industry", "year_0", "year_n", "jobs_added"]]
+
+
 def _select_value(prep: PreparedBaseline, a: Assumptions, role: str, industry: str, year: int,
                   group_roles: Sequence[str] | None = None) -> float:
     years, out = _project(prep, a)
@@ -1033,7 +1047,11 @@ def tornado_variants(assumptions: Assumptions, role: str = ALL, industry: str = 
                     a.with_changes(role_cap={r: clip(c * 0.75, *CAP_RANGE) for r, c in caps.items()}),
                     a.with_changes(role_cap={r: clip(c * 1.25, *CAP_RANGE) for r, c in caps.items()})))
     if industry in ("automotive", "manufacturing_other"):
-        share = a.automotive_share if a.automotive_share is not None else 0.2
+        if a.automotive_share is not None:
+            share = a.automotive_share
+        else:
+            from forecasting import industry_mix
+            share = industry_mix.automotive_share_of_manufacturing()
         out.append(("Automotive share of manufacturing", "±0.05",
                     a.with_changes(automotive_share=clip(share - 0.05, 0, 1)),
                     a.with_changes(automotive_share=clip(share + 0.05, 0, 1))))

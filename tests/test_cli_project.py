@@ -80,3 +80,28 @@ def test_project_user_errors_exit_2(tmp_path, capsys):
     assert cli.main(["project", "--scenario", "zzz", "-o", str(tmp_path / "x.csv")]) == 2
     assert cli.main(["project", "--horizon", "11", "-o", str(tmp_path / "x.csv")]) == 2
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_scenario_compare_table_csv_and_text(tmp_path, capsys):
+    out = tmp_path / "cmp.csv"
+    assert cli.main(["scenario", "--compare", "baseline", "wef2023", "bls2034", "--horizon", "10",
+                     "--output", str(out)]) == 0
+    t = pd.read_csv(out)
+    assert list(t.columns) == sc.TABLE_COLUMNS
+    assert set(t.scenario) == {"Statistical baseline", "WEF 2023 (assumption)", "BLS 2024-34"}
+    assert (t.year_n - t.year_0 == 10).all()
+    row = t.set_index(["scenario", "role"])
+    assert row.loc[("WEF 2023 (assumption)", "ai_ml_specialists"), "growth_5y_pct"] == \
+        pytest.approx(40.0, rel=1e-9)
+    for r in catalog.ROLE_IDS:  # BLS's own rate beside each role, and the BLS preset on it
+        assert row.loc[("BLS 2024-34", r), "cagr_pct"] == pytest.approx(
+            row.loc[("BLS 2024-34", r), "bls_cagr_pct"], rel=1e-9)
+    base = row.loc[("Statistical baseline", "data_scientist")]
+    wef = row.loc[("WEF 2023 (assumption)", "data_scientist")]
+    assert wef.jobs_year_n == pytest.approx(base.jobs_year_n, rel=1e-12)  # outside WEF's scope
+    # the text form names the group it sums; a 5-scenario request is a user error
+    assert cli.main(["scenario", "--compare", "wef2023", "--horizon", "5"]) == 0
+    text = capsys.readouterr().out
+    assert "ai_ml_specialists*" in text and "excl. small-base NLP scientist" in text
+    assert cli.main(["scenario", "--compare", *["baseline"] * 5]) == 2
+    assert "1 to 4" in capsys.readouterr().err
