@@ -492,7 +492,7 @@ def industry_history(history: pd.DataFrame, projection: pd.DataFrame, role: str,
         title = f"{wrap_title(title)[0]}<br><sup>{'<br>'.join(textwrap.wrap(note, 105))}</sup>"
     return _figure(traces, layout_dict(
         title=title, x_title="Year (May)", y_title="Employment (people, log scale)", footer=footer,
-        legend="right", height=520, yaxis={"type": "log", "tickformat": "~s"},
+        height=560, yaxis={"type": "log", "tickformat": "~s"},
         xaxis={"tickformat": "d", "dtick": 1}))
 
 

@@ -61,9 +61,9 @@ if not set(measured["industry"].unique()) <= set(side.industries):  # the defaul
     measured = measured[measured["industry"].isin(side.industries)]
     shown_proj = projection[projection["industry"].isin(side.industries)]
 fig = charts.industry_history(
-    measured, shown_proj, view_role, footer="Source: BLS OEWS by sector (NAICS 2-digit), May "
-    f"{int(measured['year'].min())}–{int(measured['year'].max())}, times the role's level; "
-    f"projection: '{scenario_label}'. " + layout.SCENARIO_FOOTER, note=data.share_trend_summary(),
+    measured, shown_proj, view_role, footer="Source: U.S. BLS OEWS by sector (NAICS 2-digit), May "
+    f"{int(measured['year'].min())}–{int(measured['year'].max())}: each role's base occupation's "
+    f"mix times the role's level. Projection: '{scenario_label}'.", note=data.share_trend_summary(),
     title=f"{catalog.role(view_role).label}: US employment by industry, measured and projected to {end}")
 with right:
     st.plotly_chart(fig, width="stretch", key="dm_industry_history")
@@ -74,11 +74,10 @@ added = added[added["role"].isin(side.roles) & added["industry"].isin(side.indus
 fig = charts.jobs_added_heatmap(added, footer=layout.SCENARIO_FOOTER,
                                 title=f"US jobs added by role and industry, {start}–{end} "
                                       f"('{scenario_label}')")
-with right:
-    st.plotly_chart(fig, width="stretch", key="dm_jobs_added")
-    layout.chart_downloads(fig, "jobs_added", key="dm_jobs_added")
-    st.caption("People, not rates: where industries grow at similar rates, their levels still "
-               "differ, and so do the jobs they add.")
+st.plotly_chart(fig, width="stretch", key="dm_jobs_added")  # full width: 7 x 7 labelled cells
+layout.chart_downloads(fig, "jobs_added", key="dm_jobs_added")
+st.caption("People, not rates: where industries grow at similar rates, their levels still "
+           "differ, and so do the jobs they add. The industry levers above move it at once.")
 figures["jobs_added"] = fig
 
 

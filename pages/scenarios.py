@@ -89,10 +89,10 @@ fig = charts.scenario_comparison(shown, footer=footer, reference=scenarios.refer
 st.plotly_chart(fig, width="stretch", key="sc_chart")
 layout.chart_downloads(fig, "scenario_comparison", key="sc_chart")
 table = scenarios.summarize(long, data.bls_cagr())
-table = table[table["role"].isin({"all", scenarios.AI_ML_GROUP, view_role})]
-st.dataframe(table.replace({"role": {scenarios.AI_ML_GROUP: group_name}}), hide_index=True,
-             width="stretch", column_config=controls.COMPARE_COLUMNS)
-st.caption(f"Rates against rates: WEF's +{scenarios.WEF_GROWTH_TOTAL_PCT:g}% is for "
+st.dataframe(table.replace({"role": controls.role_names()}), hide_index=True, width="stretch",
+             column_config=controls.COMPARE_COLUMNS)
+st.caption(f"AI/ML specialists = {group_name}. Rates against rates: WEF's "
+           f"+{scenarios.WEF_GROWTH_TOTAL_PCT:g}% is for "
            f"{scenarios.WEF_PERIOD[0]}–{scenarios.WEF_PERIOD[1]} and counts AI and ML specialists "
            "worldwide, so it sits beside our 5-year % growth of that group; BLS's 2024–34 rate sits "
            "beside each role's CAGR. Jobs are US jobs and are never set against WEF's global count.")

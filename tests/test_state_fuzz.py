@@ -35,7 +35,9 @@ FUZZ = settings(max_examples=CASES, deadline=None, derandomize=True,
 
 SHORT = {"v": "version", "p": "preset", "n": "name", "sy": "start_year", "h": "horizon_years",
          "m": "growth_mode", "w": "blend_weight", "tb": "trend_band", "sky": "shock_year",
-         "skp": "shock_pct", "wg": "wage_growth_pct_per_year", "as": "automotive_share"}
+         "skp": "shock_pct", "wg": "wage_growth_pct_per_year", "as": "automotive_share",
+         "ay": "anchor_years", "xa": "extend_anchor"}
+assert set(SHORT) == sc.LINK_KEYS  # every link key is fuzzed
 PAIR_FIELD = {"g": "role_growth", "i": "industry_growth", "c": "role_cap"}
 NASTY_TEXT = ["<script>alert(1)</script>", "\"'; DROP TABLE scenarios;--", "a\nb", "x\r\ny",
               "<img src=x onerror=alert(1)>", "[click](javascript:alert(1))", "$x^2$", "**bold**",
@@ -221,7 +223,7 @@ def _tally(cls: str, outcome: str) -> None:
 def _accepted(key: str, value: str, a: Assumptions) -> bool:
     """Whether ``a`` holds what ``key=value`` asked for (so no message is owed for it)."""
     if key == "v":
-        return value.strip() == "1"
+        return value.strip() in {str(v) for v in range(1, sc.SCHEMA_VERSION + 1)}
     prefix, _, code = key.partition(".")
     try:
         if key in SHORT:
@@ -231,8 +233,12 @@ def _accepted(key: str, value: str, a: Assumptions) -> bool:
                 return got == value
             if field == "growth_mode":
                 return got == {"t": "total", "y": "per_year"}.get(value, value)
-            if value == "" and field in ("shock_year", "wage_growth_pct_per_year", "automotive_share"):
+            if value == "" and field in ("shock_year", "wage_growth_pct_per_year", "automotive_share",
+                                         "anchor_years"):
                 return got is None
+            if field == "extend_anchor":
+                v = value.strip().lower()
+                return v in ("1", "0", "true", "false") and got == (v in ("1", "true"))
             return got is not None and math.isclose(float(value.strip()), got, rel_tol=1e-12)
         if prefix in PAIR_FIELD:
             ids = sc._INDUSTRY_BY_CODE if prefix == "i" else sc._ROLE_BY_CODE

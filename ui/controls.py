@@ -14,6 +14,9 @@ from ui import data
 
 #: Column labels of the scenario comparison table (forecasting.scenarios.TABLE_COLUMNS).
 COMPARE_COLUMNS = {
+    "scenario": st.column_config.TextColumn("Scenario"),
+    "role": st.column_config.TextColumn("Role"),
+    "industry": None,  # always "all" in the table
     "year_0": st.column_config.NumberColumn("From", format="%d"),
     "year_n": st.column_config.NumberColumn("To", format="%d"),
     "jobs_year_n": st.column_config.NumberColumn("US jobs in year N", format="%,.0f"),
@@ -29,6 +32,12 @@ COMPARE_COLUMNS = {
         help="WEF Future of Jobs 2023: AI and ML specialists +40% over 2023–27, a GLOBAL count "
              "(assumption, as quoted in the seed article). Compared as a rate only."),
 }
+
+def role_names() -> dict[str, str]:
+    """Role ids -> labels for tables, with the two group rows."""
+    return {"all": "All roles", scenarios.AI_ML_GROUP: "AI/ML specialists",
+            **{r.role_id: r.label for r in catalog.ROLES}}
+
 
 #: Slider ranges (wider values are still accepted from links/presets: the range stretches).
 ROLE_RANGE = {"per_year": (-20.0, 40.0), "total": (-60.0, 300.0)}
@@ -131,7 +140,7 @@ def automotive_control(container=st) -> None:
     from forecasting import industry_mix
     a = assumptions()
     st.session_state["gc_auto"] = a.automotive_share is not None
-    container.checkbox("Override automotive share of manufacturing", key="gc_auto",
+    container.checkbox("Override automotive share", key="gc_auto",
                        on_change=_toggle_auto)
     if a.automotive_share is not None:
         st.session_state["gc_auto_share"] = a.automotive_share
