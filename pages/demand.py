@@ -46,6 +46,8 @@ figures["headcount"] = fig
 col_chart.caption("Solid: OEWS history (May of each year). Dashed: projection; shaded: model "
                   "uncertainty (80% and 95% intervals). A role anchored to an outside figure or "
                   "to your growth at blend weight 1, and the High/Low presets, are point paths.")
+if (info := scenarios.PRESETS.get(a.preset)) is not None and info.is_assumption:
+    col_chart.caption(info.description)  # e.g. WEF: its period, its scope, a global count
 
 # --- industries: what OEWS measured, what the projection adds, the levers beside them ----------
 st.subheader("Across industries")

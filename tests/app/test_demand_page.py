@@ -146,3 +146,19 @@ def test_sidebar_filters_narrow_the_industry_charts():
     names, n_x, n_y = shown(app)
     assert names == {catalog.industry("fintech").label, catalog.industry("healthtech").label}
     assert (n_x, n_y) == (2, 2)
+
+
+def test_wef_preset_scope_and_point_path_on_the_demand_page(at):
+    from forecasting import scenarios as sc
+    base_ds = _forecast_y(at, 0, "Data scientist (forecast)")
+    at.session_state["assumptions"] = sc.preset("wef2023")
+    at.run()
+    assert not at.exception
+    np.testing.assert_allclose(_forecast_y(at, 0, "Data scientist (forecast)"), base_ds)  # not WEF's
+    mle = _forecast_y(at, 0, "ML engineer (forecast)")
+    assert mle[-1] / mle[0] == pytest.approx(1.40, rel=1e-9)
+    spec = _spec(at, 0)
+    upper = next(t for t in spec["data"] if t.get("name") == "ML engineer 95% interval")
+    np.testing.assert_allclose(_arr(upper["y"]).astype(float), mle)  # a point path: no band
+    text = " ".join(c.value for c in at.caption)
+    assert "2023-27" in text and "global" in text
