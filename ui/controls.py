@@ -17,18 +17,19 @@ COMPARE_COLUMNS = {
     "scenario": st.column_config.TextColumn("Scenario"),
     "role": st.column_config.TextColumn("Role"),
     "industry": None,  # always "all" in the table
-    "year_0": st.column_config.NumberColumn("From", format="%d"),
-    "year_n": st.column_config.NumberColumn("To", format="%d"),
-    "jobs_year_n": st.column_config.NumberColumn("US jobs in year N", format="%,.0f"),
+    "year_0": st.column_config.NumberColumn("From", format="%d", width="small"),
+    "year_n": st.column_config.NumberColumn("To", format="%d", width="small"),
+    "jobs_year_n": st.column_config.NumberColumn("US jobs, year N", format="%,.0f"),
     "jobs_added": st.column_config.NumberColumn("US jobs added", format="%+,.0f"),
-    "cagr_pct": st.column_config.NumberColumn("CAGR", format="%.2f%%"),
+    "cagr_pct": st.column_config.NumberColumn("CAGR", format="%.2f%%", width="small"),
     "bls_cagr_pct": st.column_config.NumberColumn(
-        "BLS 2024–34 CAGR", format="%.2f%%",
+        "BLS CAGR", format="%.2f%%", width="small",
         help="BLS Employment Projections 2024–34 for the role's occupation, as a rate per year."),
     "growth_5y_pct": st.column_config.NumberColumn(
-        "5-year growth", format="%+.1f%%", help="% growth over the first 5 years of the scenario."),
+        "5-yr growth", format="%+.1f%%", width="small",
+        help="% growth over the first 5 years of the scenario."),
     "wef_growth_5y_pct": st.column_config.NumberColumn(
-        "WEF 5-year growth", format="%+.0f%%",
+        "WEF 5-yr", format="%+.0f%%", width="small",
         help="WEF Future of Jobs 2023: AI and ML specialists +40% over 2023–27, a GLOBAL count "
              "(assumption, as quoted in the seed article). Compared as a rate only."),
 }
