@@ -801,13 +801,20 @@ def apply_scenario(baseline: pd.DataFrame | PreparedBaseline, assumptions: Assum
 def jobs_added_by_cell(projection: pd.DataFrame) -> pd.DataFrame:
     """``role, industry, year_0, year_n, jobs_added``: each cell's level in its last year minus
     its first (people), from an ``apply_scenario`` frame."""
-    first, last = int(projection["year"].min()), int(projection["year"].max())
-    wide = projection[projection["year"].isin([first, last])].pivot_table(
-        index=["role", "industry"], columns="year", values="mean", aggfunc="sum")
-    out = wide.reset_index()
-    out["year_0"], out["year_n"] = first, last
-    out["jobs_added"] = wide[last].to_numpy() - wide[first].to_numpy()
-    return out[["role", "industry", "year_0", "year_n", "jobs_added"]]
+    # plain numpy + dicts: the Demand page calls this on every slider move (pivot_table: ~5 ms)
+    yr = projection["year"].to_numpy()
+    first, last = int(yr.min()), int(yr.max())
+    keys = zip(projection["role"].to_numpy(object), projection["industry"].to_numpy(object))
+    start: dict = {}
+    end: dict = {}
+    for key, y, v in zip(keys, yr, projection["mean"].to_numpy(float)):
+        if y == first or y == last:
+            acc = start if y == first else end
+            acc[key] = acc.get(key, 0.0) + v
+    cells = [k for k in end if k in start]
+    return pd.DataFrame({"role": [k[0] for k in cells], "industry": [k[1] for k in cells],
+                         "year_0": first, "year_n": last,
+                         "jobs_added": [end[k] - start[k] for k in cells]})
 
 
 def _select_value(prep: PreparedBaseline, a: Assumptions, role: str, industry: str, year: int,

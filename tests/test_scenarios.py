@@ -538,3 +538,15 @@ def test_mode_conversion_and_alignment_keep_the_scenario():
     short = a.aligned(2025, 3)
     assert short.horizon_years == 3 and short.shock_year is None
     assert a.aligned(2026, 8).shock_year == 2030
+
+
+def test_jobs_added_by_cell_is_end_minus_start_level():
+    out = sc.apply_scenario(BASE, Assumptions(horizon_years=4, industry_growth={"fintech": 3.0}))
+    added = sc.jobs_added_by_cell(out).set_index(["role", "industry"])
+    assert len(added) == len(catalog.ROLE_IDS) * len(catalog.INDUSTRY_IDS)
+    assert set(added.year_0) == {Y0} and set(added.year_n) == {Y0 + 4}
+    cell = out[(out.role == "data_scientist") & (out.industry == "fintech")].set_index("year")["mean"]
+    assert added.loc[("data_scientist", "fintech"), "jobs_added"] == pytest.approx(
+        cell.loc[Y0 + 4] - cell.loc[Y0], rel=1e-12)
+    assert added["jobs_added"].sum() == pytest.approx(
+        total(out, year=Y0 + 4) - total(out, year=Y0), rel=1e-12)
