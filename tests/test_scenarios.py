@@ -169,8 +169,9 @@ def _growth_baseline(log_growth) -> pd.DataFrame:
         for h in range(11):
             m = 1000.0 * (k + 1) * np.exp(sum(log_growth(k, j) for j in range(1, h + 1)))
             z = 0.05 * np.sqrt(h)
-            rows.append(dict(role=r, industry=i, year=Y0 + h, mean=m, lo_80=m * np.exp(-z),
-                             hi_80=m * np.exp(z), lo_95=m * np.exp(-1.5 * z), hi_95=m * np.exp(1.5 * z)))
+            rows.append({"role": r, "industry": i, "year": Y0 + h, "mean": m,
+                         "lo_80": m * np.exp(-z), "hi_80": m * np.exp(z),
+                         "lo_95": m * np.exp(-1.5 * z), "hi_95": m * np.exp(1.5 * z)})
     return pd.DataFrame(rows)
 
 
