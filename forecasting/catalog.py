@@ -35,7 +35,9 @@ class Role:
     demand_signal: str
     #: BLS Employment Projections occupation used for the BLS 2024-34 anchor.
     ep_soc: str
-    #: True when the role counts as an "AI/ML specialist" for the WEF 2023 anchor.
+    #: True when the role is what WEF counts as "AI and machine learning specialists" (the WEF
+    #: 2023 anchor's scope): ML engineers, ML scientists and NLP scientists. Data scientists and
+    #: ML product managers are separate occupations in WEF's taxonomy, so they are not.
     ai_ml_specialist: bool
     #: ai-jobs.net job titles mapped to this role (exact, case-sensitive as in the file).
     aijobs_titles: tuple[str, ...] = field(default_factory=tuple)
@@ -121,7 +123,7 @@ ROLES: tuple[Role, ...] = (
     Role("data_scientist", "Data scientist", "measured", "15-2051",
          "BLS OEWS 15-2051 Data Scientists (May 2021 on; the May 2020 hybrid 15-2098 is not "
          "comparable and is marked as a break).",
-         "us_sector_mathematics", "15-2051", True, DS_TITLES),
+         "us_sector_mathematics", "15-2051", False, DS_TITLES),
     Role("nlp_scientist", "NLP scientist", "derived", "15-1221",
          "Computer & Information Research Scientists (15-1221) x NLP share of research titles in "
          "US ai-jobs.net records, pooled over work_years with >= 1,000 US records (small n: flagged).",
@@ -141,7 +143,7 @@ ROLES: tuple[Role, ...] = (
     Role("ml_product_manager", "ML product manager", "derived", "11-3021",
          "Computer & Information Systems Managers (11-3021) x Indeed US AI share of job postings "
          "(annual mean of monthly values, %/100).",
-         "us_ai_share", "11-3021", True, MLPM_TITLES),
+         "us_ai_share", "11-3021", False, MLPM_TITLES),
 )
 
 ROLE_IDS: tuple[str, ...] = tuple(r.role_id for r in ROLES)

@@ -437,66 +437,131 @@ def industry_stack(frame: pd.DataFrame, role: str, *, footer: str | None = None,
 _PUOR = get_colorscale("PuOr")  # plotly.js has no "PuOr"; validation used to expand the name
 
 
-def growth_heatmap(frame: pd.DataFrame, *, footer: str | None = None,
-                   title: str = "Projected employment growth by role and industry") -> go.Figure:
-    """Role x industry growth (% per year), diverging around zero, values written in the cells."""
-    _require(frame, ["role", "industry", "growth_pct_per_year"], "growth_heatmap")
+def _ordered(present: Iterable[str], catalog_order: Sequence[str]) -> list[str]:
+    present = set(present)
+    return [x for x in catalog_order if x in present] + sorted(present - set(catalog_order))
+
+
+def industry_history(history: pd.DataFrame, projection: pd.DataFrame, role: str, *,
+                     footer: str | None = None, title: str | None = None,
+                     note: str | None = None) -> go.Figure:
+    """One role's employment by industry: the measured years solid (OEWS by sector), the
+    projection dashed, on a log axis so equal slopes mean equal growth rates.
+
+    history: role, industry, year, headcount (measured-mix years). projection: role, industry,
+    year, mean. ``note`` (e.g. the share-trend label) is written under the title.
+    """
+    _require(history, ["role", "industry", "year", "headcount"], "industry_history history")
+    _require(projection, ["role", "industry", "year", "mean"], "industry_history projection")
+    h, p = history[history["role"] == role], projection[projection["role"] == role]
+    if h.empty and p.empty:
+        raise UserInputError(f"industry_history: no rows for role {role!r}")
+    traces: list[dict] = []
+    for i, ind in enumerate(_ordered(pd.unique(pd.concat([h["industry"], p["industry"]])),
+                                     catalog.INDUSTRY_IDS)):
+        name, colour = industry_label(ind), series_colour(ind, i)
+        hi = h[h["industry"] == ind].sort_values("year")
+        pi = p[p["industry"] == ind].sort_values("year")
+        hx, hy = hi["year"].to_numpy(int), hi["headcount"].to_numpy(float)
+        px, py = pi["year"].to_numpy(int), pi["mean"].to_numpy(float)
+        growth = ((hy[-1] / hy[0]) ** (1 / (hx[-1] - hx[0])) - 1) * 100 \
+            if len(hx) > 1 and hy[0] > 0 else np.nan
+        label = f"{hx[0]}–{hx[-1] % 100:02d}: {growth:+.1f}%/yr" if np.isfinite(growth) else ""
+        if len(hx):
+            traces.append(_tr(
+                "scatter", x=hx, y=hy, name=name, mode="lines+markers", legendgroup=name,
+                line={"color": colour, "width": 2.5}, meta={"fields": {"series": name,
+                                                                        "kind": "history"}},
+                hovertemplate=(f"<b>{name}</b> (OEWS by sector)<br>%{{x}}: %{{y:,.0f}} people"
+                               f"<br>{label}<extra></extra>")))
+        if len(px):
+            if len(hx) and hx[-1] < px[0]:  # dotted bridge: the unmeasured years in between
+                traces.append(_tr(
+                    "scatter", x=[hx[-1], px[0]], y=[hy[-1], py[0]], mode="lines",
+                    line={"color": colour, "width": 1.5, "dash": "dot"}, hoverinfo="skip",
+                    showlegend=False, legendgroup=name, name=f"{name} bridge",
+                    meta={"data": False}))
+            traces.append(_tr(
+                "scatter", x=px, y=py, name=f"{name} (projection)", mode="lines",
+                legendgroup=name, showlegend=not len(hx),
+                line={"color": colour, "width": 2, "dash": "dash"},
+                meta={"fields": {"series": name, "kind": "projection"}},
+                hovertemplate=f"<b>{name}</b> (projection)<br>%{{x}}: %{{y:,.0f}} people<extra></extra>"))
+    title = title or f"{role_label(role)}: US employment by industry"
+    if note:
+        title = f"{wrap_title(title)[0]}<br><sup>{'<br>'.join(textwrap.wrap(note, 105))}</sup>"
+    return _figure(traces, layout_dict(
+        title=title, x_title="Year (May)", y_title="Employment (people, log scale)", footer=footer,
+        height=560, yaxis={"type": "log", "tickformat": "~s"},
+        xaxis={"tickformat": "d", "dtick": 1}))
+
+
+def jobs_added_heatmap(frame: pd.DataFrame, *, footer: str | None = None,
+                       title: str = "Jobs added by role and industry") -> go.Figure:
+    """Role x industry jobs added (people), diverging around zero, the number in each cell:
+    levels differ across industries even where growth rates do not."""
+    _require(frame, ["role", "industry", "jobs_added"], "jobs_added_heatmap")
     r_col, i_col = frame["role"].to_numpy(object), frame["industry"].to_numpy(object)
-    r_set, i_set = set(pd.unique(r_col)), set(pd.unique(i_col))
-    roles = [r for r in catalog.ROLE_IDS if r in r_set]
-    roles += sorted(r_set - set(roles))
-    inds = [i for i in catalog.INDUSTRY_IDS if i in i_set]
-    inds += sorted(i_set - set(inds))
-    # First value per cell (as pivot_table(aggfunc="first") did), without the pivot machinery.
+    roles = _ordered(pd.unique(r_col), catalog.ROLE_IDS)
+    inds = _ordered(pd.unique(i_col), catalog.INDUSTRY_IDS)
     z = np.full((len(roles), len(inds)), np.nan)
     r_pos, i_pos = {r: k for k, r in enumerate(roles)}, {i: k for k, i in enumerate(inds)}
-    vals = frame["growth_pct_per_year"].to_numpy(float)
-    for r, i, v in zip(r_col[::-1], i_col[::-1], vals[::-1]):  # reversed: first row wins
-        if not np.isnan(v):
-            z[r_pos[r], i_pos[i]] = v
+    for r, i, v in zip(r_col, i_col, frame["jobs_added"].to_numpy(float)):
+        z[r_pos[r], i_pos[i]] = v
+    text = np.vectorize(lambda v: "" if not np.isfinite(v) else
+                        f"{v:+,.0f}" if abs(v) < 1e4 else f"{v / 1e3:+,.1f}k")(z)
+    lim = float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1.0
     traces = [_tr(
         "heatmap", z=z, x=["<br>".join(textwrap.wrap(industry_label(i), 16)) for i in inds],
-        y=[role_label(r) for r in roles], colorscale=_PUOR, zmid=0, name="Growth, % per year",
-        texttemplate="%{z:.1f}%", meta={"fields": {}},
-        colorbar={"title": {"text": "% per year"}, "ticksuffix": "%"},
-        hovertemplate="<b>%{y}</b> in %{x}<br>Growth: %{z:.1f}% per year<extra></extra>")]
+        y=[role_label(r) for r in roles], colorscale=_PUOR, zmid=0, zmin=-lim, zmax=lim,
+        name="Jobs added (people)", text=text, texttemplate="%{text}", meta={"fields": {}},
+        colorbar={"title": {"text": "people"}, "tickformat": "~s"},
+        hovertemplate="<b>%{y}</b> in %{x}<br>Jobs added: %{z:+,.0f} people<extra></extra>")]
     return _figure(traces, layout_dict(
         title=title, x_title="Industry", y_title="Role", footer=footer,
         height=max(420, 190 + 45 * len(roles)), footer_shift=95,
         yaxis={"autorange": "reversed"}, xaxis={"tickangle": 0, "side": "bottom"}))
 
 
+REFERENCE_NAME = "Statistical baseline: 80% interval (model uncertainty)"
+
+
 def scenario_comparison(frame: pd.DataFrame, *, footer: str | None = None,
                         title: str = "Scenarios compared", y_title: str = "Employment (people)",
-                        unit: str = "people") -> go.Figure:
-    """Up to four scenarios on one chart: lines with light 80% bands."""
+                        unit: str = "people", reference: pd.DataFrame | None = None) -> go.Figure:
+    """Up to four scenarios as lines. Bands mean model uncertainty, so the only band drawn is
+    the statistical baseline's 80% interval (``reference``: year, lo_80, hi_80), for reference;
+    anchored scenarios are point paths and High/Low are themselves the band's edges."""
     _require(frame, ["scenario", "year", "mean", "lo_80", "hi_80"], "scenario_comparison")
     names = list(dict.fromkeys(frame["scenario"].astype(str)))
     if len(names) > MAX_SCENARIOS:
         raise UserInputError(f"scenario_comparison: {len(names)} scenarios given, at most "
                              f"{MAX_SCENARIOS} can be compared ({', '.join(names)})")
     traces: list[dict] = []
+    if reference is not None and len(reference):
+        _require(reference, ["year", "lo_80", "hi_80"], "scenario_comparison reference")
+        ref = reference.sort_values("year")
+        x = ref["year"].to_numpy(int)
+        traces += [
+            _tr("scatter", x=x, y=ref["lo_80"], mode="lines", line={"width": 0}, hoverinfo="skip",
+                showlegend=False, legendgroup="reference", meta={"data": False},
+                name=f"{REFERENCE_NAME} lower"),
+            _tr("scatter", x=x, y=ref["hi_80"], mode="lines", line={"width": 0}, hoverinfo="skip",
+                legendgroup="reference", meta={"data": False}, fill="tonexty",
+                fillcolor="rgba(128,128,128,0.22)", name=REFERENCE_NAME),
+        ]
     dashes = ("solid", "dash", "dot", "dashdot")  # second cue besides colour
     scen = frame["scenario"].astype(str).to_numpy(object)
     for i, name in enumerate(names):
         d = frame[scen == name].sort_values("year")
-        colour = SCENARIO_COLOURS[i]
-        x = d["year"].to_numpy(int)
-        traces += [
-            _tr("scatter", x=x, y=d["lo_80"], mode="lines", line={"width": 0}, hoverinfo="skip",
-                showlegend=False, legendgroup=name, meta={"data": False},
-                name=f"{name} 80% lower"),
-            _tr("scatter", x=x, y=d["hi_80"], mode="lines", line={"width": 0}, hoverinfo="skip",
-                showlegend=False, legendgroup=name, meta={"data": False}, fill="tonexty",
-                fillcolor=rgba(colour, 0.12), name=f"{name} 80% interval"),
-            _tr("scatter", x=x, y=d["mean"], mode="lines+markers", name=name, legendgroup=name,
-                line={"color": colour, "width": 2.5, "dash": dashes[i]},
-                customdata=d[["lo_80", "hi_80"]].to_numpy(float),
-                meta={"fields": {"series": name}, "columns": ["lo_80", "hi_80"]},
-                hovertemplate=(f"<b>{name}</b><br>%{{x}}: %{{y:,.0f}} {unit}<br>80%: "
-                               f"%{{customdata[0]:,.0f}}–%{{customdata[1]:,.0f}} {unit}"
-                               "<extra></extra>")),
-        ]
+        traces.append(_tr(
+            "scatter", x=d["year"].to_numpy(int), y=d["mean"], mode="lines+markers", name=name,
+            legendgroup=name, line={"color": SCENARIO_COLOURS[i], "width": 2.5, "dash": dashes[i]},
+            customdata=d[["lo_80", "hi_80"]].to_numpy(float),
+            meta={"fields": {"series": name}, "columns": ["lo_80", "hi_80"]},
+            hovertemplate=(f"<b>{name}</b><br>%{{x}}: %{{y:,.0f}} {unit}<br>own 80% band: "
+                           f"%{{customdata[0]:,.0f}}–%{{customdata[1]:,.0f}} {unit}"
+                           "<extra></extra>")))
     return _figure(traces, layout_dict(
         title=title, x_title="Year", y_title=y_title, footer=footer,
         yaxis={"tickformat": "~s"}, xaxis={"tickformat": "d", "dtick": 1}))

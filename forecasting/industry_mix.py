@@ -44,6 +44,19 @@ def automotive_share_of_manufacturing() -> float:
     return using("3361–63") / using("31–33")
 
 
+def automotive_assumption(share: float | None = None) -> str:
+    """The automotive split as what it is: an assumption, with its basis and the data value."""
+    basis = automotive_share_of_manufacturing()
+    used = basis if share is None else float(share)
+    head = (f"ASSUMPTION: automotive = {used:.2%} of each role's manufacturing (NAICS 31–33) "
+            "employment")
+    head += " (your override)." if share is not None else "."
+    return (f"{head} Default basis: {basis:.2%} of AI-using manufacturing companies are in motor "
+            "vehicles and parts (NAICS 3361–63; NCSES Annual Business Survey, table CET-33): "
+            "a share of firms using AI, not of employment, since no shipped file splits "
+            "manufacturing employment by subsector.")
+
+
 def _check_auto(share: float | None) -> float:
     if share is None:
         return automotive_share_of_manufacturing()
@@ -87,6 +100,39 @@ class ShareTrend:
         return (f"share(T+h) = share(T) + c(h) x (share(T) - share(T-1)), c(h) = k + ... + k^h, "
                 f"k = {self.k:+.3f} (se {self.se:.3f}): WLS of {b}->{c} share changes on "
                 f"{a}->{b} changes, {self.n_cells:,} occupation x sector cells")
+
+
+#: A share trend whose long-run carry-forward |k / (1 - k)| is below this keeps the projected
+#: mix "near" the last measured one (the label's wording; the numbers come from the fit).
+HELD_NEAR = 0.25
+#: |k| / se at or above this is "distinguishable from zero" (two-sided 95%, normal).
+Z_95 = 1.96
+
+
+def share_trend_summary(trend: ShareTrend) -> str:
+    """Plain-language label of the projected industry mix, worded from the fitted ``k`` and its
+    se (never typed): whether the mix stays near the last measured year and whether ``k`` can be
+    told apart from zero."""
+    first, mid, last = trend.years
+    carry = trend.k / (1.0 - trend.k)  # c(h) as h grows: the long-run share of the last change
+    held = abs(carry) < HELD_NEAR
+    z = trend.k / trend.se if trend.se > 0 else float("inf") * np.sign(trend.k)
+    if abs(z) < Z_95:
+        signif = "not distinguishable from zero"
+    else:
+        signif = (f"{abs(z):.1f} se {'below' if z < 0 else 'above'} zero"
+                  + (" but small" if held else ""))
+    what = "reversed" if carry < 0 else "carried forward"
+    where = (f"held near the {last} mix" if held
+             else f"moving on with the {mid}→{last} change")
+    return (f"Projected mix {where}: share trend k = {trend.k:+.3f}, se {trend.se:.3f}, {signif}; "
+            f"in the long run {abs(carry):.0%} of the {mid}→{last} share change is {what} "
+            f"(fitted on {trend.n_cells:,} occupation × sector cells, OEWS {first}–{last}).")
+
+
+def natsector_years() -> list[int]:
+    """The OEWS years with employment by sector (the measured industry mixes)."""
+    return sorted(int(y) for y in data.load_oews_sector()["year"].unique())
 
 
 def fit_share_trend(panel: pd.DataFrame) -> ShareTrend:
@@ -161,10 +207,17 @@ def industry_shares(years: list[int] | None = None,
     return pd.DataFrame(rows)
 
 
-def role_industry_history(automotive_share: float | None = None) -> pd.DataFrame:
-    """role, industry, year, headcount = role level x industry share (sums to the role)."""
+def role_industry_history(automotive_share: float | None = None,
+                          measured_only: bool = False) -> pd.DataFrame:
+    """role, industry, year, headcount = role level x industry share (sums to the role).
+
+    ``measured_only`` keeps the years whose mix is measured (the natsector years, 2022-2024):
+    other years borrow the nearest measured mix, so only these show how industries differed.
+    """
     lv = rl.role_levels()
     sh = industry_shares(sorted(lv["year"].unique().tolist()), automotive_share)
+    if measured_only:
+        sh = sh[sh["year"] == sh["sector_year"]]
     out = sh.merge(lv[["role", "year", "headcount"]], on=["role", "year"], validate="m:1")
     out["headcount"] = out["headcount"] * out["share"]
-    return out[["role", "industry", "year", "headcount"]]
+    return out[["role", "industry", "year", "headcount"]].reset_index(drop=True)

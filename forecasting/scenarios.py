@@ -11,8 +11,15 @@ Growth arithmetic, per role x industry cell and year t after the start year::
     g = (1 - w) * model_trend + w * anchor[role] + industry_adjustment[industry]   (rates per year)
     level[t] = level[t-1] * (1 + g * saturation) * (1 + shock if t == shock_year)  then capped
 
-``saturation`` is the logistic factor ``1 - role_total/cap`` (only when a cap is set, only damping
-growth, and the role total is clipped to the cap). Intervals keep the baseline's relative widths.
+An anchor holds for ``anchor_years`` from the start year (WEF: 5, BLS: 10; None = the whole
+horizon); after that the role follows the baseline's own growth again, unless ``extend_anchor``
+keeps the anchor's rate. ``saturation`` is the logistic factor ``1 - role_total/cap`` (only when a
+cap is set, only damping growth, and the role total is clipped to the cap).
+
+Bands mean model uncertainty. A cell that follows the model keeps the baseline's relative band
+widths; a role anchored with blend weight w keeps the model band scaled by (1 - w) in log terms,
+so an anchored path (w = 1: WEF, BLS, user-set growth) is a point path, its interval columns equal
+to its mean. High and Low, which ARE the baseline's 80% bounds, are point paths too.
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ import math
 import unicodedata
 import weakref
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -31,10 +39,11 @@ import pandas as pd
 from forecasting import catalog
 from forecasting.errors import UserInputError
 
-SCHEMA_VERSION = 1
-#: Latest OEWS year (May 2025): the baseline starts here.
-LATEST_OEWS_YEAR = 2025
-START_YEAR_RANGE = (LATEST_OEWS_YEAR, LATEST_OEWS_YEAR + 5)
+#: 2: ``anchor_years`` and ``extend_anchor``. A version-1 document has neither; it reads as
+#: anchor_years None (the anchor over the whole horizon), which is what version 1 computed.
+SCHEMA_VERSION = 2
+#: Start years run from the latest OEWS year (read from the data) to this many years later.
+START_YEAR_SPAN = 5
 HORIZON_RANGE = (1, 10)
 GROWTH_MODES = ("per_year", "total")
 TREND_BANDS = ("mean", "hi_80", "lo_80")
@@ -43,12 +52,37 @@ AI_ML_GROUP = "ai_ml_specialists"
 ALL = "all"
 
 # ASSUMPTION (labelled): World Economic Forum, Future of Jobs Report 2023, as quoted in the seed
-# article: AI & machine-learning specialist jobs +40% over 5 years, "about 1 million jobs" (global).
+# article: AI & machine-learning specialist jobs +40% over 5 years (2023-27), "about 1 million
+# jobs" worldwide. A global count: never set against US jobs (no shipped file gives a US share).
 WEF_GROWTH_TOTAL_PCT = 40.0
 WEF_YEARS = 5
-WEF_JOBS_ADDED_GLOBAL = 1_000_000
+WEF_PERIOD = (2023, 2027)
 WEF_CAGR_PCT = ((1 + WEF_GROWTH_TOTAL_PCT / 100) ** (1 / WEF_YEARS) - 1) * 100  # 6.961...
 BLS_EP_YEARS = 10  # BLS Employment Projections 2024-34
+BLS_EP_PERIOD = (2024, 2034)
+
+
+@lru_cache(maxsize=4)
+def _latest_year_cached(key: str) -> int:
+    from forecasting import data
+    return int(data.load_oews_national()["year"].max())
+
+
+def latest_data_year() -> int:
+    """The latest OEWS year in the shipped data (May estimates): the baseline starts there."""
+    from forecasting import data
+    return _latest_year_cached(data.data_hash())
+
+
+def start_year_range() -> tuple[int, int]:
+    """Allowed start years: the latest OEWS year to START_YEAR_SPAN years later."""
+    first = latest_data_year()
+    return first, first + START_YEAR_SPAN
+
+
+def baseline_horizon(a: Assumptions, minimum: int = 10) -> int:
+    """Years of baseline a scenario needs (the projection command's baseline length)."""
+    return max(minimum, a.end_year - latest_data_year())
 
 # Ranges per field (inclusive); the messages quote them.
 ROLE_GROWTH_RANGE = {"per_year": (-50.0, 100.0), "total": (-90.0, 1000.0)}
@@ -83,6 +117,17 @@ def _as_int(value: Any, what: str) -> int:
         except ValueError:
             pass
     raise ValueError(f"{what}: expected a whole number, got {value!r}")
+
+
+def _as_bool(value: Any, what: str) -> bool:
+    """True/False, or their link spellings ("1"/"0", "true"/"false")."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("1", "0", "true", "false"):
+        return value.strip().lower() in ("1", "true")
+    raise ValueError(f"{what}: expected true or false, got {value!r}")
 
 
 def _as_float(value: Any, what: str) -> float:
@@ -164,7 +209,8 @@ class Assumptions:
 
     preset: str = "baseline"
     name: str = ""
-    start_year: int = LATEST_OEWS_YEAR
+    #: Default: the latest OEWS year in the data (where the baseline starts).
+    start_year: int = field(default_factory=latest_data_year)
     horizon_years: int = 5
     growth_mode: str = "per_year"
     blend_weight: float = 0.0
@@ -180,6 +226,11 @@ class Assumptions:
     wage_growth_pct_per_year: float | None = None
     #: Automotive share of manufacturing (0..1); None keeps the documented data rule.
     automotive_share: float | None = None
+    #: Years from the start year during which ``role_growth`` applies (an outside anchor's own
+    #: period: WEF 5, BLS 10); None = the whole horizon. Afterwards the baseline's growth.
+    anchor_years: int | None = None
+    #: True keeps the anchor's rate after ``anchor_years`` instead of the baseline's growth.
+    extend_anchor: bool = False
     version: int = SCHEMA_VERSION
 
     def __post_init__(self) -> None:
@@ -207,6 +258,18 @@ class Assumptions:
         return self.start_year + self.horizon_years
 
     @property
+    def anchor_window(self) -> int:
+        """Years over which a role's "total" growth is spread: the anchor's period within the
+        horizon (the anchor's rate is the same whether or not it is extended afterwards)."""
+        if self.anchor_years is None:
+            return self.horizon_years
+        return min(self.anchor_years, self.horizon_years)
+
+    def anchored_years(self) -> int:
+        """Projection years (from the start) that use the role anchors."""
+        return self.horizon_years if self.extend_anchor else self.anchor_window
+
+    @property
     def label(self) -> str:
         """Display name (plain text; escape before using as HTML/markdown)."""
         return self.name or PRESETS.get(self.preset, PRESETS["baseline"]).title
@@ -228,17 +291,17 @@ class Assumptions:
         if mode == self.growth_mode:
             return self
         _choice(mode, GROWTH_MODES, "growth_mode")
-        h = self.horizon_years
 
-        def conv(value: float, ranges: dict[str, tuple[float, float]]) -> float:
+        def conv(value: float, ranges: dict[str, tuple[float, float]], h: int) -> float:
             rate = per_year_rate(value, self.growth_mode, h)
             out = rate * 100 if mode == "per_year" else ((1 + rate) ** h - 1) * 100
             lo, hi = ranges[mode]
             return min(max(out, lo), hi)
 
         return replace(self, growth_mode=mode,
-                       role_growth=tuple((k, conv(v, ROLE_GROWTH_RANGE)) for k, v in self.role_growth),
-                       industry_growth=tuple((k, conv(v, INDUSTRY_GROWTH_RANGE))
+                       role_growth=tuple((k, conv(v, ROLE_GROWTH_RANGE, self.anchor_window))
+                                         for k, v in self.role_growth),
+                       industry_growth=tuple((k, conv(v, INDUSTRY_GROWTH_RANGE, self.horizon_years))
                                              for k, v in self.industry_growth))
 
     # --- serialisation
@@ -258,12 +321,15 @@ class Assumptions:
             raise UserInputError(f"assumptions must be a JSON object, got {type(data).__name__}")
         unknown = sorted(set(data) - _FIELD_NAMES)
         _check_version(data.get("version", SCHEMA_VERSION))
-        normalised, errors = _validate_fields({**_DEFAULTS, **data})
+        normalised, errors = _validate_fields({**_defaults(), **data})
         if unknown:
             errors.insert(0, f"unknown field(s) {', '.join(map(repr, unknown))}; valid fields: "
                              f"{', '.join(sorted(_FIELD_NAMES))}")
         if errors:
             raise UserInputError("invalid assumptions: " + "; ".join(errors))
+        # read = migrated: an older document's missing fields took the defaults that reproduce
+        # what it computed, so the value is a current-version value
+        normalised["version"] = SCHEMA_VERSION
         return cls(**normalised)
 
     @classmethod
@@ -280,7 +346,7 @@ class Assumptions:
     def to_query_params(self) -> dict[str, str]:
         """Flat, short keys; only fields that differ from the defaults (plus version)."""
         q: dict[str, str] = {"v": str(self.version)}
-        d = _DEFAULTS
+        d = _defaults()
         if self.preset != d["preset"]:
             q["p"] = self.preset
         if self.name:
@@ -309,6 +375,10 @@ class Assumptions:
             q["wg"] = repr(self.wage_growth_pct_per_year)
         if self.automotive_share is not None:
             q["as"] = repr(self.automotive_share)
+        if self.anchor_years is not None:
+            q["ay"] = str(self.anchor_years)
+        if self.extend_anchor:
+            q["xa"] = "1"
         return q
 
     @classmethod
@@ -347,9 +417,10 @@ class Assumptions:
             except UserInputError as exc:
                 messages.append(str(exc) + "; the link was read as far as possible")
             raw.pop("version")
-        values = dict(_DEFAULTS)
+        defaults = _defaults()
+        values = dict(defaults)
         for key, val in raw.items():
-            single, errs = _validate_fields({**_DEFAULTS, key: val}, only=(key,))
+            single, errs = _validate_fields({**defaults, key: val}, only=(key,))
             if errs:
                 messages.extend(f"link: {e}; using the default" for e in errs)
             else:
@@ -401,7 +472,8 @@ def _validate_fields(v: dict[str, Any], only: Sequence[str] | None = None
 
     check("preset", lambda x: _choice(x, tuple(PRESETS) + ("custom",), "preset"))
     check("name", lambda x: _clean_name(x, "name"))
-    check("start_year", lambda x: _in_range(_as_int(x, "start_year"), *START_YEAR_RANGE, "start_year"))
+    check("start_year", lambda x: _in_range(_as_int(x, "start_year"), *start_year_range(),
+                                            "start_year"))
     check("horizon_years", lambda x: _in_range(_as_int(x, "horizon_years"), *HORIZON_RANGE,
                                                "horizon_years"))
     check("growth_mode", lambda x: _choice(x, GROWTH_MODES, "growth_mode"))
@@ -421,6 +493,9 @@ def _validate_fields(v: dict[str, Any], only: Sequence[str] | None = None
         _as_float(x, "wage_growth_pct_per_year"), *WAGE_RANGE, "wage_growth_pct_per_year"))
     check("automotive_share", lambda x: None if x is None or x == "" else _in_range(
         _as_float(x, "automotive_share"), 0.0, 1.0, "automotive_share"))
+    check("anchor_years", lambda x: None if x is None or x == "" else _in_range(
+        _as_int(x, "anchor_years"), 1, HORIZON_RANGE[1], "anchor_years"))
+    check("extend_anchor", lambda x: _as_bool(x, "extend_anchor"))
     check("version", lambda x: _in_range(_as_int(x, "version"), 1, SCHEMA_VERSION, "version"))
     if only is None and not errors and out["shock_year"] is not None:
         lo, hi = out["start_year"] + 1, out["start_year"] + out["horizon_years"]
@@ -433,7 +508,16 @@ def _validate_fields(v: dict[str, Any], only: Sequence[str] | None = None
 _FIELD_NAMES = frozenset(f.name for f in fields(Assumptions))
 _SHORT_KEYS = {"v": "version", "p": "preset", "n": "name", "sy": "start_year", "h": "horizon_years",
                "m": "growth_mode", "w": "blend_weight", "tb": "trend_band", "sky": "shock_year",
-               "skp": "shock_pct", "wg": "wage_growth_pct_per_year", "as": "automotive_share"}
+               "skp": "shock_pct", "wg": "wage_growth_pct_per_year", "as": "automotive_share",
+               "ay": "anchor_years", "xa": "extend_anchor"}
+#: Every scalar query-parameter key a share link uses (role/industry/cap keys are prefixed).
+LINK_KEYS = frozenset(_SHORT_KEYS)
+
+
+def _defaults() -> dict[str, Any]:
+    """Every field's default (the start year's is read from the data, so it is computed)."""
+    return {f.name: f.default_factory() if f.default_factory is not MISSING else f.default
+            for f in fields(Assumptions)}
 
 
 # --------------------------------------------------------------------------- presets
@@ -450,32 +534,42 @@ class PresetInfo:
 PRESETS: dict[str, PresetInfo] = {
     "baseline": PresetInfo(
         "baseline", "Statistical baseline", False,
-        "Our headcount baseline: BLS OEWS May 2021-2025 levels, trend shrunk across all OEWS occupations (forecasting/headcount.py).",
-        "Models only: each role x industry grows at the validated statistical trend."),
+        "Our headcount baseline: BLS OEWS May levels from 2021 on, trend shrunk across all OEWS "
+        "occupations (forecasting/headcount.py).",
+        "Models only: each role x industry grows at the validated statistical trend; its 80% and "
+        "95% bands are the model's uncertainty."),
     "wef2023": PresetInfo(
         "wef2023", "WEF 2023 (assumption)", True,
         "World Economic Forum, Future of Jobs Report 2023, as quoted in the seed article: AI and "
-        "machine-learning specialists +40% over 5 years, about 1 million jobs (global count).",
-        f"ASSUMPTION: +{WEF_GROWTH_TOTAL_PCT:g}% over {WEF_YEARS} years, i.e. {WEF_CAGR_PCT:.2f}% "
-        "per year, for the AI/ML-specialist roles (blend weight 1); other roles keep the model trend. WEF's "
-        "~1 million jobs is global; our levels are US only, so the gap is expected."),
+        f"machine-learning specialists +{WEF_GROWTH_TOTAL_PCT:g}% over {WEF_PERIOD[0]}-"
+        f"{WEF_PERIOD[1] % 100:02d}, about 1 million jobs, a GLOBAL count.",
+        f"ASSUMPTION: +{WEF_GROWTH_TOTAL_PCT:g}% over {WEF_YEARS} years ({WEF_CAGR_PCT:.2f}% a "
+        "year) for the roles WEF counts as AI and ML specialists ("
+        + ", ".join(catalog.role(r).label for r in catalog.AI_ML_SPECIALIST_ROLES)
+        + f"), applied to the {WEF_YEARS} years from the start year, then the baseline's growth. "
+        "Every other role follows the baseline. WEF's period is "
+        f"{WEF_PERIOD[0]}-{WEF_PERIOD[1] % 100:02d} and its count is global, so compare rates "
+        "(% growth), not jobs: our levels are US only. Anchored paths are point paths (no band)."),
     "bls2034": PresetInfo(
         "bls2034", "BLS 2024-34", False,
         "BLS Employment Projections 2024-34 (data/raw/bls_ep/occupation.xlsx), each role's "
         "catalog occupation (Role.ep_soc).",
         "Each role grows at its occupation's projected 10-year change converted to an annual rate "
-        "(e.g. data scientists +33.5%, software developers +15.8% over 2024-34), blend weight 1."),
+        f"(e.g. data scientists +33.5%, software developers +15.8% over {BLS_EP_PERIOD[0]}-"
+        f"{BLS_EP_PERIOD[1] % 100:02d}) for {BLS_EP_YEARS} years from the start year, then the "
+        "baseline's growth; blend weight 1, so a point path (no band)."),
     "high": PresetInfo(
         "high", "High adoption", False,
         "Upper bound of the statistical baseline's 80% prediction interval.",
-        "Each role x industry follows the baseline's hi_80 path (optimistic but data-consistent)."),
+        "Each role x industry follows the baseline's hi_80 path: a line, with no band of its own "
+        "(optimistic but data-consistent)."),
     "low": PresetInfo(
         "low", "Low adoption", False,
         "Lower bound of the statistical baseline's 80% prediction interval.",
-        "Each role x industry follows the baseline's lo_80 path (pessimistic but data-consistent)."),
+        "Each role x industry follows the baseline's lo_80 path: a line, with no band of its own "
+        "(pessimistic but data-consistent)."),
 }
 PRESET_IDS: tuple[str, ...] = tuple(PRESETS)
-_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Assumptions)}
 
 
 def bls_annual_growth_pct(bls_ep: pd.DataFrame | None = None) -> dict[str, float]:
@@ -498,13 +592,15 @@ def preset(name: str, bls_ep: pd.DataFrame | None = None) -> Assumptions:
     if name == "baseline":
         return Assumptions(preset="baseline")
     if name == "wef2023":
-        # Stored as the CAGR (per year) so a longer horizon extends WEF's rate instead of
-        # spreading +40% over more years; after 5 years it is exactly +40%.
+        # Stored as the CAGR (per year): over its 5 years exactly +40%; after them the roles
+        # follow the baseline (``extend_anchor`` keeps WEF's rate instead).
         return Assumptions(preset="wef2023", horizon_years=WEF_YEARS, blend_weight=1.0,
+                           anchor_years=WEF_YEARS,
                            role_growth=tuple((r, WEF_CAGR_PCT)
                                              for r in catalog.AI_ML_SPECIALIST_ROLES))
     if name == "bls2034":
         return Assumptions(preset="bls2034", horizon_years=BLS_EP_YEARS, blend_weight=1.0,
+                           anchor_years=BLS_EP_YEARS,
                            role_growth=tuple(bls_annual_growth_pct(bls_ep).items()))
     if name in ("high", "low"):
         return Assumptions(preset=name, trend_band="hi_80" if name == "high" else "lo_80")
@@ -572,7 +668,10 @@ def _prepare(baseline: pd.DataFrame) -> PreparedBaseline:
 
 
 def _extend(prep: PreparedBaseline, end_year: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Years up to ``end_year``; beyond the baseline, repeat the last growth and widen by sqrt(h)."""
+    """Years up to ``end_year``. Beyond the baseline's last year each cell's log growth continues
+    from its last year's value, decaying at the ratio of its last two years' growth (clipped to
+    0..1): a constant trend stays constant, a damped trend keeps damping at its own rate. Band
+    log-widths grow with sqrt(h), as a random walk's would."""
     years = prep.years
     if end_year <= years[-1]:
         keep = years <= end_year
@@ -580,10 +679,15 @@ def _extend(prep: PreparedBaseline, end_year: int) -> tuple[np.ndarray, dict[str
     extra = np.arange(years[-1] + 1, end_year + 1)
     mean = prep.bands["mean"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        step = mean[:, -1] / mean[:, -2] if len(years) > 1 else np.ones(len(mean))
-    step = np.nan_to_num(step, nan=1.0, posinf=1.0)
+        logs = np.log(mean)
+        d_last = logs[:, -1] - logs[:, -2] if len(years) > 1 else np.zeros(len(mean))
+        d_prev = logs[:, -2] - logs[:, -3] if len(years) > 2 else d_last
+        decay = np.where(np.abs(d_prev) > 1e-12, np.clip(d_last / d_prev, 0.0, 1.0), 1.0)
+    d_last = np.nan_to_num(d_last, nan=0.0, posinf=0.0, neginf=0.0)
+    decay = np.nan_to_num(decay, nan=1.0)
     k = np.arange(1, len(extra) + 1)
-    new_mean = mean[:, -1:] * step[:, None] ** k
+    cum = np.cumsum(d_last[:, None] * decay[:, None] ** k, axis=1)  # log change from last year
+    new_mean = mean[:, -1:] * np.exp(cum)
     h_last = max(len(years) - 1, 1)
     scale = np.sqrt((h_last + k) / h_last)
     out = {"mean": np.hstack([mean, new_mean])}
@@ -629,10 +733,13 @@ def _project(prep: PreparedBaseline, a: Assumptions) -> tuple[np.ndarray, dict[s
     model_g = np.nan_to_num(model_g, nan=0.0, posinf=0.0, neginf=0.0)
     w = a.blend_weight
     growth_map = a.role_growth_map
-    anchor = np.array([per_year_rate(growth_map[r], a.growth_mode, a.horizon_years)
+    anchor = np.array([per_year_rate(growth_map[r], a.growth_mode, a.anchor_window)
                        if r in growth_map else np.nan for r in prep.roles])
-    has_anchor = ~np.isnan(anchor)[:, None]
-    g = np.where(has_anchor, (1 - w) * model_g + w * np.nan_to_num(anchor)[:, None], model_g)
+    has_anchor = ~np.isnan(anchor)
+    # the anchor holds in its own years; afterwards the role follows the model again
+    in_window = (np.arange(1, n_steps + 1) <= a.anchored_years())[None, :]
+    g = np.where(has_anchor[:, None] & in_window,
+                 (1 - w) * model_g + w * np.nan_to_num(anchor)[:, None], model_g)
     ind_map = a.industry_growth_map
     g = g + np.array([per_year_rate(ind_map.get(i, 0.0), a.growth_mode, a.horizon_years)
                       for i in prep.industries])[:, None]
@@ -657,11 +764,15 @@ def _project(prep: PreparedBaseline, a: Assumptions) -> tuple[np.ndarray, dict[s
             total = level[idx, t].sum()
             if total > caps[r]:
                 level[idx, t] *= caps[r] / total
+    # Bands are model uncertainty: the model's share of a cell's growth keeps that share of the
+    # baseline's relative band (log scale); anchored at weight 1 and High/Low: a point path.
+    band_weight = np.where(has_anchor, 1.0 - w, 1.0) if a.trend_band == "mean" \
+        else np.zeros(n_cells)
     out = {"mean": level}
     for b, ratio in rel.items():
         ratio = np.nan_to_num(ratio, nan=1.0, posinf=1.0, neginf=1.0)
         ratio = np.clip(ratio, 0, 1) if b.startswith("lo") else np.maximum(ratio, 1)
-        out[b] = level * ratio
+        out[b] = level * ratio ** band_weight[:, None]
     out["lo_95"] = np.minimum(out["lo_95"], out["lo_80"])
     out["hi_95"] = np.maximum(out["hi_95"], out["hi_80"])
     return years[i0:i0 + 1 + n_steps], out
@@ -687,19 +798,43 @@ def apply_scenario(baseline: pd.DataFrame | PreparedBaseline, assumptions: Assum
     return frame
 
 
-def _select_value(prep: PreparedBaseline, a: Assumptions, role: str, industry: str, year: int
-                  ) -> float:
+def jobs_added_by_cell(projection: pd.DataFrame) -> pd.DataFrame:
+    """``role, industry, year_0, year_n, jobs_added``: each cell's level in its last year minus
+    its first (people), from an ``apply_scenario`` frame."""
+    # plain numpy + dicts: the Demand page calls this on every slider move (pivot_table: ~5 ms)
+    yr = projection["year"].to_numpy()
+    first, last = int(yr.min()), int(yr.max())
+    keys = zip(projection["role"].to_numpy(object), projection["industry"].to_numpy(object))
+    start: dict = {}
+    end: dict = {}
+    for key, y, v in zip(keys, yr, projection["mean"].to_numpy(float)):
+        if y == first or y == last:
+            acc = start if y == first else end
+            acc[key] = acc.get(key, 0.0) + v
+    cells = [k for k in end if k in start]
+    return pd.DataFrame({"role": [k[0] for k in cells], "industry": [k[1] for k in cells],
+                         "year_0": first, "year_n": last,
+                         "jobs_added": [end[k] - start[k] for k in cells]})
+
+
+def _select_value(prep: PreparedBaseline, a: Assumptions, role: str, industry: str, year: int,
+                  group_roles: Sequence[str] | None = None) -> float:
     years, out = _project(prep, a)
-    mask = _cell_mask(prep, role, industry)
+    mask = _cell_mask(prep, role, industry, group_roles)
     col = int(np.searchsorted(years, year))
     if col >= len(years) or years[col] != year:
         raise UserInputError(f"year {year} is outside the scenario years {years[0]}-{years[-1]}")
     return float(out["mean"][mask, col].sum())
 
 
-def _cell_mask(prep: PreparedBaseline, role: str, industry: str) -> np.ndarray:
+def _group(group_roles: Sequence[str] | None) -> tuple[str, ...]:
+    return catalog.AI_ML_SPECIALIST_ROLES if group_roles is None else tuple(group_roles)
+
+
+def _cell_mask(prep: PreparedBaseline, role: str, industry: str,
+               group_roles: Sequence[str] | None = None) -> np.ndarray:
     if role == AI_ML_GROUP:
-        rmask = np.isin(prep.roles, catalog.AI_ML_SPECIALIST_ROLES)
+        rmask = np.isin(prep.roles, _group(group_roles))
     elif role == ALL:
         rmask = np.ones(len(prep.roles), bool)
     else:
@@ -713,16 +848,54 @@ def _cell_mask(prep: PreparedBaseline, role: str, industry: str) -> np.ndarray:
     return rmask & (prep.industries == industry)
 
 
+# --------------------------------------------------------------------------- headline group
+def headline_group(include_small_base: bool = False,
+                   small_base: Sequence[str] | None = None) -> tuple[str, ...]:
+    """The AI and ML specialist roles a headline total sums: WEF's scope, without the roles whose
+    level rests on too few records (``role_levels.small_base_roles``) unless the user includes
+    them."""
+    if include_small_base:
+        return catalog.AI_ML_SPECIALIST_ROLES
+    if small_base is None:
+        from forecasting import role_levels
+        small_base = role_levels.small_base_roles()
+    return tuple(r for r in catalog.AI_ML_SPECIALIST_ROLES if r not in small_base)
+
+
+def group_label(group_roles: Sequence[str] | None = None) -> str:
+    """Display name of the AI/ML specialist group that says which roles it sums."""
+    group = _group(group_roles)
+    left_out = [r for r in catalog.AI_ML_SPECIALIST_ROLES if r not in group]
+    names = ", ".join(catalog.role(r).label for r in group)
+    label = f"AI/ML specialists ({names})"
+    if left_out:
+        label += " excl. small-base " + ", ".join(catalog.role(r).label for r in left_out)
+    return label
+
+
+def headline_roles(roles: Sequence[str], include_small_base: bool = False,
+                   small_base: Sequence[str] | None = None) -> tuple[str, ...]:
+    """``roles`` that may headline a ranking ("fastest-growing"): small-base roles only when
+    the user includes them."""
+    if include_small_base:
+        return tuple(roles)
+    if small_base is None:
+        from forecasting import role_levels
+        small_base = role_levels.small_base_roles()
+    return tuple(r for r in roles if r not in small_base)
+
+
 # --------------------------------------------------------------------------- comparison
-def compare(baseline: pd.DataFrame | PreparedBaseline, scenarios: Sequence[Assumptions]
-            ) -> pd.DataFrame:
+def compare(baseline: pd.DataFrame | PreparedBaseline, scenarios: Sequence[Assumptions],
+            group_roles: Sequence[str] | None = None) -> pd.DataFrame:
     """Up to four scenarios in one long frame, with role/industry totals (``all``) and the
-    ``ai_ml_specialists`` group rows added; the ``scenario`` column tells them apart."""
+    ``ai_ml_specialists`` group rows (``group_roles``; default every AI/ML specialist role)
+    added; the ``scenario`` column tells them apart."""
     if not 1 <= len(scenarios) <= 4:
         raise UserInputError(f"compare takes 1 to 4 scenarios, got {len(scenarios)}")
     prep = prepare(baseline)
     labels = _unique_labels(scenarios)
-    matrix, g_roles, g_inds = _aggregation(prep)
+    matrix, g_roles, g_inds = _aggregation(prep, _group(group_roles))
     frames = []
     for a, label in zip(scenarios, labels):
         years, out = _project(prep, a)
@@ -735,13 +908,26 @@ def compare(baseline: pd.DataFrame | PreparedBaseline, scenarios: Sequence[Assum
     return pd.concat(frames, ignore_index=True)
 
 
-_AGGREGATIONS: dict[int, tuple[PreparedBaseline, np.ndarray, np.ndarray, np.ndarray]] = {}
+def reference_band(baseline: pd.DataFrame | PreparedBaseline, a: Assumptions, role: str = ALL,
+                   industry: str = ALL, group_roles: Sequence[str] | None = None) -> pd.DataFrame:
+    """``year, mean, lo_80, hi_80, lo_95, hi_95`` of the statistical baseline over ``a``'s years
+    (same automotive share): the model uncertainty a compare chart shows for reference."""
+    ref = preset("baseline").with_changes(automotive_share=a.automotive_share).aligned(
+        a.start_year, a.horizon_years)
+    long = compare(baseline, [ref], group_roles)
+    sel = long[(long["role"] == role) & (long["industry"] == industry)]
+    return sel[["year", "mean", "lo_80", "hi_80", "lo_95", "hi_95"]].reset_index(drop=True)
 
 
-def _aggregation(prep: PreparedBaseline) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+_AGGREGATIONS: dict[tuple[int, tuple[str, ...]],
+                    tuple[PreparedBaseline, np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _aggregation(prep: PreparedBaseline, group: tuple[str, ...]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """0/1 matrix [group, cell]: the cells themselves, then the bottom-up sums that
     ``reconcile.with_totals`` makes (same rows, computed as one matrix product: fast)."""
-    hit = _AGGREGATIONS.get(id(prep))
+    hit = _AGGREGATIONS.get((id(prep), group))
     if hit is not None and hit[0] is prep:
         return hit[1:]
     rows, roles, inds = [], [], []
@@ -756,15 +942,14 @@ def _aggregation(prep: PreparedBaseline) -> tuple[np.ndarray, np.ndarray, np.nda
         add(np.arange(n) == k, prep.roles[k], prep.industries[k])
     for r in dict.fromkeys(prep.roles):
         add(prep.roles == r, r, ALL)
-    for label, rmask in ((ALL, np.ones(n, bool)),
-                         (AI_ML_GROUP, np.isin(prep.roles, catalog.AI_ML_SPECIALIST_ROLES))):
+    for label, rmask in ((ALL, np.ones(n, bool)), (AI_ML_GROUP, np.isin(prep.roles, group))):
         for i in dict.fromkeys(prep.industries):
             add(rmask & (prep.industries == i), label, i)
         add(rmask, label, ALL)
     result = (np.vstack(rows), np.array(roles, dtype=object), np.array(inds, dtype=object))
     if len(_AGGREGATIONS) > 8:
         _AGGREGATIONS.clear()
-    _AGGREGATIONS[id(prep)] = (prep, *result)
+    _AGGREGATIONS[(id(prep), group)] = (prep, *result)
     return result
 
 
@@ -778,39 +963,54 @@ def _unique_labels(scenarios: Sequence[Assumptions]) -> list[str]:
     return out
 
 
-def comparison_table(baseline: pd.DataFrame | PreparedBaseline, scenarios: Sequence[Assumptions]
-                     ) -> pd.DataFrame:
-    """``scenario, role, industry, year_n, jobs_year_n, jobs_added, cagr_pct, gap_to_wef_jobs``.
+TABLE_COLUMNS = ["scenario", "role", "industry", "year_0", "year_n", "jobs_year_n", "jobs_added", "cagr_pct",
+                 "bls_cagr_pct", "growth_5y_pct", "wef_growth_5y_pct"]
 
-    Rows: every role, the AI/ML-specialist group and all roles (industry ``all``). The gap is
-    WEF's ~1 million jobs added (a GLOBAL count, labelled assumption) minus our US jobs added,
-    filled for the AI/ML group and the all-roles rows only.
+
+def comparison_table(baseline: pd.DataFrame | PreparedBaseline, scenarios: Sequence[Assumptions],
+                     group_roles: Sequence[str] | None = None,
+                     bls_cagr: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """One row per scenario and role (every role, the AI/ML group, all roles; industry ``all``).
+
+    Rates are compared with rates, never US jobs with WEF's global count: ``cagr_pct`` beside
+    BLS's CAGR for the role's occupation (``bls_cagr_pct``, role rows only), and the 5-year %
+    growth (``growth_5y_pct``, NaN when the horizon is shorter) beside WEF's +40%
+    (``wef_growth_5y_pct``, AI/ML group rows only). Jobs are US jobs.
     """
-    return summarize(compare(baseline, scenarios))
+    return summarize(compare(baseline, scenarios, group_roles), bls_cagr)
 
 
-def summarize(long: pd.DataFrame) -> pd.DataFrame:
-    """``comparison_table`` from an existing ``compare`` frame (saves a second engine run)."""
+def summarize(long: pd.DataFrame, bls_cagr: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """``comparison_table`` from an existing ``compare`` frame (saves a second engine run).
+    ``bls_cagr``: role -> BLS 2024-34 % per year (default: read from the shipped BLS EP file)."""
+    if bls_cagr is None:
+        bls_cagr = bls_annual_growth_pct()
     tot = long[long["industry"] == ALL].sort_values("year", kind="stable")
     g = tot.groupby(["scenario", "role"], sort=False)
     out = pd.DataFrame({"y0": g["year"].first(), "year_n": g["year"].last(),
                         "start": g["mean"].first(), "jobs_year_n": g["mean"].last()}).reset_index()
+    at5 = tot.merge(out[["scenario", "role", "y0"]], on=["scenario", "role"])
+    at5 = at5[at5["year"] == at5["y0"] + WEF_YEARS].set_index(["scenario", "role"])["mean"]
     n = (out["year_n"] - out["y0"]).to_numpy(float)
     start, end = out["start"].to_numpy(float), out["jobs_year_n"].to_numpy(float)
+    five = at5.reindex(pd.MultiIndex.from_frame(out[["scenario", "role"]])).to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         cagr = np.where((start > 0) & (n > 0), ((end / start) ** (1 / n) - 1) * 100, 0.0)
+        growth5 = np.where(start > 0, (five / start - 1) * 100, np.nan)
     out["industry"] = ALL
     out["jobs_added"] = end - start
     out["cagr_pct"] = cagr
-    out["gap_to_wef_jobs"] = np.where(out["role"].isin([ALL, AI_ML_GROUP]),
-                                      WEF_JOBS_ADDED_GLOBAL - out["jobs_added"], np.nan)
+    out["bls_cagr_pct"] = out["role"].map(lambda r: bls_cagr.get(r, np.nan)).astype(float)
+    out["growth_5y_pct"] = growth5
+    out["wef_growth_5y_pct"] = np.where(out["role"] == AI_ML_GROUP, WEF_GROWTH_TOTAL_PCT, np.nan)
+    out["year_0"] = out["y0"].astype(int)
     out["year_n"] = out["year_n"].astype(int)
-    return out[["scenario", "role", "industry", "year_n", "jobs_year_n", "jobs_added", "cagr_pct",
-                "gap_to_wef_jobs"]]
+    return out[TABLE_COLUMNS]
 
 
 # --------------------------------------------------------------------------- tornado
-def tornado_variants(assumptions: Assumptions, role: str = ALL, industry: str = ALL
+def tornado_variants(assumptions: Assumptions, role: str = ALL, industry: str = ALL,
+                     group_roles: Sequence[str] | None = None
                      ) -> list[tuple[str, str, Assumptions, Assumptions]]:
     """(assumption, step_label, low, high) Assumptions for each lever, moved by a fixed step."""
     a = assumptions
@@ -826,7 +1026,7 @@ def tornado_variants(assumptions: Assumptions, role: str = ALL, industry: str = 
     unit = "pp/yr" if a.growth_mode == "per_year" else "pp total"
     rg = a.role_growth_map
     targets = [r for r in rg if role in (ALL, r)
-               or (role == AI_ML_GROUP and r in catalog.AI_ML_SPECIALIST_ROLES)]
+               or (role == AI_ML_GROUP and r in _group(group_roles))]
     if targets:
         lo_r, hi_r = ROLE_GROWTH_RANGE[a.growth_mode]
         low = {**rg, **{r: clip(rg[r] - step, lo_r, hi_r) for r in targets}}
@@ -854,7 +1054,11 @@ def tornado_variants(assumptions: Assumptions, role: str = ALL, industry: str = 
                     a.with_changes(role_cap={r: clip(c * 0.75, *CAP_RANGE) for r, c in caps.items()}),
                     a.with_changes(role_cap={r: clip(c * 1.25, *CAP_RANGE) for r, c in caps.items()})))
     if industry in ("automotive", "manufacturing_other"):
-        share = a.automotive_share if a.automotive_share is not None else 0.2
+        if a.automotive_share is not None:
+            share = a.automotive_share
+        else:
+            from forecasting import industry_mix
+            share = industry_mix.automotive_share_of_manufacturing()
         out.append(("Automotive share of manufacturing", "±0.05",
                     a.with_changes(automotive_share=clip(share - 0.05, 0, 1)),
                     a.with_changes(automotive_share=clip(share + 0.05, 0, 1))))
@@ -862,7 +1066,8 @@ def tornado_variants(assumptions: Assumptions, role: str = ALL, industry: str = 
 
 
 def tornado(baseline: pd.DataFrame | PreparedBaseline, assumptions: Assumptions,
-            role: str = ALL, industry: str = ALL, year: int | None = None) -> pd.DataFrame:
+            role: str = ALL, industry: str = ALL, year: int | None = None,
+            group_roles: Sequence[str] | None = None) -> pd.DataFrame:
     """``assumption, step_label, value_low, value_high, base_value``, largest swing first.
 
     Each bar is a direct re-run of the engine with one lever moved down/up by its step; the value
@@ -870,11 +1075,12 @@ def tornado(baseline: pd.DataFrame | PreparedBaseline, assumptions: Assumptions,
     """
     prep = prepare(baseline)
     year = assumptions.end_year if year is None else year
-    base = _select_value(prep, assumptions, role, industry, year)
+    base = _select_value(prep, assumptions, role, industry, year, group_roles)
     rows = [{"assumption": name, "step_label": label,
-             "value_low": _select_value(prep, lo, role, industry, year),
-             "value_high": _select_value(prep, hi, role, industry, year), "base_value": base}
-            for name, label, lo, hi in tornado_variants(assumptions, role, industry)]
+             "value_low": _select_value(prep, lo, role, industry, year, group_roles),
+             "value_high": _select_value(prep, hi, role, industry, year, group_roles),
+             "base_value": base}
+            for name, label, lo, hi in tornado_variants(assumptions, role, industry, group_roles)]
     df = pd.DataFrame(rows, columns=["assumption", "step_label", "value_low", "value_high",
                                      "base_value"])
     swing = (df["value_high"] - df["value_low"]).abs()
@@ -894,12 +1100,13 @@ def decomposition_steps(a: Assumptions) -> list[Assumptions]:
 
 
 def decomposition(baseline: pd.DataFrame | PreparedBaseline, assumptions: Assumptions,
-                  role: str = ALL, industry: str = ALL) -> pd.DataFrame:
+                  role: str = ALL, industry: str = ALL,
+                  group_roles: Sequence[str] | None = None) -> pd.DataFrame:
     """``year, component, value``: the change from the start year split into data trend, anchor
     (incl. industry adjustments), shock and cap; per year the four values sum to the total change.
     Computed by switching the levers on one at a time, so the split is exact (telescoping)."""
     prep = prepare(baseline)
-    mask = _cell_mask(prep, role, industry)
+    mask = _cell_mask(prep, role, industry, group_roles)
     paths = []
     for step in decomposition_steps(assumptions):
         years, out = _project(prep, step)

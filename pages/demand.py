@@ -3,7 +3,6 @@ are asking for now (postings, monthly) — two lenses, shown side by side, never
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from forecasting import catalog
@@ -25,11 +24,11 @@ industry = c2.selectbox("Industry", ["all", *side.industries], key="dm_industry"
 
 col_ctrl, col_chart = st.columns([1, 2.3], gap="medium")
 with col_ctrl:
-    st.markdown("**Growth assumptions** (instant: no refit)")
-    controls.growth_controls(roles, side.industries)
+    st.markdown("**Role growth** (instant: no refit)")
+    controls.role_controls(roles)
 a = controls.assumptions()
 projection = scenarios.apply_scenario(data.prepared_baseline(), a)
-history = data.role_industry_history()
+history = data.role_industry_history(a.automotive_share)
 start, end = a.start_year, a.end_year
 edited = a != data.preset(a.preset).with_changes(horizon_years=a.horizon_years)
 scenario_label = a.label + (" (edited)" if edited else "")
@@ -44,33 +43,45 @@ with col_chart:
     st.plotly_chart(fig, width="stretch", key="dm_headcount")
     layout.chart_downloads(fig, "headcount", key="dm_headcount")
 figures["headcount"] = fig
-col_chart.caption("Solid: OEWS history (May of each year). Dashed: projection; shaded: 80% and "
-                  "95% intervals. Your assumptions re-grow the cached baseline.")
+col_chart.caption("Solid: OEWS history (May of each year). Dashed: projection; shaded: model "
+                  "uncertainty (80% and 95% intervals). A role anchored to an outside figure or "
+                  "to your growth at blend weight 1, and the High/Low presets, are point paths.")
+if (info := scenarios.PRESETS.get(a.preset)) is not None and info.is_assumption:
+    col_chart.caption(info.description)  # e.g. WEF: its period, its scope, a global count
 
-# --- industries -------------------------------------------------------------------------------
+# --- industries: what OEWS measured, what the projection adds, the levers beside them ----------
 st.subheader("Across industries")
-stack_role = st.selectbox("Role", roles, format_func=lambda r: catalog.role(r).label, key="dm_stack_role")
-cells = pd.concat([history[history["year"] < start].rename(columns={"headcount": "mean"}),
-                   projection[["role", "industry", "year", "mean"]]], ignore_index=True)
-if not set(pd.unique(cells["industry"])) <= set(side.industries):  # the default keeps every row
-    cells = cells[cells["industry"].isin(side.industries)]
-fig = charts.industry_stack(cells, stack_role, title=f"{catalog.role(stack_role).label}: US employment "
-                            f"by industry, history to {start} and projection to {end}",
-                            projection_start=start, footer=layout.SCENARIO_FOOTER)
-st.plotly_chart(fig, width="stretch", key="dm_stack")
-layout.chart_downloads(fig, "industry_stack", key="dm_stack")
-figures["industry_stack"] = fig
+lev, right = st.columns([1, 2.3], gap="medium")
+with lev:
+    st.markdown("**Industry levers** (instant)")
+    controls.industry_controls(side.industries)
+view_role = right.selectbox("Role", roles, format_func=lambda r: catalog.role(r).label,
+                            key="dm_stack_role")
+measured = data.role_industry_history(a.automotive_share, measured_only=True)
+shown_proj = projection
+if not set(measured["industry"].unique()) <= set(side.industries):  # the default keeps every row
+    measured = measured[measured["industry"].isin(side.industries)]
+    shown_proj = projection[projection["industry"].isin(side.industries)]
+fig = charts.industry_history(
+    measured, shown_proj, view_role, footer="Source: U.S. BLS OEWS by sector (NAICS 2-digit), May "
+    f"{int(measured['year'].min())}–{int(measured['year'].max())}: each role's base occupation's "
+    f"mix times the role's level. Projection: '{scenario_label}'.", note=data.share_trend_summary(),
+    title=f"{catalog.role(view_role).label}: US employment by industry, measured and projected to {end}")
+with right:
+    st.plotly_chart(fig, width="stretch", key="dm_industry_history")
+    layout.chart_downloads(fig, "industry_history", key="dm_industry_history")
+figures["industry_history"] = fig
+added = scenarios.jobs_added_by_cell(projection)
+added = added[added["role"].isin(side.roles) & added["industry"].isin(side.industries)]
+fig = charts.jobs_added_heatmap(added, footer=layout.SCENARIO_FOOTER,
+                                title=f"US jobs added by role and industry, {start}–{end} "
+                                      f"('{scenario_label}')")
+st.plotly_chart(fig, width="stretch", key="dm_jobs_added")  # full width: 7 x 7 labelled cells
+layout.chart_downloads(fig, "jobs_added", key="dm_jobs_added")
+st.caption("People, not rates: where industries grow at similar rates, their levels still "
+           "differ, and so do the jobs they add. The industry levers above move it at once.")
+figures["jobs_added"] = fig
 
-growth = headcount.growth_rates(projection, ("role", "industry"), a.horizon_years, start)[
-    ["role", "industry", "growth_pct_per_year"]]
-if not (set(pd.unique(growth["role"])) <= set(side.roles)
-        and set(pd.unique(growth["industry"])) <= set(side.industries)):
-    growth = growth[growth["role"].isin(side.roles) & growth["industry"].isin(side.industries)]
-fig = charts.growth_heatmap(growth, title=f"Growth by role and industry, {start}–{end} ('{scenario_label}')",
-                            footer=layout.SCENARIO_FOOTER)
-st.plotly_chart(fig, width="stretch", key="dm_heatmap")
-layout.chart_downloads(fig, "growth_heatmap", key="dm_heatmap")
-figures["growth_heatmap"] = fig
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def postings_figure(sid: str, model: str, chosen: str):
@@ -85,8 +96,6 @@ def postings_figure(sid: str, model: str, chosen: str):
                                  f"'{chosen}' forecast", y_title=f"Postings ({info['unit']})",
                                  unit=info["unit"], footer=f"Source: {info['credit']}. "
                                  "Postings, NOT headcount.")
-
-
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _fitted_models(_pb, key: int) -> frozenset:
     return frozenset(_pb.forecasts["model"].unique())
@@ -133,5 +142,5 @@ if layout.available("forecasting.pipeline", "forecasting.models"):
     figures["postings"] = fig
     st.caption("A demand signal, not a count of people: postings can fall while employment rises.")
 
-layout.report_download(figures, {"headcount_projection": projection, "growth_by_cell": growth},
+layout.report_download(figures, {"headcount_projection": projection, "jobs_added_by_cell": added},
                        a, key="dm_report")

@@ -28,23 +28,6 @@ if store.message:
     st.warning(esc(store.message), icon=":material/save:")
 
 
-def _set(**changes) -> None:
-    st.session_state["assumptions"] = controls.assumptions().with_changes(**changes)
-
-
-def _toggle_shock() -> None:
-    cur = controls.assumptions()
-    _set(shock_year=cur.start_year + 1 if st.session_state["sc_shock_on"] else None,
-         shock_pct=cur.shock_pct or 10.0)
-
-
-def _set_cap(role_id: str) -> None:
-    caps = {k: v for k, v in controls.assumptions().role_cap_map.items() if k != role_id}
-    if st.session_state["sc_cap"] >= 1:
-        caps[role_id] = float(st.session_state["sc_cap"])
-    _set(role_cap=caps)
-
-
 def _pick_preset() -> None:
     st.session_state["assumptions"] = scenarios.preset(st.session_state["sc_preset"])
 
@@ -62,40 +45,8 @@ if info:
 # --- 2. levers ---------------------------------------------------------------------------------
 with st.expander("Growth levers (instant: no refit)", expanded=True):
     controls.growth_controls(side.roles, side.industries)
-with st.expander("More levers: mode, start year, shock, saturation cap, automotive share, wages"):
-    c1, c2, c3 = st.columns(3)
-    st.session_state["sc_mode"] = a.growth_mode
-    c1.radio("Growth values are", scenarios.GROWTH_MODES, key="sc_mode", horizontal=True,
-             format_func=lambda m: "% per year" if m == "per_year" else "% over the horizon",
-             on_change=lambda: st.session_state.update(
-                 assumptions=controls.assumptions().in_mode(st.session_state["sc_mode"])))
-    st.session_state["sc_start"] = a.start_year
-    c2.selectbox("Start year", list(range(scenarios.START_YEAR_RANGE[0], scenarios.START_YEAR_RANGE[1] + 1)),
-                 key="sc_start", on_change=lambda: _set(**{"start_year": st.session_state["sc_start"],
-                                                           "shock_year": None}))
-    st.session_state["sc_shock_on"] = a.shock_year is not None
-    c3.checkbox("One-off adoption shock", key="sc_shock_on", on_change=_toggle_shock)
-    if a.shock_year is not None:
-        st.session_state["sc_shock_year"], st.session_state["sc_shock_pct"] = a.shock_year, a.shock_pct
-        c3.slider("Shock year", a.start_year + 1, a.end_year, key="sc_shock_year",
-                  on_change=lambda: _set(shock_year=st.session_state["sc_shock_year"]))
-        c3.slider("Shock size (% jump)", *scenarios.SHOCK_PCT_RANGE, step=1.0, key="sc_shock_pct",
-                  on_change=lambda: _set(shock_pct=st.session_state["sc_shock_pct"]))
-    cap_role = c1.selectbox("Saturation cap for", catalog.ROLE_IDS, key="sc_cap_role",
-                            format_func=lambda r: catalog.role(r).label)
-    st.session_state["sc_cap"] = float(a.role_cap_map.get(cap_role, 0.0))
-    c1.number_input("Ceiling (people; 0 = no cap)", 0.0, scenarios.CAP_RANGE[1], step=1000.0,
-                    key="sc_cap", on_change=_set_cap, args=(cap_role,))
-    st.session_state["sc_auto"] = a.automotive_share is not None
-    c2.checkbox("Override automotive share of manufacturing", key="sc_auto",
-                on_change=lambda: _set(automotive_share=0.2 if st.session_state["sc_auto"] else None))
-    if a.automotive_share is not None:
-        st.session_state["sc_auto_share"] = a.automotive_share
-        c2.slider("Automotive share", 0.0, 1.0, step=0.01, key="sc_auto_share",
-                  on_change=lambda: _set(automotive_share=st.session_state["sc_auto_share"]))
-    st.session_state["sc_wage"] = a.wage_growth_pct_per_year if a.wage_growth_pct_per_year is not None else 0.0
-    c3.number_input("Wage growth (% per year, for salary projection)", *scenarios.WAGE_RANGE, step=0.1,
-                    key="sc_wage", on_change=lambda: _set(wage_growth_pct_per_year=st.session_state["sc_wage"]))
+with st.expander("More levers: mode, start year, anchor period, shock, saturation cap, wages"):
+    controls.scenario_levers()
 a = controls.assumptions()
 
 # --- 3. compare --------------------------------------------------------------------------------
@@ -118,30 +69,33 @@ for o in others:
         compared.append(other.aligned(a.start_year, a.horizon_years))
     except UserInputError as exc:
         st.error(esc(str(exc)))
+group = scenarios.headline_group(controls.include_small_base())
+group_name = scenarios.group_label(group)
 views = ["all", scenarios.AI_ML_GROUP, *catalog.ROLE_IDS]
 v1, v2 = st.columns(2)
 view_role = v1.selectbox("Show", views, key="sc_view_role", format_func=lambda r: {
-    "all": "All roles", scenarios.AI_ML_GROUP: "AI/ML specialists (WEF group)"}.get(r) or catalog.role(r).label)
+    "all": "All roles", scenarios.AI_ML_GROUP: group_name}.get(r) or catalog.role(r).label)
 view_ind = v2.selectbox("Industry", ["all", *catalog.INDUSTRY_IDS], key="sc_view_ind",
                         format_func=lambda i: "All industries" if i == "all" else catalog.industry(i).label)
 prep = data.prepared_baseline()
-long = scenarios.compare(prep, compared)
+long = scenarios.compare(prep, compared, group)
 long["scenario"] = long["scenario"].str.replace("<", "‹").str.replace(">", "›")  # plain text in SVG
 shown = long[(long["role"] == view_role) & (long["industry"] == view_ind)]
-footer = "Source: BLS OEWS May 2021–2025 baseline (US); scenario growth is an assumption."
-fig = charts.scenario_comparison(shown, footer=footer, title="Scenarios compared: US employment, "
-                                 f"{a.start_year}–{a.end_year}")
+footer = ("Source: BLS OEWS baseline (US); scenario growth is an assumption. Shaded: the "
+          "statistical baseline's 80% interval (model uncertainty); scenarios are point paths.")
+fig = charts.scenario_comparison(shown, footer=footer, reference=scenarios.reference_band(
+    prep, a, view_role, view_ind, group), title="Scenarios compared: US employment, "
+    f"{a.start_year}–{a.end_year}")
 st.plotly_chart(fig, width="stretch", key="sc_chart")
 layout.chart_downloads(fig, "scenario_comparison", key="sc_chart")
-table = scenarios.summarize(long)
-table = table[table["role"].isin({"all", scenarios.AI_ML_GROUP, view_role})]
-st.dataframe(table, hide_index=True, width="stretch", column_config={
-    "jobs_year_n": st.column_config.NumberColumn("Jobs in year N", format="%,.0f"),
-    "jobs_added": st.column_config.NumberColumn("Jobs added", format="%+,.0f"),
-    "cagr_pct": st.column_config.NumberColumn("CAGR", format="%.2f%%"),
-    "gap_to_wef_jobs": st.column_config.NumberColumn(
-        "Gap to WEF ~1M", format="%,.0f", help="WEF's ~1 million AI/ML jobs added is a GLOBAL count "
-        "(assumption, Future of Jobs 2023 as quoted in the seed article); ours is US only.")})
+table = scenarios.summarize(long, data.bls_cagr())
+st.dataframe(table.replace({"role": controls.role_names()}), hide_index=True, width="stretch",
+             column_config=controls.COMPARE_COLUMNS)
+st.caption(f"AI/ML specialists = {group_name}. Rates against rates: WEF's "
+           f"+{scenarios.WEF_GROWTH_TOTAL_PCT:g}% is for "
+           f"{scenarios.WEF_PERIOD[0]}–{scenarios.WEF_PERIOD[1]} and counts AI and ML specialists "
+           "worldwide, so it sits beside our 5-year % growth of that group; BLS's 2024–34 rate sits "
+           "beside each role's CAGR. Jobs are US jobs and are never set against WEF's global count.")
 
 # --- 4. save, share ----------------------------------------------------------------------------
 s1, s2, s3 = st.columns([2, 1, 1])
@@ -178,11 +132,13 @@ if saved:
 # --- 5. what drives it -------------------------------------------------------------------------
 # Full width, one under the other: side by side, the tornado's long assumption labels pushed its
 # title and footer off the chart at 1280 px.
-fig_t = charts.tornado(scenarios.tornado(prep, a, view_role, view_ind), footer=footer,
+fig_t = charts.tornado(scenarios.tornado(prep, a, view_role, view_ind, group_roles=group),
+                       footer=footer,
                        title=f"What moves {a.end_year} employment most")
 st.plotly_chart(fig_t, width="stretch", key="sc_tornado")
 layout.chart_downloads(fig_t, "tornado", key="sc_tornado")
-fig_d = charts.decomposition(scenarios.decomposition(prep, a, view_role, view_ind), footer=footer)
+fig_d = charts.decomposition(scenarios.decomposition(prep, a, view_role, view_ind, group),
+                             footer=footer)
 st.plotly_chart(fig_d, width="stretch", key="sc_decomp")
 layout.chart_downloads(fig_d, "decomposition", key="sc_decomp")
 layout.report_download({"scenario_comparison": fig, "tornado": fig_t, "decomposition": fig_d},

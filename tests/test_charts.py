@@ -91,9 +91,10 @@ def _backtest_predictions(n: int = 40) -> pd.DataFrame:
 def _all_figures(monthly, headcount_frames) -> dict[str, go.Figure]:
     hist, proj = headcount_frames
     years = range(2025, 2031)
-    heat = pd.DataFrame([(r, i, 0.5 * a - b) for a, r in enumerate(catalog.ROLE_IDS)
+    heat = pd.DataFrame([(r, i, 500.0 * a - 1000.0 * b) for a, r in enumerate(catalog.ROLE_IDS)
                          for b, i in enumerate(catalog.INDUSTRY_IDS)],
-                        columns=["role", "industry", "growth_pct_per_year"])
+                        columns=["role", "industry", "jobs_added"])
+    measured = hist[hist.year.between(2022, 2024)]
     scen = pd.DataFrame([(s, y, 100.0 + g * (y - 2025), 95.0 + g * (y - 2025), 105.0 + g * (y - 2025))
                          for s, g in [("Baseline", 1), ("WEF 2023", 3)] for y in years],
                         columns=["scenario", "year", "mean", "lo_80", "hi_80"])
@@ -109,8 +110,11 @@ def _all_figures(monthly, headcount_frames) -> dict[str, go.Figure]:
                                             footer=FOOTER),
         "ranking": charts.growth_ranking(_growth_frame(), footer=FOOTER),
         "stack": charts.industry_stack(proj, "data_scientist", footer=FOOTER),
-        "heatmap": charts.growth_heatmap(heat, footer=FOOTER),
-        "scenarios": charts.scenario_comparison(scen, footer=FOOTER),
+        "industry_history": charts.industry_history(measured, proj, "data_scientist",
+                                                    footer=FOOTER, note="k = -0.050"),
+        "heatmap": charts.jobs_added_heatmap(heat, footer=FOOTER),
+        "scenarios": charts.scenario_comparison(scen, footer=FOOTER,
+                                                reference=scen[scen.scenario == "Baseline"]),
         "tornado": charts.tornado(torn, footer=FOOTER),
         "decomposition": charts.decomposition(deco, footer=FOOTER),
         "headcount_backtest": charts.headcount_backtest_chart(_backtest_predictions(),
@@ -184,7 +188,10 @@ def test_figure_data_heatmap_and_tornado(monthly, headcount_frames):
     heat = charts.figure_data(figs["heatmap"])
     assert len(heat) == len(catalog.ROLE_IDS) * len(catalog.INDUSTRY_IDS)
     row = heat[(heat["y"] == "ML engineer") & (heat["x"] == "Automotive")]
-    assert row["z"].item() == pytest.approx(0.5 * 0 - 2)
+    assert row["z"].item() == pytest.approx(500.0 * 0 - 1000.0 * 2)
+    text = figs["heatmap"].data[0].text
+    assert text[0][0] == "+0" and text[1][6] == "-5,500" and text[6][0] == "+3,000"
+    assert figs["heatmap"].data[0].zmin == -figs["heatmap"].data[0].zmax == -6000.0
     torn = charts.figure_data(figs["tornado"])
     assert set(torn.columns) >= {"x", "y", "value", "base_value", "step_label"}
     high = torn[torn["series"] == "High setting"].set_index("y")
@@ -223,6 +230,46 @@ def test_scenario_limit_and_missing_columns():
         charts.scenario_comparison(frame)
     with pytest.raises(UserInputError, match="missing column"):
         charts.growth_ranking(pd.DataFrame({"role": ["x"]}))
+
+
+def test_scenario_comparison_draws_only_the_baselines_band(monthly, headcount_frames):
+    """Scenarios are lines; the one band is the statistical baseline's 80% interval."""
+    fig = _all_figures(monthly, headcount_frames)["scenarios"]
+    filled = [t for t in fig.data if t.fill]
+    assert [t.name for t in filled] == [charts.REFERENCE_NAME] and filled[0].showlegend is not False
+    lower = next(t for t in fig.data if t.name == f"{charts.REFERENCE_NAME} lower")
+    assert list(lower.y) == [95.0 + (y - 2025) for y in range(2025, 2031)]
+    assert list(filled[0].y) == [105.0 + (y - 2025) for y in range(2025, 2031)]
+    lines = [t for t in fig.data if charts._meta(t).get("data") is not False]
+    assert [t.name for t in lines] == ["Baseline", "WEF 2023"]
+    assert all(t.mode == "lines+markers" and not t.fill for t in lines)
+    df = charts.figure_data(fig)  # the band is decoration; the data are the scenario lines
+    assert set(df["series"]) == {"Baseline", "WEF 2023"}
+    plain = charts.scenario_comparison(pd.DataFrame(
+        {"scenario": "High", "year": [2025, 2026], "mean": [1.0, 2.0], "lo_80": [1.0, 2.0],
+         "hi_80": [1.0, 2.0]}))
+    assert not any(t.fill for t in plain.data)  # High/Low: a line, no band around it
+
+
+def test_industry_history_measured_solid_projection_dashed(headcount_frames):
+    hist, proj = headcount_frames
+    measured = hist[hist.year.between(2022, 2024)]
+    fig = charts.industry_history(measured, proj, "ml_engineer", footer=FOOTER,
+                                  note="Projected mix held near the 2024 mix")
+    assert fig.layout.yaxis.type == "log"
+    assert "held near the 2024 mix" in fig.layout.title.text
+    df = charts.figure_data(fig)
+    fin = df[df["series"] == "Fintech (finance & insurance)"]
+    want_h = measured[(measured.role == "ml_engineer") & (measured.industry == "fintech")]
+    want_p = proj[(proj.role == "ml_engineer") & (proj.industry == "fintech")]
+    np.testing.assert_allclose(fin[fin["kind"] == "history"]["y"], want_h["headcount"])
+    np.testing.assert_allclose(fin[fin["kind"] == "projection"]["y"], want_p["mean"])
+    assert len(df) == len(want_h) * 7 + len(want_p) * 7  # bridges are decoration
+    solid = next(t for t in fig.data if t.name == "Fintech (finance & insurance)")
+    g = (want_h["headcount"].iloc[-1] / want_h["headcount"].iloc[0]) ** 0.5 - 1
+    assert f"2022–24: {g * 100:+.1f}%/yr" in solid.hovertemplate
+    with pytest.raises(UserInputError, match="no rows for role"):
+        charts.industry_history(measured, proj, "bi_developer")
 
 
 def test_decomposition_total_is_sum_of_components(monthly, headcount_frames):

@@ -49,13 +49,27 @@ def test_ranking_and_heatmap_csv(tmp_path):
     rank = _csv(tmp_path, "--chart", "ranking")
     assert len(rank) == len(catalog.ROLE_IDS)
     assert (rank["lo_95"] <= rank["x"]).all() and (rank["x"] <= rank["hi_95"]).all()
-    heat = _csv(tmp_path, "--chart", "heatmap")
+    heat = _csv(tmp_path, "--chart", "jobs-added")
     assert len(heat) == len(catalog.ROLE_IDS) * len(catalog.INDUSTRY_IDS)
     assert heat["z"].notna().all()
+    from forecasting import headcount
+    proj = headcount.baseline_projection(10)
+    y0 = int(proj.year.min())
+    cell = proj[(proj.role == "data_scientist") & (proj.industry == "fintech")].set_index("year")
+    got = heat[(heat["y"] == "Data scientist") & (heat["x"].str.startswith("Fintech"))]["z"].item()
+    assert got == pytest.approx(cell.loc[y0 + 5, "mean"] - cell.loc[y0, "mean"], rel=1e-9)
+
+
+def test_industry_history_csv(tmp_path):
+    df = _csv(tmp_path, "--chart", "industry-history", "--role", "data_scientist")
+    hist = df[df["kind"] == "history"]
+    assert sorted(hist["x"].unique()) == [2022, 2023, 2024]
+    assert hist.groupby("x")["y"].sum().loc[2024] == pytest.approx(OEWS_DATA_SCIENTISTS[2024],
+                                                                    rel=1e-6)
 
 
 @pytest.mark.parametrize("args,needle", [
-    (["--chart", "pie"], "valid charts: headcount, postings, ranking, industry-stack, heatmap"),
+    (["--chart", "pie"], "valid charts: headcount, postings, ranking, industry-stack, industry-history, jobs-added"),
     (["--chart", "headcount", "--role", "wizard"], "valid roles: ml_engineer"),
     (["--chart", "headcount", "--industry", "mining"], "valid industries: fintech"),
     (["--chart", "industry-stack"], "needs --role"),
@@ -91,7 +105,7 @@ def test_png_and_html_files(tmp_path, chromium_path):
     assert img.format == "PNG" and img.size == (800, 500)
     assert np.asarray(img.convert("L"), dtype=float).mean() > 200
     html = tmp_path / "h.html"
-    assert main(["export", "--chart", "heatmap", "--format", "html", "--cdn",
+    assert main(["export", "--chart", "jobs-added", "--format", "html", "--cdn",
                  "--output", str(html)]) == 0
     assert "cdn.plot.ly" in html.read_text() and [p.name for p in tmp_path.iterdir()
                                                    if p.name.startswith(".")] == []

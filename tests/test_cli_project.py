@@ -16,7 +16,7 @@ def test_scenario_print_json_round_trips(capsys):
     out = capsys.readouterr().out
     assert sc.Assumptions.from_json(out) == sc.preset("wef2023")
     assert cli.main(["scenario", "--preset", "high", "--print-query"]) == 0
-    assert capsys.readouterr().out.strip() == "v=1&p=high&tb=hi_80"
+    assert capsys.readouterr().out.strip() == f"v={sc.SCHEMA_VERSION}&p=high&tb=hi_80"
 
 
 def test_scenario_bad_preset_exits_2(capsys):
@@ -42,6 +42,19 @@ def test_project_csv_schema_and_wef_arithmetic(wef_csv):
     assert ai.loc[2030] / ai.loc[2025] == pytest.approx(1.40, rel=1e-9)
     assert (df.lo_95 <= df.lo_80).all() and (df.hi_80 <= df.hi_95).all()
     assert set(df.scenario) == {"WEF 2023 (assumption)"}
+    # bands are model uncertainty: WEF's roles are a point path, the others keep the model band
+    wef = df[df.role.isin(catalog.AI_ML_SPECIALIST_ROLES)]
+    for col in ("lo_80", "hi_80", "lo_95", "hi_95"):
+        assert (wef[col] == wef["mean"]).all(), col
+    ds = df[(df.role == "data_scientist") & (df.year == df.year.max())]
+    assert (ds.hi_95 > ds["mean"]).all() and (ds.lo_95 < ds["mean"]).all()
+
+
+def test_project_help_says_what_the_interval_columns_mean(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["project", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "MODEL uncertainty" in text and "interval columns equal mean" in text
 
 
 def test_project_default_is_baseline_and_json_file_works(tmp_path, capsys):
@@ -67,3 +80,28 @@ def test_project_user_errors_exit_2(tmp_path, capsys):
     assert cli.main(["project", "--scenario", "zzz", "-o", str(tmp_path / "x.csv")]) == 2
     assert cli.main(["project", "--horizon", "11", "-o", str(tmp_path / "x.csv")]) == 2
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_scenario_compare_table_csv_and_text(tmp_path, capsys):
+    out = tmp_path / "cmp.csv"
+    assert cli.main(["scenario", "--compare", "baseline", "wef2023", "bls2034", "--horizon", "10",
+                     "--output", str(out)]) == 0
+    t = pd.read_csv(out)
+    assert list(t.columns) == sc.TABLE_COLUMNS
+    assert set(t.scenario) == {"Statistical baseline", "WEF 2023 (assumption)", "BLS 2024-34"}
+    assert (t.year_n - t.year_0 == 10).all()
+    row = t.set_index(["scenario", "role"])
+    assert row.loc[("WEF 2023 (assumption)", "ai_ml_specialists"), "growth_5y_pct"] == \
+        pytest.approx(40.0, rel=1e-9)
+    for r in catalog.ROLE_IDS:  # BLS's own rate beside each role, and the BLS preset on it
+        assert row.loc[("BLS 2024-34", r), "cagr_pct"] == pytest.approx(
+            row.loc[("BLS 2024-34", r), "bls_cagr_pct"], rel=1e-9)
+    base = row.loc[("Statistical baseline", "data_scientist")]
+    wef = row.loc[("WEF 2023 (assumption)", "data_scientist")]
+    assert wef.jobs_year_n == pytest.approx(base.jobs_year_n, rel=1e-12)  # outside WEF's scope
+    # the text form names the group it sums; a 5-scenario request is a user error
+    assert cli.main(["scenario", "--compare", "wef2023", "--horizon", "5"]) == 0
+    text = capsys.readouterr().out
+    assert "ai_ml_specialists*" in text and "excl. small-base NLP scientist" in text
+    assert cli.main(["scenario", "--compare", *["baseline"] * 5]) == 2
+    assert "1 to 4" in capsys.readouterr().err

@@ -115,3 +115,42 @@ def test_share_trend_standard_error_equals_statsmodels_wls():
               weights=tot[2023].to_numpy()).fit()
     assert fit.k == pytest.approx(res.params[0], rel=1e-9)
     assert fit.se == pytest.approx(res.bse[0], rel=1e-9)
+
+
+def test_share_trend_label_is_worded_from_k_and_its_se():
+    st = industry_mix.ShareTrend
+    small = industry_mix.share_trend_summary(st(-0.05, 0.006, 9193, 828, (2022, 2023, 2024)))
+    assert small.startswith("Projected mix held near the 2024 mix: share trend k = -0.050, se 0.006, "
+                            "8.3 se below zero but small; in the long run 5% of the 2023→2024 "
+                            "share change is reversed")
+    noise = industry_mix.share_trend_summary(st(0.01, 0.02, 10, 5, (2022, 2023, 2024)))
+    assert "held near the 2024 mix" in noise and "k = +0.010, se 0.020, not distinguishable from zero" \
+        in noise and "1% of the 2023→2024 share change is carried forward" in noise
+    strong = industry_mix.share_trend_summary(st(0.5, 0.1, 10, 5, (2021, 2022, 2023)))
+    assert strong.startswith("Projected mix moving on with the 2022→2023 change: share trend "
+                             "k = +0.500, se 0.100, 5.0 se above zero;")
+    assert "100% of the 2022→2023 share change is carried forward" in strong
+    shipped = industry_mix.share_trend()  # the shipped fit: the label quotes its own numbers
+    assert f"k = {shipped.k:+.3f}, se {shipped.se:.3f}" in industry_mix.share_trend_summary(shipped)
+
+
+def test_measured_history_is_the_natsector_years_and_sums_to_the_role():
+    every = industry_mix.role_industry_history()
+    measured = industry_mix.role_industry_history(measured_only=True)
+    assert sorted(measured["year"].unique()) == industry_mix.natsector_years() == [2022, 2023, 2024]
+    key = ["role", "industry", "year"]
+    pd.testing.assert_frame_equal(
+        measured.set_index(key).sort_index(),
+        every[every["year"].isin([2022, 2023, 2024])].set_index(key).sort_index())
+    lv = role_levels.role_levels().set_index(["role", "year"])["headcount"]
+    tot = measured.groupby(["role", "year"])["headcount"].sum()
+    np.testing.assert_allclose(tot.to_numpy(), lv.loc[tot.index].to_numpy(), rtol=1e-12)
+
+
+def test_automotive_share_is_labelled_as_an_assumption_with_its_basis():
+    share = industry_mix.automotive_share_of_manufacturing()
+    text = industry_mix.automotive_assumption()
+    assert text.startswith(f"ASSUMPTION: automotive = {share:.2%} of each role's manufacturing")
+    assert "share of firms using AI, not of employment" in text and "CET-33" in text
+    mine = industry_mix.automotive_assumption(0.1)
+    assert "10.00%" in mine and "(your override)" in mine and f"{share:.2%} of AI-using" in mine

@@ -70,15 +70,24 @@ def _nested(frame: pd.DataFrame) -> None:
 
 
 def _csv_finite(frame: pd.DataFrame) -> None:
-    """The exported CSV parses back with every numeric column finite (the NaN we allow is
-    gap_to_wef_jobs on rows it does not apply to, exported as an empty cell)."""
+    """The exported CSV parses back with every numeric column finite (the NaN we allow is a
+    comparison column on rows it does not apply to, exported as an empty cell)."""
     back = pd.read_csv(io.StringIO(export.csv_safe(frame)))
     assert len(back) == len(frame)
     for col in frame.select_dtypes("number").columns:
         vals = back[col].to_numpy(dtype=float)
-        if col == "gap_to_wef_jobs":
-            vals = vals[frame["role"].isin([sc.ALL, sc.AI_ML_GROUP]).to_numpy()]
+        applies = _COMPARISON_ROWS.get(col)
+        if applies is not None:
+            vals = vals[applies(frame).to_numpy()]
         assert np.isfinite(vals).all(), col
+
+
+#: Comparison-table columns that are NaN by design outside these rows.
+_COMPARISON_ROWS = {
+    "wef_growth_5y_pct": lambda f: f["role"] == sc.AI_ML_GROUP,
+    "bls_cagr_pct": lambda f: f["role"].isin(ROLES),
+    "growth_5y_pct": lambda f: f["year_n"] - f["year_0"] >= sc.WEF_YEARS,
+}
 
 
 @st.composite
@@ -90,7 +99,7 @@ def extreme_assumptions(draw) -> Assumptions:
         ends = [lo, hi] + ([0.0] if lo <= 0 <= hi else [])
         return draw(st.sampled_from(ends) | st.floats(lo, hi, allow_nan=False))
 
-    start = draw(st.integers(*sc.START_YEAR_RANGE))
+    start = draw(st.integers(*sc.start_year_range()))
     horizon = draw(st.sampled_from([1, 10]) | st.integers(*sc.HORIZON_RANGE))
     roles = draw(st.lists(st.sampled_from(ROLES), unique=True, max_size=7))
     inds = draw(st.lists(st.sampled_from(INDS), unique=True, max_size=7))
@@ -103,7 +112,9 @@ def extreme_assumptions(draw) -> Assumptions:
         role_cap={r: num(*sc.CAP_RANGE) for r in caps},
         shock_year=draw(st.none() | st.integers(start + 1, start + horizon)),
         shock_pct=num(*sc.SHOCK_PCT_RANGE),
-        automotive_share=draw(st.none() | st.sampled_from([0.0, 1.0]) | st.floats(0, 1)))
+        automotive_share=draw(st.none() | st.sampled_from([0.0, 1.0]) | st.floats(0, 1)),
+        anchor_years=draw(st.none() | st.integers(*sc.HORIZON_RANGE)),
+        extend_anchor=draw(st.booleans()))
 
 
 def _check_engine(prep, a: Assumptions, view_role: str, view_ind: str) -> None:
@@ -153,7 +164,7 @@ def test_corner_combinations(prep, mode, growth, horizon, shock, cap, blend):
     pick = {"max": 1, "min": 0, "zero": None}[growth]
     rg = {r: sc.ROLE_GROWTH_RANGE[mode][pick] if pick is not None else 0.0 for r in ROLES}
     ig = {i: sc.INDUSTRY_GROWTH_RANGE[mode][pick] if pick is not None else 0.0 for i in INDS}
-    start = sc.START_YEAR_RANGE[1]
+    start = sc.start_year_range()[1]
     a = Assumptions(start_year=start, horizon_years=horizon, growth_mode=mode, blend_weight=blend,
                     role_growth=rg, industry_growth=ig,
                     shock_year=start + horizon if shock else None,
@@ -172,16 +183,16 @@ def test_comparison_and_table_finite(many):
     table = sc.comparison_table(prep, many)
     _finite(table, ["year_n", "jobs_year_n", "jobs_added", "cagr_pct"])
     assert (table["jobs_year_n"] >= 0).all()
-    gap = table["gap_to_wef_jobs"]
-    grp = table["role"].isin([sc.ALL, sc.AI_ML_GROUP])
-    assert np.isfinite(gap[grp]).all() and gap[~grp].isna().all()  # NaN only where it does not apply
+    for col, applies in _COMPARISON_ROWS.items():  # NaN exactly where a comparison does not apply
+        rows = applies(table).to_numpy()
+        assert np.isfinite(table[col][rows]).all() and table[col][~rows].isna().all(), col
     _csv_finite(long)
     _csv_finite(table)
 
 
 def test_shipped_presets_numerics(prep):
     for p in sc.PRESET_IDS:
-        for start in sc.START_YEAR_RANGE:
+        for start in sc.start_year_range():
             a = sc.preset(p).with_changes(start_year=start, horizon_years=10)
             _check_engine(prep, a, sc.AI_ML_GROUP, sc.ALL)
 

@@ -18,6 +18,9 @@ from forecasting.errors import UserInputError
 from forecasting.scenarios import Assumptions
 
 
+Y0 = sc.latest_data_year()  # the baseline's first year (May 2025 in the shipped data)
+
+
 def synthetic_baseline(horizon: int = 10, seed: int = 0) -> pd.DataFrame:
     """A frame with baseline_projection's schema: log-normal intervals widening with sqrt(h)."""
     rng = np.random.default_rng(seed)
@@ -29,7 +32,7 @@ def synthetic_baseline(horizon: int = 10, seed: int = 0) -> pd.DataFrame:
             for h in range(horizon + 1):
                 m = level * (1 + g) ** h
                 z80, z95 = 1.2816 * s * np.sqrt(h), 1.96 * s * np.sqrt(h)
-                rows.append(dict(role=r, industry=i, year=sc.LATEST_OEWS_YEAR + h, mean=m,
+                rows.append(dict(role=r, industry=i, year=Y0 + h, mean=m,
                                  lo_80=m * np.exp(-z80), hi_80=m * np.exp(z80),
                                  lo_95=m * np.exp(-z95), hi_95=m * np.exp(z95)))
     return pd.DataFrame(rows)
@@ -46,18 +49,55 @@ def total(frame: pd.DataFrame, roles=None, year=None) -> float:
 
 
 # ------------------------------------------------------------------ growth arithmetic
-def test_wef_preset_gives_exactly_1_40x_for_ai_ml_total_after_5_years():
+def _role_path(frame: pd.DataFrame, role: str, col: str = "mean") -> pd.Series:
+    return frame[frame.role == role].groupby("year")[col].sum()
+
+
+def test_wef_scope_is_the_ai_ml_specialist_roles_not_data_scientists():
+    assert catalog.AI_ML_SPECIALIST_ROLES == ("ml_engineer", "nlp_scientist", "ml_scientist")
     a = sc.preset("wef2023")
-    assert a.blend_weight == 1.0 and a.horizon_years == 5
+    assert set(a.role_growth_map) == set(catalog.AI_ML_SPECIALIST_ROLES)
+    assert a.blend_weight == 1.0 and a.horizon_years == 5 and a.anchor_years == 5
+    assert not a.extend_anchor
+
+
+def test_wef_preset_gives_1_40x_then_the_baseline_growth():
+    a = sc.preset("wef2023").aligned(Y0, 10)
     out = sc.apply_scenario(BASE, a)
-    ai = catalog.AI_ML_SPECIALIST_ROLES
-    ratio = total(out, ai, 2030) / total(out, ai, 2025)
-    assert ratio == pytest.approx(1.40, rel=1e-12)
+    base = sc.apply_scenario(BASE, sc.preset("baseline").aligned(Y0, 10))
+    mle = _role_path(out, "ml_engineer")
+    assert mle.loc[Y0 + 5] / mle.loc[Y0] == pytest.approx(1.40, rel=1e-12)
     assert sc.WEF_CAGR_PCT == pytest.approx(6.961, abs=1e-3)
-    # non-specialist roles keep the model trend
-    other = [r for r in catalog.ROLE_IDS if r not in ai]
-    base = sc.apply_scenario(BASE, sc.preset("baseline"))
-    assert total(out, other, 2030) == pytest.approx(total(base, other, 2030))
+    ai = catalog.AI_ML_SPECIALIST_ROLES
+    assert total(out, ai, Y0 + 5) / total(out, ai, Y0) == pytest.approx(1.40, rel=1e-12)
+    # data scientists (and every other role outside WEF's scope) follow the baseline exactly
+    for r in ("data_scientist", "software_engineer", "ml_product_manager", "bi_developer"):
+        pd.testing.assert_series_equal(_role_path(out, r), _role_path(base, r), rtol=1e-12)
+    # after WEF's 5 years, each cell grows at the baseline's own rate, not WEF's
+    cells = out.set_index(["role", "industry", "year"])["mean"].unstack("year")
+    bcells = BASE.set_index(["role", "industry", "year"])["mean"].unstack("year")
+    for y in range(Y0 + 6, Y0 + 11):
+        np.testing.assert_allclose(cells[y] / cells[y - 1], bcells[y] / bcells[y - 1], rtol=1e-12)
+    assert not np.allclose((cells[Y0 + 6] / cells[Y0 + 5]).loc["ml_engineer"], 1 + sc.WEF_CAGR_PCT / 100)
+
+
+def test_extend_anchor_lever_keeps_the_anchor_rate():
+    a = sc.preset("wef2023").aligned(Y0, 10).with_changes(extend_anchor=True)
+    mle = _role_path(sc.apply_scenario(BASE, a), "ml_engineer")
+    assert mle.loc[Y0 + 10] / mle.loc[Y0] == pytest.approx(1.40 ** 2, rel=1e-12)
+    assert mle.loc[Y0 + 7] / mle.loc[Y0 + 6] == pytest.approx(1 + sc.WEF_CAGR_PCT / 100, rel=1e-12)
+
+
+def test_total_mode_spreads_an_anchor_over_its_own_years():
+    """+40% "total" with a 5-year anchor inside a 10-year horizon is +40% over those 5 years."""
+    a = Assumptions(growth_mode="total", horizon_years=10, anchor_years=5, blend_weight=1.0,
+                    role_growth={"bi_developer": 40.0})
+    bi = _role_path(sc.apply_scenario(BASE, a), "bi_developer")
+    assert bi.loc[Y0 + 5] / bi.loc[Y0] == pytest.approx(1.40, rel=1e-12)
+    per_year = a.in_mode("per_year")
+    assert per_year.role_growth_map["bi_developer"] == pytest.approx(sc.WEF_CAGR_PCT)
+    np.testing.assert_allclose(sc.apply_scenario(BASE, per_year)["mean"],
+                               sc.apply_scenario(BASE, a)["mean"], rtol=1e-12)
 
 
 def test_per_year_and_total_forms_agree():
@@ -118,32 +158,109 @@ def test_outputs_are_finite_nonnegative_and_ordered():
         assert (out.lo_95 <= out.lo_80).all() and (out.lo_80 <= out["mean"]).all()
         assert (out["mean"] <= out.hi_80).all() and (out.hi_80 <= out.hi_95).all()
     # start 2027 + 10 years runs past the baseline's 2035: extended, not cut
-    assert sc.apply_scenario(BASE, wild)["year"].max() == 2037
+    assert sc.apply_scenario(BASE, wild)["year"].max() == Y0 + 12
 
 
-def test_intervals_keep_baseline_relative_widths():
+def _growth_baseline(log_growth) -> pd.DataFrame:
+    """One role x industry cell per entry of ``log_growth`` (a function of h), zero-width bands
+    at the start and log-normal bands widening with sqrt(h)."""
+    rows = []
+    for k, (r, i) in enumerate([(r, i) for r in catalog.ROLE_IDS for i in catalog.INDUSTRY_IDS]):
+        for h in range(11):
+            m = 1000.0 * (k + 1) * np.exp(sum(log_growth(k, j) for j in range(1, h + 1)))
+            z = 0.05 * np.sqrt(h)
+            rows.append({"role": r, "industry": i, "year": Y0 + h, "mean": m,
+                         "lo_80": m * np.exp(-z), "hi_80": m * np.exp(z),
+                         "lo_95": m * np.exp(-1.5 * z), "hi_95": m * np.exp(1.5 * z)})
+    return pd.DataFrame(rows)
+
+
+def test_years_beyond_the_baseline_continue_its_growth():
+    """Past the baseline's last year (start 2030 + 10 years = 5 years of extension): a constant
+    trend continues at its rate from the first extension year on (not flat), a damped trend keeps
+    damping at its own ratio, and bands keep widening."""
+    steady = _growth_baseline(lambda k, j: 0.01 * (k % 5 - 1))
+    damped = _growth_baseline(lambda k, j: 0.08 * 0.7 ** j)
+    a = Assumptions(start_year=Y0 + 5, horizon_years=10)
+    last = Y0 + 10
+    for frame, expected in ((steady, lambda k, j: 0.01 * (k % 5 - 1)),
+                            (damped, lambda k, j: 0.08 * 0.7 ** j)):
+        out = sc.apply_scenario(frame, a)
+        cells = out.set_index(["role", "industry", "year"])["mean"].unstack("year")
+        assert list(cells.columns) == list(range(Y0 + 5, last + 6))
+        k_of = {key: k for k, key in enumerate((r, i) for r in catalog.ROLE_IDS
+                                               for i in catalog.INDUSTRY_IDS)}
+        for y in range(last + 1, last + 6):
+            want = [expected(k_of[key], y - Y0) for key in cells.index]
+            np.testing.assert_allclose(np.log(cells[y] / cells[y - 1]).to_numpy(), want,
+                                       rtol=1e-9, atol=1e-12)
+    out = sc.apply_scenario(damped, a.with_changes(blend_weight=0.0))
+    width = (out.hi_80 / out["mean"]).groupby(out.year).first()
+    assert (np.diff(width.loc[last:].to_numpy()) > 0).all()
+
+
+def test_intervals_are_model_uncertainty():
+    """Unanchored cells keep the baseline's relative widths; a role anchored at blend weight 1 is
+    a point path (interval columns equal the mean); a blend keeps (1 - w) of the model's
+    log-width."""
+    bands = ["lo_95", "lo_80", "hi_80", "hi_95"]
     a = Assumptions(blend_weight=1.0, role_growth={"bi_developer": 5.0})
     out = sc.apply_scenario(BASE, a).merge(BASE, on=["role", "industry", "year"], suffixes=("", "_b"))
-    np.testing.assert_allclose(out.hi_80 / out["mean"], out.hi_80_b / out.mean_b, rtol=1e-12)
-    first = out[out.year == 2025]
+    free = out[out.role != "bi_developer"]
+    np.testing.assert_allclose(free.hi_80 / free["mean"], free.hi_80_b / free.mean_b, rtol=1e-12)
+    np.testing.assert_allclose(free.lo_95 / free["mean"], free.lo_95_b / free.mean_b, rtol=1e-12)
+    anchored = out[out.role == "bi_developer"]
+    for b in bands:
+        np.testing.assert_array_equal(anchored[b], anchored["mean"])
+    first = out[out.year == Y0]
     np.testing.assert_allclose(first.lo_95, first.hi_95)  # zero width at the last observed year
+    half = Assumptions(blend_weight=0.25, role_growth={"bi_developer": 5.0})
+    out = sc.apply_scenario(BASE, half).merge(BASE, on=["role", "industry", "year"],
+                                              suffixes=("", "_b"))
+    bi = out[(out.role == "bi_developer") & (out.year > Y0)]
+    np.testing.assert_allclose(np.log(bi.hi_95 / bi["mean"]),
+                               0.75 * np.log(bi.hi_95_b / bi.mean_b), rtol=1e-10)
 
 
-def test_high_low_presets_follow_baseline_80pct_bounds():
+@pytest.mark.parametrize("name", ["wef2023", "bls2034"])
+def test_anchored_presets_are_point_paths(name):
+    a = sc.preset(name, bls_ep=BLS) if name == "bls2034" else sc.preset(name)
+    out = sc.apply_scenario(BASE, a.aligned(Y0, 10))
+    anchored = out[out.role.isin(list(a.role_growth_map))]
+    assert len(anchored) > 0
+    for b in ("lo_80", "hi_80", "lo_95", "hi_95"):
+        np.testing.assert_array_equal(anchored[b], anchored["mean"])
+    if name == "wef2023":  # roles outside WEF's scope keep the model's band
+        ds = out[(out.role == "data_scientist") & (out.year == Y0 + 5)]
+        assert (ds.hi_80 > ds["mean"] * 1.01).all()
+
+
+def test_high_low_presets_are_lines_on_the_baseline_80pct_bounds():
     for name, band in (("high", "hi_80"), ("low", "lo_80")):
         out = sc.apply_scenario(BASE, sc.preset(name).with_changes(horizon_years=10))
         merged = out.merge(BASE, on=["role", "industry", "year"], suffixes=("", "_b"))
         np.testing.assert_allclose(merged["mean"], merged[f"{band}_b"], rtol=1e-9)
+        for b in ("lo_80", "hi_80", "lo_95", "hi_95"):  # no band around a band
+            np.testing.assert_array_equal(out[b], out["mean"])
 
 
 def test_bls_preset_converts_10_year_change_to_annual_rate():
     a = sc.preset("bls2034", bls_ep=BLS)
+    assert a.anchor_years == sc.BLS_EP_YEARS == 10
     g = a.role_growth_map
     assert (1 + g["data_scientist"] / 100) ** 10 == pytest.approx(1.335)
     assert (1 + g["software_engineer"] / 100) ** 10 == pytest.approx(1.158)
     out = sc.apply_scenario(BASE, a)
-    ds = out[out.role == "data_scientist"].groupby("year")["mean"].sum()
-    assert ds.loc[2035] / ds.loc[2025] == pytest.approx(1.335)
+    ds = _role_path(out, "data_scientist")
+    assert ds.loc[Y0 + 10] / ds.loc[Y0] == pytest.approx(1.335, rel=1e-12)
+    # the same rule as WEF after the anchor's years: a shorter BLS period, then the baseline
+    short = sc.apply_scenario(BASE, a.with_changes(anchor_years=4))
+    ds4 = _role_path(short, "data_scientist")
+    assert ds4.loc[Y0 + 4] / ds4.loc[Y0] == pytest.approx(1.335 ** 0.4, rel=1e-12)
+    cells = short.set_index(["role", "industry", "year"])["mean"].unstack("year")
+    bcells = BASE.set_index(["role", "industry", "year"])["mean"].unstack("year")
+    for y in range(Y0 + 5, Y0 + 11):
+        np.testing.assert_allclose(cells[y] / cells[y - 1], bcells[y] / bcells[y - 1], rtol=1e-12)
 
 
 def test_automotive_override_keeps_role_totals():
@@ -178,14 +295,37 @@ def test_engine_is_fast():
 
 
 # ------------------------------------------------------------------ comparison
-def test_comparison_table():
-    table = sc.comparison_table(BASE, [sc.preset("baseline"), sc.preset("wef2023")])
-    assert list(table.columns) == ["scenario", "role", "industry", "year_n", "jobs_year_n",
-                                   "jobs_added", "cagr_pct", "gap_to_wef_jobs"]
-    wef = table[(table.scenario == "WEF 2023 (assumption)") & (table.role == "ai_ml_specialists")]
-    assert wef.cagr_pct.iloc[0] == pytest.approx(sc.WEF_CAGR_PCT)
-    assert wef.gap_to_wef_jobs.iloc[0] == pytest.approx(1_000_000 - wef.jobs_added.iloc[0])
-    assert table[table.role == "data_scientist"].gap_to_wef_jobs.isna().all()
+BLS_CAGR = {r: 1.0 + k for k, r in enumerate(catalog.ROLE_IDS)}  # any numbers: checked verbatim
+
+
+def test_comparison_table_compares_rates_with_rates():
+    scen = [sc.preset("baseline").aligned(Y0, 10), sc.preset("wef2023").aligned(Y0, 10),
+            sc.preset("bls2034", bls_ep=BLS)]
+    table = sc.comparison_table(BASE, scen, bls_cagr=BLS_CAGR)
+    assert list(table.columns) == ["scenario", "role", "industry", "year_0", "year_n", "jobs_year_n",
+                                   "jobs_added", "cagr_pct", "bls_cagr_pct", "growth_5y_pct",
+                                   "wef_growth_5y_pct"]
+    assert "gap_to_wef_jobs" not in table.columns  # never US jobs against WEF's global count
+    t = table.set_index(["scenario", "role"])
+    wef = t.loc[("WEF 2023 (assumption)", "ai_ml_specialists")]
+    assert wef.growth_5y_pct == pytest.approx(40.0, rel=1e-10)
+    assert wef.wef_growth_5y_pct == 40.0
+    assert table[table.role != "ai_ml_specialists"].wef_growth_5y_pct.isna().all()
+    base_grp = t.loc[("Statistical baseline", "ai_ml_specialists")]
+    ai = catalog.AI_ML_SPECIALIST_ROLES
+    want = (total(BASE, ai, Y0 + 5) / total(BASE, ai, Y0) - 1) * 100
+    assert base_grp.growth_5y_pct == pytest.approx(want, rel=1e-12)
+    for r in catalog.ROLE_IDS:  # BLS's CAGR beside every role row; the BLS preset matches it
+        assert t.loc[("Statistical baseline", r)].bls_cagr_pct == BLS_CAGR[r]
+        assert t.loc[("BLS 2024-34", r)].cagr_pct == pytest.approx(
+            sc.bls_annual_growth_pct(BLS)[r], rel=1e-9)
+    assert table[table.role.isin(["all", "ai_ml_specialists"])].bls_cagr_pct.isna().all()
+    ds = t.loc[("Statistical baseline", "data_scientist")]
+    path = _role_path(BASE, "data_scientist")
+    assert ds.jobs_added == pytest.approx(path.loc[Y0 + 10] - path.loc[Y0])
+    assert ds.cagr_pct == pytest.approx(((path.loc[Y0 + 10] / path.loc[Y0]) ** 0.1 - 1) * 100)
+    short = sc.comparison_table(BASE, [sc.preset("baseline").aligned(Y0, 3)], bls_cagr=BLS_CAGR)
+    assert short.growth_5y_pct.isna().all()  # no 5-year figure from a 3-year horizon
     # the fast matrix totals equal the reference bottom-up sums of reconcile.with_totals
     a = sc.preset("wef2023")
     fast = sc.compare(BASE, [a]).drop(columns="scenario")
@@ -197,6 +337,35 @@ def test_comparison_table():
                                rtol=1e-12)
     with pytest.raises(UserInputError, match="1 to 4"):
         sc.compare(BASE, [Assumptions()] * 5)
+
+
+def test_headline_group_leaves_small_base_roles_out_unless_included():
+    assert sc.headline_group(False, small_base=("nlp_scientist",)) == ("ml_engineer", "ml_scientist")
+    assert sc.headline_group(True, small_base=("nlp_scientist",)) == catalog.AI_ML_SPECIALIST_ROLES
+    assert sc.headline_group(False) == ("ml_engineer", "ml_scientist")  # read from shipped data
+    assert sc.headline_roles(catalog.ROLE_IDS, False, ("nlp_scientist",)) == tuple(
+        r for r in catalog.ROLE_IDS if r != "nlp_scientist")
+    group = sc.headline_group(False)
+    assert sc.group_label(group) == ("AI/ML specialists (ML engineer, ML scientist) excl. "
+                                     "small-base NLP scientist")
+    assert sc.group_label() == "AI/ML specialists (ML engineer, NLP scientist, ML scientist)"
+    long = sc.compare(BASE, [Assumptions()], group)
+    grp = long[(long.role == "ai_ml_specialists") & (long.industry == "all")].set_index("year")
+    assert grp.loc[Y0 + 3, "mean"] == pytest.approx(total(BASE, group, Y0 + 3), rel=1e-12)
+    dec = sc.decomposition(BASE, Assumptions(), "ai_ml_specialists", "all", group)
+    assert dec.groupby("year")["value"].sum().loc[Y0 + 5] == pytest.approx(
+        total(BASE, group, Y0 + 5) - total(BASE, group, Y0), rel=1e-9)
+
+
+def test_reference_band_is_the_baselines_interval():
+    a = sc.preset("wef2023").with_changes(horizon_years=7, automotive_share=0.3)
+    ref = sc.reference_band(BASE, a, "data_scientist", "automotive")
+    assert list(ref.year) == list(range(Y0, Y0 + 8))
+    cell = sc.apply_scenario(BASE, Assumptions(horizon_years=7, automotive_share=0.3))
+    cell = cell[(cell.role == "data_scientist") & (cell.industry == "automotive")]
+    np.testing.assert_allclose(ref[["mean", "lo_80", "hi_80"]], cell[["mean", "lo_80", "hi_80"]],
+                               rtol=1e-12)
+    assert (ref.hi_80.iloc[1:] > ref["mean"].iloc[1:]).all()
 
 
 # ------------------------------------------------------------------ tornado / decomposition
@@ -246,7 +415,7 @@ finite = dict(allow_nan=False, allow_infinity=False)
 @st.composite
 def assumptions_strategy(draw):
     mode = draw(st.sampled_from(sc.GROWTH_MODES))
-    start = draw(st.integers(*sc.START_YEAR_RANGE))
+    start = draw(st.integers(*sc.start_year_range()))
     horizon = draw(st.integers(*sc.HORIZON_RANGE))
     rg = draw(st.dictionaries(st.sampled_from(catalog.ROLE_IDS),
                               st.floats(*sc.ROLE_GROWTH_RANGE[mode], **finite)))
@@ -262,7 +431,9 @@ def assumptions_strategy(draw):
         trend_band=draw(st.sampled_from(sc.TREND_BANDS)), role_growth=rg, industry_growth=ig,
         role_cap=caps, shock_year=shock_year, shock_pct=draw(st.floats(*sc.SHOCK_PCT_RANGE, **finite)),
         wage_growth_pct_per_year=draw(st.none() | st.floats(*sc.WAGE_RANGE, **finite)),
-        automotive_share=draw(st.none() | st.floats(0, 1, **finite)))
+        automotive_share=draw(st.none() | st.floats(0, 1, **finite)),
+        anchor_years=draw(st.none() | st.integers(*sc.HORIZON_RANGE)),
+        extend_anchor=draw(st.booleans()))
 
 
 @settings(max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "200")), deadline=None)
@@ -323,8 +494,39 @@ def test_tampered_link_falls_back_field_by_field():
 
 def test_json_is_plain_and_versioned():
     d = json.loads(sc.preset("wef2023").to_json())
-    assert d["version"] == sc.SCHEMA_VERSION
-    assert (1 + d["role_growth"]["data_scientist"] / 100) ** 5 == pytest.approx(1.40)
+    assert d["version"] == sc.SCHEMA_VERSION == 2
+    assert (1 + d["role_growth"]["ml_engineer"] / 100) ** 5 == pytest.approx(1.40)
+    assert d["anchor_years"] == 5 and d["extend_anchor"] is False
+    q = sc.preset("wef2023").with_changes(extend_anchor=True).to_query_params()
+    assert q["ay"] == "5" and q["xa"] == "1"
+
+
+def test_version_1_documents_still_read_as_they_were_computed():
+    """Version 1 had no anchor period: its anchors held over the whole horizon."""
+    v1 = {"version": 1, "preset": "custom", "horizon_years": 8, "blend_weight": 1.0,
+          "role_growth": {"data_scientist": 5.0}}
+    a = Assumptions.from_dict(v1)
+    assert a.anchor_years is None and a.extend_anchor is False and a.version == sc.SCHEMA_VERSION
+    ds = _role_path(sc.apply_scenario(BASE, a), "data_scientist")
+    assert ds.loc[Y0 + 8] / ds.loc[Y0] == pytest.approx(1.05 ** 8, rel=1e-12)
+    back, msgs = Assumptions.from_query_params({"v": "1", "h": "8", "w": "1.0", "g.ds": "5.0",
+                                                "p": "custom"})
+    assert msgs == [] and back == a
+    assert Assumptions.from_json(a.to_json()) == a
+    with pytest.raises(UserInputError, match="extend_anchor: expected true or false"):
+        Assumptions(extend_anchor="maybe")
+    with pytest.raises(UserInputError, match="anchor_years: 11 is outside"):
+        Assumptions(anchor_years=11)
+
+
+def test_start_year_default_and_range_are_read_from_the_data():
+    from forecasting import data, headcount
+    latest = int(data.load_oews_national()["year"].max())
+    assert sc.latest_data_year() == latest == Assumptions().start_year
+    assert sc.start_year_range() == (latest, latest + sc.START_YEAR_SPAN)
+    assert int(headcount.baseline_projection(10)["year"].min()) == latest
+    with pytest.raises(UserInputError, match=f"start_year: {latest - 1} is outside"):
+        Assumptions(start_year=latest - 1)
 
 
 def test_mode_conversion_and_alignment_keep_the_scenario():
@@ -337,3 +539,15 @@ def test_mode_conversion_and_alignment_keep_the_scenario():
     short = a.aligned(2025, 3)
     assert short.horizon_years == 3 and short.shock_year is None
     assert a.aligned(2026, 8).shock_year == 2030
+
+
+def test_jobs_added_by_cell_is_end_minus_start_level():
+    out = sc.apply_scenario(BASE, Assumptions(horizon_years=4, industry_growth={"fintech": 3.0}))
+    added = sc.jobs_added_by_cell(out).set_index(["role", "industry"])
+    assert len(added) == len(catalog.ROLE_IDS) * len(catalog.INDUSTRY_IDS)
+    assert set(added.year_0) == {Y0} and set(added.year_n) == {Y0 + 4}
+    cell = out[(out.role == "data_scientist") & (out.industry == "fintech")].set_index("year")["mean"]
+    assert added.loc[("data_scientist", "fintech"), "jobs_added"] == pytest.approx(
+        cell.loc[Y0 + 4] - cell.loc[Y0], rel=1e-12)
+    assert added["jobs_added"].sum() == pytest.approx(
+        total(out, year=Y0 + 4) - total(out, year=Y0), rel=1e-12)

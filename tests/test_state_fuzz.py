@@ -35,7 +35,9 @@ FUZZ = settings(max_examples=CASES, deadline=None, derandomize=True,
 
 SHORT = {"v": "version", "p": "preset", "n": "name", "sy": "start_year", "h": "horizon_years",
          "m": "growth_mode", "w": "blend_weight", "tb": "trend_band", "sky": "shock_year",
-         "skp": "shock_pct", "wg": "wage_growth_pct_per_year", "as": "automotive_share"}
+         "skp": "shock_pct", "wg": "wage_growth_pct_per_year", "as": "automotive_share",
+         "ay": "anchor_years", "xa": "extend_anchor"}
+assert set(SHORT) == sc.LINK_KEYS  # every link key is fuzzed
 PAIR_FIELD = {"g": "role_growth", "i": "industry_growth", "c": "role_cap"}
 NASTY_TEXT = ["<script>alert(1)</script>", "\"'; DROP TABLE scenarios;--", "a\nb", "x\r\ny",
               "<img src=x onerror=alert(1)>", "[click](javascript:alert(1))", "$x^2$", "**bold**",
@@ -85,7 +87,7 @@ def _rand_value(rng: random.Random) -> str:
 def _rand_assumptions(rng: random.Random) -> Assumptions:
     """A random valid Assumptions (ranges quoted from scenarios.py)."""
     mode = rng.choice(sc.GROWTH_MODES)
-    start, horizon = rng.randint(*sc.START_YEAR_RANGE), rng.randint(*sc.HORIZON_RANGE)
+    start, horizon = rng.randint(*sc.start_year_range()), rng.randint(*sc.HORIZON_RANGE)
     pick = lambda ids, lo, hi: {i: rng.uniform(lo, hi) for i in rng.sample(ids, rng.randint(0, len(ids)))}  # noqa: E731
     return Assumptions(
         preset=rng.choice(sc.PRESET_IDS + ("custom",)),
@@ -99,7 +101,9 @@ def _rand_assumptions(rng: random.Random) -> Assumptions:
         shock_year=rng.choice([None, rng.randint(start + 1, start + horizon)]),
         shock_pct=rng.uniform(*sc.SHOCK_PCT_RANGE),
         wage_growth_pct_per_year=rng.choice([None, rng.uniform(*sc.WAGE_RANGE)]),
-        automotive_share=rng.choice([None, rng.random()]))
+        automotive_share=rng.choice([None, rng.random()]),
+        anchor_years=rng.choice([None, rng.randint(*sc.HORIZON_RANGE)]),
+        extend_anchor=rng.random() < 0.5)
 
 
 def random_link(rng: random.Random) -> dict:
@@ -185,7 +189,7 @@ def json_doc(seed: int) -> str:
 def valid_assumptions(draw) -> Assumptions:
     """Any Assumptions the validator accepts (hypothesis-native, shrinks well)."""
     mode = draw(st.sampled_from(sc.GROWTH_MODES))
-    start = draw(st.integers(*sc.START_YEAR_RANGE))
+    start = draw(st.integers(*sc.start_year_range()))
     horizon = draw(st.integers(*sc.HORIZON_RANGE))
     fl = lambda lo, hi: st.floats(lo, hi, allow_nan=False)  # noqa: E731
     rg = draw(st.dictionaries(st.sampled_from(role_ids), fl(*sc.ROLE_GROWTH_RANGE[mode]), max_size=7))
@@ -200,7 +204,9 @@ def valid_assumptions(draw) -> Assumptions:
         trend_band=draw(st.sampled_from(sc.TREND_BANDS)), role_growth=rg, industry_growth=ig,
         role_cap=caps, shock_year=shock, shock_pct=draw(fl(*sc.SHOCK_PCT_RANGE)),
         wage_growth_pct_per_year=draw(st.none() | fl(*sc.WAGE_RANGE)),
-        automotive_share=draw(st.none() | fl(0, 1)))
+        automotive_share=draw(st.none() | fl(0, 1)),
+        anchor_years=draw(st.none() | st.integers(*sc.HORIZON_RANGE)),
+        extend_anchor=draw(st.booleans()))
 
 
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
@@ -217,7 +223,7 @@ def _tally(cls: str, outcome: str) -> None:
 def _accepted(key: str, value: str, a: Assumptions) -> bool:
     """Whether ``a`` holds what ``key=value`` asked for (so no message is owed for it)."""
     if key == "v":
-        return value.strip() == "1"
+        return value.strip() in {str(v) for v in range(1, sc.SCHEMA_VERSION + 1)}
     prefix, _, code = key.partition(".")
     try:
         if key in SHORT:
@@ -227,8 +233,12 @@ def _accepted(key: str, value: str, a: Assumptions) -> bool:
                 return got == value
             if field == "growth_mode":
                 return got == {"t": "total", "y": "per_year"}.get(value, value)
-            if value == "" and field in ("shock_year", "wage_growth_pct_per_year", "automotive_share"):
+            if value == "" and field in ("shock_year", "wage_growth_pct_per_year", "automotive_share",
+                                         "anchor_years"):
                 return got is None
+            if field == "extend_anchor":
+                v = value.strip().lower()
+                return v in ("1", "0", "true", "false") and got == (v in ("1", "true"))
             return got is not None and math.isclose(float(value.strip()), got, rel_tol=1e-12)
         if prefix in PAIR_FIELD:
             ids = sc._INDUSTRY_BY_CODE if prefix == "i" else sc._ROLE_BY_CODE
@@ -277,7 +287,7 @@ def test_link_examples_fall_back_field_by_field():
         "v": "1", "h": "7", "w": "nan", "g.mle": "inf", "g.ds": "12.5", "sy": "1999",
         "n": "<script>alert(1)</script>", "zz": "1", "g.xx": "3", "wg": "9" * 20_000})
     assert a.horizon_years == 7 and a.role_growth_map == {"data_scientist": 12.5}
-    assert a.blend_weight == 0.0 and a.start_year == sc.LATEST_OEWS_YEAR  # defaults
+    assert a.blend_weight == 0.0 and a.start_year == sc.latest_data_year()  # defaults
     assert a.name == "<script>alert(1)</script>"  # kept verbatim as plain text
     assert a.wage_growth_pct_per_year is None
     text = "\n".join(messages)
@@ -285,7 +295,7 @@ def test_link_examples_fall_back_field_by_field():
                    "wage_growth_pct_per_year", "truncated"):
         assert needle in text, needle
     assert len(messages) == 6
-    future, msgs = Assumptions.from_query_params({"v": "2", "h": "3"})
+    future, msgs = Assumptions.from_query_params({"v": str(sc.SCHEMA_VERSION + 1), "h": "3"})
     assert future.horizon_years == 3 and "newer than this app" in msgs[0]
 
 

@@ -29,9 +29,16 @@ def role_levels() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def role_industry_history() -> pd.DataFrame:
+def role_industry_history(automotive_share: float | None = None,
+                          measured_only: bool = False) -> pd.DataFrame:
     from forecasting import industry_mix
-    return industry_mix.role_industry_history()
+    return industry_mix.role_industry_history(automotive_share, measured_only)
+
+
+@st.cache_resource(show_spinner=False)
+def share_trend_summary() -> str:
+    from forecasting import industry_mix
+    return industry_mix.share_trend_summary(industry_mix.share_trend())
 
 
 @st.cache_data(show_spinner=False)
@@ -46,6 +53,13 @@ def baseline_growth_pct() -> Mapping[str, float]:
     sliders read it on every rerun: a copied frame + set_index cost ~2 ms a call)."""
     g = baseline_growth()
     return MappingProxyType(dict(zip(g["role"], g["growth_pct_per_year"].astype(float))))
+
+
+@st.cache_resource(show_spinner=False)
+def bls_cagr() -> Mapping[str, float]:
+    """role -> BLS 2024-34 projected growth, % per year (read-only, shared)."""
+    from forecasting import scenarios
+    return MappingProxyType(scenarios.bls_annual_growth_pct())
 
 
 @st.cache_data(show_spinner=False)

@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from forecasting.scenarios import Assumptions
+from forecasting.scenarios import LINK_KEYS, Assumptions
 
 _RESTORED = "_url_state_restored"
 WARNINGS = "url_warnings"
-_SCALAR_KEYS = frozenset({"v", "p", "n", "sy", "h", "m", "w", "tb", "sky", "skp", "wg", "as"})
+_SCALAR_KEYS = LINK_KEYS
 _PREFIX = re.compile(r"^[gic]\.")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
 

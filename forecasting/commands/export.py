@@ -20,7 +20,9 @@ CHARTS: dict[str, str] = {
     "postings": "a role's monthly demand-signal postings series + forecast (--role)",
     "ranking": "roles ranked by projected growth, % per year, with intervals",
     "industry-stack": "one role's employment stacked by industry, history + projection (--role)",
-    "heatmap": "role x industry projected growth, % per year",
+    "industry-history": "one role's employment by industry, OEWS by-sector years + projection "
+                        "(--role)",
+    "jobs-added": "role x industry jobs added over the horizon, people",
 }
 BANDS = ["mean", "lo_80", "hi_80", "lo_95", "hi_95"]
 
@@ -100,7 +102,7 @@ def _projection(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
         a = load_assumptions(args.scenario)
         a = a.aligned(a.start_year, args.horizon)
         base = headcount.baseline_projection(
-            horizon_years=max(10, a.end_year - scenarios.LATEST_OEWS_YEAR))
+            horizon_years=scenarios.baseline_horizon(a))
         proj = scenarios.apply_scenario(base, a)
         how = f"Projection: scenario '{a.label}' applied to the statistical baseline."
     return proj[["role", "industry", "year", *BANDS]], how
@@ -124,6 +126,13 @@ def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
         role = _check_role(args.role, chart, False)
         roles = [role] if role else list(catalog.ROLE_IDS)
         return charts.headcount_chart(history, proj, roles, args.industry, footer=footer)
+    if chart == "industry-history":
+        role = _check_role(args.role, chart, True)
+        measured = industry_mix.role_industry_history(measured_only=True)
+        return charts.industry_history(
+            measured, proj, role, footer=footer,
+            note=industry_mix.share_trend_summary(industry_mix.share_trend()),
+            title=f"{catalog.role(role).label}: US employment by industry, measured and projected")
     if chart == "industry-stack":
         role = _check_role(args.role, chart, True)
         cells = pd.concat([history[history["year"] < y0].rename(columns={"headcount": "mean"}),
@@ -139,11 +148,12 @@ def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
             frame = frame[frame["role"] == args.role]
         return charts.growth_ranking(frame, footer=footer,
                                      title=f"Projected US employment growth by role, {span}")
-    frame = headcount.growth_rates(proj, ("role", "industry"), args.horizon)  # heatmap
+    from forecasting import scenarios
+    frame = scenarios.jobs_added_by_cell(proj[proj["year"] <= y0 + args.horizon])  # jobs-added
     if args.role:
         frame = frame[frame["role"] == args.role]
-    return charts.growth_heatmap(frame, footer=footer,
-                                 title=f"Projected employment growth by role and industry, {span}")
+    return charts.jobs_added_heatmap(frame, footer=footer,
+                                     title=f"US jobs added by role and industry, {span}")
 
 
 def _postings_figure(role: str, model: str = "auto") -> go.Figure:

@@ -22,7 +22,12 @@ def register(subparsers) -> None:
         "project", help="role x industry headcount projection under a scenario, to CSV",
         description="Apply a scenario (a preset or an assumptions JSON file) to the statistical "
                     "headcount baseline and write role, industry, year, mean, lo_80, hi_80, "
-                    "lo_95, hi_95, scenario.")
+                    "lo_95, hi_95, scenario. The interval columns are MODEL uncertainty: the "
+                    "baseline's 80% and 95% predictive intervals. A point path has none, so its "
+                    "interval columns equal mean: an anchored role (WEF, BLS, or your own role "
+                    "growth at blend weight 1) and the High/Low presets (which are the baseline's "
+                    "80% bounds). A blend with weight w keeps (1 - w) of the model's band (log "
+                    "scale); roles without an anchor keep the whole band.")
     p.add_argument("--scenario", default="baseline",
                    help=f"preset ({', '.join(scenarios.PRESET_IDS)}) or PATH.json of saved "
                         "assumptions (default: baseline)")
@@ -65,8 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from forecasting import headcount, reconcile
 
     baseline = headcount.baseline_projection(
-        horizon_years=max(10, a.end_year - scenarios.LATEST_OEWS_YEAR),
-        automotive_share=None)
+        horizon_years=scenarios.baseline_horizon(a), automotive_share=None)
     out = scenarios.apply_scenario(baseline, a)
     if args.with_totals:
         out = reconcile.with_totals(out)

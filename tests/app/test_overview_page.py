@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from forecasting import catalog, data, headcount
+from forecasting import scenarios as sc
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 
@@ -19,9 +20,10 @@ def at() -> AppTest:
     return app
 
 
-def _specialists(year: int) -> float:
+def _specialists(year: int, roles=None) -> float:
+    roles = sc.headline_group(False) if roles is None else roles
     proj = headcount.baseline_projection(10)
-    sel = proj[proj["role"].isin(catalog.AI_ML_SPECIALIST_ROLES) & (proj["year"] == year)]
+    sel = proj[proj["role"].isin(roles) & (proj["year"] == year)]
     return float(sel["mean"].sum())
 
 
@@ -37,18 +39,21 @@ def test_growth_ranking_chart_lists_the_seven_roles(at):
 def test_kpis_match_the_baseline_and_oews(at):
     metrics = {m.label: m for m in at.metric}
     base = int(headcount.baseline_projection(10)["year"].min())
-    added = _specialists(base + 5) - _specialists(base)
-    kpi = next(m for label, m in metrics.items() if label.startswith("ML-specialist jobs added by"))
-    assert kpi.value == f"+{added / 1e3:.0f}k"
+    start, end = _specialists(base), _specialists(base + 5)
+    kpi = metrics[f"AI/ML specialists, growth {base}–{base + 5}"]
+    assert kpi.value == f"{(end / start - 1) * 100:+.1f}%"      # a rate, comparable with WEF's
+    assert kpi.delta == f"+{(end - start) / 1e3:.0f}k US jobs"
     pay = next(m for label, m in metrics.items() if label.startswith("Median pay"))
     oews = data.load_oews_national()
     ds = oews[(oews["soc"] == "15-2051") & (oews["year"] == 2025)].iloc[0]
     assert pay.value == f"${ds['a_median']:,.0f}" == "$120,230"   # DESIGN.md fact
 
 
-def test_wef_is_labelled_as_a_global_assumption(at):
-    text = " ".join(c.value for c in at.caption)
-    assert "ASSUMPTION" in text and "globally" in text and "+40%" in text
+def test_wef_is_a_global_rate_and_no_jobs_figure_is_set_against_it(at):
+    text = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)
+    assert "ASSUMPTION" in text and "global rate" in text and "+40%" in text and "2023–2027" in text
+    for needle in ("1 million", "1M", "~1", "gap"):
+        assert needle not in text, needle
 
 
 def test_summary_numbers_come_from_the_frames(at):
@@ -56,4 +61,17 @@ def test_summary_numbers_come_from_the_frames(at):
     base = int(headcount.baseline_projection(10)["year"].min())
     assert f"{_specialists(base):,.0f}" in summary
     assert f"{_specialists(base + 5):,.0f}" in summary
+    assert "excl. small-base NLP scientist" in summary  # the group says what it sums
     assert "$120,230" in summary
+
+
+def test_small_base_roles_join_the_headline_only_when_included():
+    app = AppTest.from_file(APP, default_timeout=120).run()
+    assert sc.headline_group(False) == ("ml_engineer", "ml_scientist")
+    app.checkbox(key="gc_small_base").check().run()
+    assert not app.exception
+    summary = next(m.value for m in app.markdown if m.value.startswith("**In short.**"))
+    base = int(headcount.baseline_projection(10)["year"].min())
+    every = catalog.AI_ML_SPECIALIST_ROLES
+    assert f"{_specialists(base, every):,.0f}" in summary and "excl." not in summary
+    assert _specialists(base, every) > _specialists(base)

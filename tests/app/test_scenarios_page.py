@@ -149,3 +149,33 @@ def test_default_compares_baseline_with_wef_and_bls_with_numbers():
     assert table["jobs_year_n"].notna().all() and (table["jobs_year_n"] > 0).all()
     lines = [t for t in _chart(at, 0)["data"] if t.get("mode") == "lines+markers"]
     assert len(lines) == 3
+
+
+def test_wef_is_scoped_labelled_and_its_anchor_period_is_a_lever():
+    at = _page()
+    at.selectbox(key="sc_preset").set_value("wef2023").run()
+    info = " ".join(w.value for w in at.warning).replace("\\", "")  # markdown-escaped
+    assert "2023-27" in info and "global" in info and "ML engineer, NLP scientist, ML scientist" in info
+    a = at.session_state["assumptions"]
+    assert a.anchor_years == 5 and not a.extend_anchor
+    at.checkbox(key="sc_extend").check().run()
+    assert not at.exception
+    assert at.session_state["assumptions"].extend_anchor is True
+    assert _qp(at)["xa"] == "1" and _qp(at)["ay"] == "5"
+
+
+def test_compare_table_sets_rates_beside_wef_and_bls_and_draws_one_band():
+    at = _page()
+    table = at.dataframe[0].value
+    assert list(table.columns) == sc.TABLE_COLUMNS
+    assert "gap_to_wef_jobs" not in table.columns
+    grp = table[table["role"] == "AI/ML specialists"].set_index("scenario")
+    assert grp.loc["WEF 2023 (assumption)", "growth_5y_pct"] == pytest.approx(40.0, rel=1e-9)
+    assert (grp["wef_growth_5y_pct"] == 40.0).all()
+    ds = table[table["role"] == "Data scientist"].set_index("scenario")
+    assert ds.loc["BLS 2024-34", "cagr_pct"] == pytest.approx(ds.loc["BLS 2024-34", "bls_cagr_pct"])
+    assert ds["bls_cagr_pct"].nunique() == 1  # BLS's rate for the role, beside every scenario
+    captions = " ".join(c.value for c in at.caption)
+    assert "AI/ML specialists = AI/ML specialists (ML engineer, ML scientist) excl. small-base" in captions
+    filled = [t for t in _chart(at, 0)["data"] if t.get("fill")]
+    assert [t["name"] for t in filled] == ["Statistical baseline: 80% interval (model uncertainty)"]

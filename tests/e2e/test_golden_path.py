@@ -198,7 +198,7 @@ def test_growth_assumption_moves_the_chart_and_downloads_match(page, server, art
     names = set(report.namelist())
     assert {"assumptions.json", "README.txt", "SOURCES.csv", "charts/headcount.png",
             "charts/headcount.svg", "charts/headcount.pdf", "charts/headcount.html",
-            "data/headcount.csv", "data/industry_stack.csv", "data/growth_heatmap.csv", "data/postings.csv",
+            "data/headcount.csv", "data/industry_history.csv", "data/jobs_added.csv", "data/postings.csv",
             "tables/headcount_projection.csv"} <= names
     assert json.loads(report.read("assumptions.json"))["preset"] == "baseline"
     assert report.read("charts/headcount.png")[:4] == b"\x89PNG"
