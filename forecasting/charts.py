@@ -324,13 +324,21 @@ def _aggregate_industries(frame: pd.DataFrame, value_cols: Sequence[str],
     return out
 
 
+BEYOND_BACKTEST_LABEL = "beyond the backtested horizon"
+BLS_LINE_NAME = "BLS projection"
+
+
 def headcount_chart(history: pd.DataFrame, projection: pd.DataFrame, roles: Sequence[str],
                     industry: str | None = None, *, footer: str | None = None,
-                    title: str | None = None) -> go.Figure:
+                    title: str | None = None, bls: pd.DataFrame | None = None,
+                    backtested_until: int | None = None) -> go.Figure:
     """Yearly headcount by role: OEWS history solid, projection dashed with 80%/95% bands.
 
     history: role, industry, year, headcount. projection: role, industry, year, mean, lo_80..hi_95.
-    ``industry=None`` sums industries to the role.
+    ``industry=None`` sums industries to the role. ``bls`` (role, year, bls_mean) adds each
+    role's BLS Employment Projections path, dotted (all industries only: BLS projects
+    occupations, not sectors). Years after ``backtested_until`` are shaded and labelled
+    "beyond the backtested horizon".
     """
     _require(history, ["role", "industry", "year", "headcount"], "headcount_chart history")
     _require(projection, ["role", "industry", "year", "mean", *_BAND_COLS], "headcount_chart projection")
@@ -346,11 +354,38 @@ def headcount_chart(history: pd.DataFrame, projection: pd.DataFrame, roles: Sequ
                     hist_x=hist["year"][h].astype(int), hist_y=hist["headcount"][h], fc=
                     {c: proj[c][p] for c in ("mean", *_BAND_COLS)}, fc_x=proj["year"][p].astype(int),
                     x_hover="%{x}", y_fmt=",.0f", unit="people")
+    if bls is not None and industry in (None, "all", "total"):
+        _require(bls, ["role", "year", "bls_mean"], "headcount_chart bls")
+        for i, rid in enumerate(roles):
+            b = bls[bls["role"] == rid].sort_values("year")
+            if b.empty:
+                continue
+            name = f"{role_label(rid)}: {BLS_LINE_NAME}"
+            traces.append(_tr(
+                "scatter", x=b["year"].astype(int).to_numpy(), y=b["bls_mean"].to_numpy(float),
+                mode="lines", name=name, legendgroup=role_label(rid),
+                line={"color": series_colour(rid, i), "width": 1.8, "dash": "dot"},
+                meta={"fields": {"series": name, "kind": "bls_projection"}},
+                hovertemplate=(f"<b>{name}</b><br>%{{x}}: %{{y:,.0f}} people (BLS 2024-34 rate "
+                               "from the May 2024 level)<extra></extra>")))
+    shapes, annotations = [], []
+    end = int(proj["year"].max()) if len(proj) else None
+    if backtested_until is not None and end is not None and end > backtested_until:
+        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": backtested_until,
+                       "x1": end + 0.5, "y0": 0, "y1": 1, "fillcolor": "rgba(128,128,128,0.12)",
+                       "line": {"width": 0}, "layer": "below"})
+        annotations.append({"xref": "x", "yref": "paper", "x": backtested_until, "y": 1.0,
+                            "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+                            "text": BEYOND_BACKTEST_LABEL, "font": {"size": 11, "color": "#666"}})
     where = "all industries" if industry in (None, "all", "total") else industry_label(industry)
-    return _figure(traces, layout_dict(
+    lay = layout_dict(
         title=title or f"US employment by role, {where}: history and projection",
         x_title="Year (May)", y_title="Employment (people)", footer=footer,
-        yaxis={"tickformat": "~s", "rangemode": "tozero"}, xaxis={"tickformat": "d", "dtick": 1}))
+        yaxis={"tickformat": "~s", "rangemode": "tozero"}, xaxis={"tickformat": "d", "dtick": 1})
+    if shapes:
+        lay["shapes"] = list(lay.get("shapes", [])) + shapes
+        lay["annotations"] = list(lay.get("annotations", [])) + annotations
+    return _figure(traces, lay)
 
 
 def growth_ranking(frame: pd.DataFrame, *, footer: str | None = None,
@@ -888,7 +923,8 @@ HEADCOUNT_BACKTEST_COLOUR = "#D55E00"  # Okabe-Ito vermilion: the highlighted oc
 HEADCOUNT_BACKTEST_OTHER = "#888888"
 HEADCOUNT_BACKTEST_TRACES = ("Other occupations", "Occupations behind our roles")
 HEADCOUNT_BACKTEST_METHOD_LABELS = {"zero": "Zero growth", "last": "Last year's growth",
-                                    "mean3": "Mean growth of recent years"}
+                                    "mean3": "Mean growth of recent years",
+                                    "linear_trend": "Straight-line trend (first-round model)"}
 #: Share of points the initial view must hold (the rest are extreme changes; zoom out shows them).
 HEADCOUNT_BACKTEST_VIEW_QUANTILES = (0.01, 0.99)
 _HB_COLS = ["soc", "soc_title", "origin_emp", "actual_emp"]
@@ -924,6 +960,69 @@ def _label_annotations(x: np.ndarray, y: np.ndarray, text, *, x_range, y_range,
                   "xanchor": "right" if left else "left", "yanchor": "middle",
                   "font": {"size": 11, "color": colour}}
     return out
+
+
+def headcount_calibration_chart(table: pd.DataFrame, *, footer: str | None = None,
+                                title: str = "Calibration: actual vs predicted growth by tenth of "
+                                             "predicted growth") -> go.Figure:
+    """Mean actual vs mean predicted growth (%) per tenth of predicted growth, with the y = x line;
+    each point's hover and label give the share inside the 80% interval.
+
+    table: ``headcount_backtest.calibration_table`` output (log changes)."""
+    _require(table, ["decile", "n", "mean_predicted", "mean_actual", "coverage_80",
+                     "coverage_95"], "headcount_calibration_chart")
+    x, y = _pct_growth(table["mean_predicted"]), _pct_growth(table["mean_actual"])
+    lo, hi = float(min(x.min(), y.min(), 0.0)), float(max(x.max(), y.max(), 0.0))
+    pad = 0.08 * (hi - lo or 1.0)
+    cols = ["decile", "n", "coverage_80", "coverage_95"]
+    traces = [
+        _tr("scatter", x=[lo - pad, hi + pad], y=[lo - pad, hi + pad], mode="lines",
+            name="Perfect calibration (y = x)", hoverinfo="skip", meta={"data": False},
+            line={"color": "rgba(128,128,128,0.9)", "width": 1.2, "dash": "dash"}),
+        _tr("scatter", x=x, y=y, mode="markers+text", name="Tenth of predicted growth",
+            text=[f"{100 * c:.0f}%" for c in table["coverage_80"]], textposition="top center",
+            marker={"size": 11, "color": HEADCOUNT_BACKTEST_COLOUR},
+            customdata=table[cols].to_numpy(float), meta={"columns": cols, "fields": {}},
+            hovertemplate=("Tenth %{customdata[0]:.0f} (%{customdata[1]:.0f} occupations)<br>"
+                           "Mean predicted: %{x:+.1f}%<br>Mean actual: %{y:+.1f}%<br>"
+                           "Inside 80% interval: %{customdata[2]:.0%} · 95%: %{customdata[3]:.0%}"
+                           "<extra></extra>")),
+    ]
+    return _figure(traces, layout_dict(
+        title=title, x_title="Mean predicted growth (%)", y_title="Mean actual growth (%)",
+        footer=footer or "Labels: share of occupations inside the 80% interval. Source: BLS OEWS.",
+        xaxis={"ticksuffix": "%", "zeroline": True}, yaxis={"ticksuffix": "%", "zeroline": True}))
+
+
+def backtest_horizon_chart(summary: pd.DataFrame, *, footer: str | None = None,
+                           title: str = "Headcount backtests: error by horizon") -> go.Figure:
+    """Mean absolute error of the log change against the horizon, one line per method.
+
+    summary: ``headcount_backtest.horizon_summary`` output (horizon, method, mae, ...)."""
+    _require(summary, ["horizon", "method", "n_backtests", "mae", "mae_weighted"],
+             "backtest_horizon_chart")
+    from forecasting import headcount_backtest as hb  # lazy: charts stays light to import
+    traces = []
+    for i, m in enumerate(hb.METHODS):
+        d = summary[summary["method"] == m].sort_values("horizon")
+        if d.empty:
+            continue
+        name = HEADCOUNT_BACKTEST_METHOD_LABELS.get(m, "Headcount model")
+        traces.append(_tr(
+            "scatter", x=d["horizon"].astype(int).to_numpy(), y=100 * d["mae"].to_numpy(float),
+            mode="lines+markers", name=name,
+            line={"width": 3 if m == hb.MODEL_NAME else 1.6, "color": series_colour(m, i),
+                  "dash": "solid" if m == hb.MODEL_NAME else "dash"},
+            customdata=np.column_stack([d["n_backtests"].to_numpy(float),
+                                        100 * d["mae_weighted"].to_numpy(float)]),
+            meta={"fields": {"method": m}, "columns": ["n_backtests", "mae_weighted_log_points"]},
+            hovertemplate=(f"<b>{name}</b><br>%{{x}} years ahead: %{{y:.1f}} log points "
+                           "(weighted %{customdata[1]:.1f}; %{customdata[0]:.0f} backtests)"
+                           "<extra></extra>")))
+    return _figure(traces, layout_dict(
+        title=title, x_title="Years ahead", y_title="Mean absolute error (log points, 1 ≈ 1%)",
+        footer=footer or "Source: BLS OEWS May 2017-2019 and 2021 on; mean over every backtest "
+                         "at each horizon.", xaxis={"dtick": 1}, yaxis={"rangemode": "tozero"}))
 
 
 def headcount_backtest_chart(pred: pd.DataFrame, *, method: str | None = None,

@@ -93,18 +93,21 @@ def growth_fit(last_year: int | None = None, first_year: int = FIRST_YEAR) -> hm
     return _growth_fit_cached(data.data_hash(), int(first_year), last_year)
 
 
-def warm_cache(rebuild: bool = False) -> list[hm.GrowthFit]:
+def warm_cache(rebuild: bool = False, progress=None) -> list[hm.GrowthFit]:
     """Build (or load) everything the pages read: the calibration, every backtest, the latest
-    fit, the role levels and the default projection. ``rebuild`` drops the cached files."""
+    fit, the role levels and the default projection. ``rebuild`` drops the cached files;
+    ``progress(done, total, label)`` reports a cold calibration."""
     if rebuild:
-        for fn in (_growth_fit_cached, _projection_cached, hcal._calibration_cached,
-                   hcal._predictions_cached):
+        hcal.clear_memo()
+        for fn in (_growth_fit_cached, _projection_cached):
             fn.cache_clear()
         for pattern in ("headcount_fit_*.pkl", "headcount_projection_*.parquet",
                         "headcount_calibration_*.pkl", "headcount_backtest_*.parquet"):
             for old in Path(data.CACHE_DIR).glob(pattern):
                 old.unlink(missing_ok=True)
-    hcal.calibration()
+    hcal.calibration(progress)
+    if progress is not None and not hcal.is_cached():
+        progress(0, 1, "backtests 1-7 years ahead: predictive intervals of every occupation")
     hcal.all_backtest_predictions()
     fits = [growth_fit()]
     rl.role_levels()

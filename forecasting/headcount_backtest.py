@@ -164,3 +164,18 @@ def validated_horizon(summary: pd.DataFrame | None = None) -> int:
         if ok:
             best = max(best, int(h))
     return best
+
+
+def verdict_vs_zero(table: pd.DataFrame, what: str) -> str:
+    """One sentence: did the model beat zero growth on the two error measures of ``table``
+    (a :func:`score` result)?"""
+    t = table.set_index("method")
+    m, z = t.loc[MODEL_NAME], t.loc["zero"]
+    wins = {c: m[c] < z[c] for c in ("mae", "mae_weighted")}
+    verdict = ("beat zero growth on both error measures" if all(wins.values()) else
+               "did not beat zero growth on either error measure" if not any(wins.values()) else
+               "beat zero growth on the employment-weighted error only" if wins["mae_weighted"]
+               else "beat zero growth on the plain error only")
+    return (f"**{what}:** the model {verdict} (mean absolute error {100 * m['mae']:.2f} vs "
+            f"{100 * z['mae']:.2f} log points; employment-weighted {100 * m['mae_weighted']:.2f} "
+            f"vs {100 * z['mae_weighted']:.2f}).")

@@ -117,11 +117,15 @@ def _window_fit(panel: hp.Panel, case: Case, phi: float, groups: bool = True, st
                          start=start)
 
 
-def _phi_pairs(panels, grid) -> tuple[list[dict], pd.DataFrame]:
+def _phi_pairs(panels, grid, progress=None) -> tuple[list[dict], pd.DataFrame]:
     """Per (panel, origin, target): absolute errors of every occupation for each phi, and of
     zero; and the per-pair table."""
     pairs: dict[tuple, dict] = {}
-    for case in cases(panels["recent"], panels["long"]):
+    todo = cases(panels["recent"], panels["long"])
+    for n, case in enumerate(todo):
+        if progress is not None:
+            progress(n, len(todo), f"damping: refitting May {case.fit_years[0]}-{case.origin} "
+                                   f"({case.panel} panel) at {len(grid)} values of phi")
         panel = panels[case.panel]
         o = panel.years.index(case.origin)
         start = None
@@ -221,11 +225,12 @@ class Calibration:
 
 
 def calibrate(panels: dict[str, hp.Panel] | None = None, grid=PHI_GRID,
-              bootstrap: int = BOOTSTRAP, seed: int = SEED) -> Calibration:
-    """Choose phi and the long-horizon width on ``panels`` (see the module docstring)."""
+              bootstrap: int = BOOTSTRAP, seed: int = SEED, progress=None) -> Calibration:
+    """Choose phi and the long-horizon width on ``panels`` (see the module docstring).
+    ``progress(done, total, label)`` is called as windows are refitted."""
     panels = _panels() if panels is None else panels
     grid = tuple(float(g) for g in grid)
-    pairs, table = _phi_pairs(panels, grid)
+    pairs, table = _phi_pairs(panels, grid, progress)
     loss = horizon_pooled_loss(pairs)
     phi = refine_minimum(grid, loss)
     rng = np.random.default_rng(seed)
@@ -239,6 +244,8 @@ def calibrate(panels: dict[str, hp.Panel] | None = None, grid=PHI_GRID,
     s_long = long_run_shock_scale(full)
     fits = [(c, _window_fit(panels[c.panel], c, phi)) for c in cases(panels["recent"], long)
             if max(c.targets) - c.origin >= 2]
+    if progress is not None:
+        progress(1, 1, "long-horizon width: calibrating on the backtests 2+ years ahead")
     factor = width_factor(fits, panels, draws, s_long)
     return Calibration(grid, table, loss, phi, draws, s_long, factor)
 
@@ -313,20 +320,25 @@ def _cache_path(kind: str, key: str) -> Path:
     return Path(data.CACHE_DIR) / f"headcount_{kind}_{key[:16]}_{_code_hash()}"
 
 
-@lru_cache(maxsize=2)
-def _calibration_cached(key: str) -> Calibration:
+_MEMO: dict[str, Calibration] = {}
+
+
+def _calibration_cached(key: str, progress=None) -> Calibration:
     """Memoised in the process and on disk (keyed by data and code): calibrating refits ~60
     windows (one to a few minutes); loading it takes milliseconds."""
+    if key in _MEMO:
+        return _MEMO[key]
     path = _cache_path("calibration", key).with_suffix(".pkl")
     if path.exists():
         try:
             with open(path, "rb") as fh:
                 cal = pickle.load(fh)
             if isinstance(cal, Calibration):
+                _MEMO[key] = cal
                 return cal
         except Exception:  # noqa: BLE001 - a damaged cache file is recomputed, never trusted
             pass
-    cal = calibrate()
+    cal = calibrate(progress=progress)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in path.parent.glob("headcount_calibration_*.pkl"):
@@ -334,12 +346,30 @@ def _calibration_cached(key: str) -> Calibration:
         write_bytes_atomic(path, pickle.dumps(cal, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:  # a read-only cache folder only costs the recomputation next time
         pass
+    _MEMO.clear()
+    _MEMO[key] = cal
     return cal
 
 
-def calibration() -> Calibration:
-    """The calibration of the shipped panels (cached)."""
-    return _calibration_cached(data.data_hash())
+def clear_memo() -> None:
+    """Forget the in-process calibration and backtests (the disk cache stays)."""
+    _MEMO.clear()
+    _predictions_cached.cache_clear()
+
+
+def is_cached() -> bool:
+    """True when the calibration and backtests of the current data are on disk or in memory
+    (so reading them is quick)."""
+    key = data.data_hash()
+    if key in _MEMO and _predictions_cached.cache_info().currsize:
+        return True
+    return (_cache_path("calibration", key).with_suffix(".pkl").exists()
+            and _cache_path("backtest", key).with_suffix(".parquet").exists())
+
+
+def calibration(progress=None) -> Calibration:
+    """The calibration of the shipped panels (cached; ``progress`` reports a cold build)."""
+    return _calibration_cached(data.data_hash(), progress)
 
 
 @lru_cache(maxsize=2)

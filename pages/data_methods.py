@@ -39,8 +39,9 @@ with st.expander("Industries"):
 st.markdown(
     "**Two lenses, never mixed.** *Headcount* (annual OEWS employment) is projected from the "
     "latest OEWS level with its occupation's growth trend, shrunk toward what all ~830 OEWS "
-    "occupations support (more so when the estimate is noisy), because one-year OEWS changes are "
-    "mostly sampling noise; intervals are wide for that reason and are checked below. *Postings demand* (monthly "
+    "occupations support (more so when the estimate is noisy) and fading with the horizon, "
+    "because one-year OEWS changes are mostly sampling noise and trends do not last; intervals "
+    "are wide for that reason and are checked below. *Postings demand* (monthly "
     "Indeed indices and AI shares) is forecast with statistical models (ETS, Theta, ARIMA, local "
     "linear trend, an ensemble and naive baselines) chosen per series by rolling-origin backtest. "
     "Postings growth is not headcount growth, so the postings forecast is shown beside the "
@@ -48,66 +49,78 @@ st.markdown(
     "re-grow the cached headcount baseline: nothing is refitted when you move a slider.")
 
 # --- headcount model backtest -----------------------------------------------------------------
-st.subheader("Headcount model: panel backtest")
+st.subheader("Headcount model: backtests 1-7 years ahead")
+METHOD_LABELS = {"eb_damped_t": "Headcount model (damped panel trend)",
+                 "linear_trend": "Straight-line trend (first-round model)",
+                 "zero": "Zero growth (no change)", "last": "Repeat last year's growth",
+                 "mean3": "Mean growth of recent years (≤ 3)"}
 
 
-def backtest_table(bt: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    """The score table for reading: method names, errors in log points, coverage in %."""
+def score_table(bt: pd.DataFrame) -> pd.DataFrame:
+    """A score table for reading: method names, errors in log points, coverage in %."""
     def pct(v: float) -> str:
         return "—" if pd.isna(v) else f"{100 * v:.0f}%"
-    return pd.DataFrame({
-        "Method": bt["method"].map(labels).fillna(bt["method"]),
-        "Occupations": bt["n_occupations"],
-        "Mean abs. error (log points)": bt["mae"].map(lambda v: f"{100 * v:.2f}"),
-        "Employment-weighted error (log points)": bt["mae_weighted"].map(lambda v: f"{100 * v:.2f}"),
-        "Actual inside 80% interval": bt["coverage_80"].map(pct),
-        "Actual inside 95% interval": bt["coverage_95"].map(pct)})
-
-
-def versus_zero(bt: pd.DataFrame, model: str, what: str) -> str:
-    """One sentence: did the model beat zero growth on both error measures?"""
-    m, z = bt.set_index("method").loc[model], bt.set_index("method").loc["zero"]
-    wins = {c: m[c] < z[c] for c in ("mae", "mae_weighted")}
-    verdict = ("beat zero growth on both error measures" if all(wins.values()) else
-               "did not beat zero growth on either error measure" if not any(wins.values()) else
-               "beat zero growth on the employment-weighted error only" if wins["mae_weighted"]
-               else "beat zero growth on the plain error only")
-    return (f"**{what}:** the model {verdict} (mean absolute error {100 * m['mae']:.2f} vs "
-            f"{100 * z['mae']:.2f} log points; employment-weighted {100 * m['mae_weighted']:.2f} "
-            f"vs {100 * z['mae_weighted']:.2f}).")
+    out = pd.DataFrame({"Method": bt["method"].map(METHOD_LABELS).fillna(bt["method"])})
+    for col, name in (("horizon", "Years ahead"), ("n_backtests", "Backtests"),
+                      ("n_occupations", "Occupations")):
+        if col in bt:
+            out.insert(0 if col == "horizon" else len(out.columns), name, bt[col].to_numpy())
+    out["Mean abs. error (log points)"] = (100 * bt["mae"]).round(2).to_numpy()
+    out["Employment-weighted (log points)"] = (100 * bt["mae_weighted"]).round(2).to_numpy()
+    out["Inside 80% interval"] = bt["coverage_80"].map(pct).to_numpy()
+    out["Inside 95% interval"] = bt["coverage_95"].map(pct).to_numpy()
+    return out
 
 
 if layout.available("forecasting.headcount_backtest", "forecasting.charts"):
     from forecasting import charts as fcharts
-    from forecasting import headcount
+    from forecasting import headcount_backtest as hb
 
-    model_id = headcount.MODEL_NAME
-    labels = {model_id: "Headcount model (panel-shrunk trend)", "zero": "Zero growth (no change)",
-              "last": "Repeat last year's growth", "mean3": "Mean growth of recent years (≤ 3)"}
-    first = headcount.FIRST_YEAR
-    with st.spinner("Backtesting the headcount model on every occupation (first run: a few "
-                    "seconds)…"):
-        bt1, bt2 = data.headcount_backtest(2025, 1), data.headcount_backtest(2025, 2)
-        pred1 = data.headcount_backtest_predictions(2025, 1)
+    f = data.headcount_calibration_facts()
     st.markdown(
-        f"Can the headcount model forecast at all? We refitted it on May {first}–2024 only and "
-        f"asked it for the change in employment to May 2025 of every detailed occupation with an "
-        f"estimate in every year ({bt1['n_occupations'].iloc[0]:,} occupations, not just ours); "
-        f"the two-year test is fitted on May {first}–2023. Compared with: no change, last year's "
-        "growth again, and the mean growth of the last three years (two in the two-year test). "
-        "Errors are mean absolute log changes in log points (1 ≈ 1%), plain and weighted by "
-        "employment; the interval columns should read close to 80% and 95%.")
-    st.markdown(f"**One year ahead** (fitted on May {first}–2024, predicts May 2025)")
-    st.dataframe(backtest_table(bt1, labels), hide_index=True, width="stretch")
-    st.markdown(f"**Two years ahead** (fitted on May {first}–2023, predicts May 2025)")
-    st.dataframe(backtest_table(bt2, labels), hide_index=True, width="stretch")
-    st.markdown(versus_zero(bt1, model_id, "One year ahead") + " "
-                + versus_zero(bt2, model_id, "Two years ahead"))
-    hb_fig = fcharts.headcount_backtest_chart(pred1)
-    st.plotly_chart(hb_fig, width="stretch", key="dm_hb_chart")
-    st.caption("Each dot is an occupation; dots on the dashed line were forecast exactly. Orange: "
-               "the occupations our roles are built on, with the model's 80% interval.")
-    layout.chart_downloads(hb_fig, "headcount_backtest", key="dm_hb")
+        "Each occupation's persistent growth is estimated with all detailed OEWS occupations, "
+        "shrunk toward its SOC major group, and **fades by a factor phi a year** after the "
+        f"latest May estimate: **phi = {f['phi']:.2f}** (80% interval {f['phi_80'][0]:.2f}–"
+        f"{f['phi_80'][1]:.2f}), chosen as the value that forecast best over {f['n_pairs']} "
+        "backtests from several origins and horizons (each horizon weighted equally), on the "
+        "829 occupations of May 2021 on and the 656 linked to May 2017–2019. Intervals carry "
+        "phi's uncertainty, the renewal of growth, and shocks at the long-run scale of May "
+        f"2017 on incl. 2020 ({100 * f['s_long']:.1f}% a year, widened ×{f['width_factor']:.2f} "
+        "so that 80% intervals cover 80% over the backtests 2+ years ahead).")
+    summary = data.headcount_horizon_summary()
+    st.dataframe(score_table(summary), hide_index=True, width="stretch", height=300)
+    fig = fcharts.backtest_horizon_chart(summary)
+    st.plotly_chart(fig, width="stretch", key="dm_hb_horizon")
+    layout.chart_downloads(fig, "headcount_backtest_by_horizon", key="dm_hb_horizon")
+    setups = data.headcount_backtest_setups()
+    pick = st.selectbox("Backtest to inspect", list(setups.index), key="dm_hb_pick",
+                        format_func=lambda i: (f"{setups.at[i, 'horizon']} years ahead: May "
+                                               f"{setups.at[i, 'origin_year']} → May "
+                                               f"{setups.at[i, 'holdout_year']} "
+                                               f"({setups.at[i, 'panel']} panel)"))
+    holdout, horizon = (int(setups.at[pick, c]) for c in ("holdout_year", "horizon"))
+    bt = data.headcount_backtest(holdout, horizon)
+    pred = data.headcount_backtest_predictions(holdout, horizon)
+    st.dataframe(score_table(bt), hide_index=True, width="stretch")
+    st.markdown(hb.verdict_vs_zero(bt, f"{horizon} years ahead") + f" Employment-weighted "
+                f"slope of actual on predicted growth: {hb.weighted_slope(pred):.2f} (1 = the "
+                "spread of the predictions is right).")
+    c1, c2 = st.columns(2)
+    cal_fig = fcharts.headcount_calibration_chart(hb.calibration_table(pred))
+    c1.plotly_chart(cal_fig, width="stretch", key="dm_hb_cal")
+    with c1:
+        layout.chart_downloads(cal_fig, "headcount_calibration", key="dm_hb_cal")
+    hb_fig = fcharts.headcount_backtest_chart(pred)
+    c2.plotly_chart(hb_fig, width="stretch", key="dm_hb_chart")
+    with c2:
+        layout.chart_downloads(hb_fig, "headcount_backtest", key="dm_hb")
+    st.markdown("**How roles are carved from occupations.** A role is a constant share of one "
+                "occupation's projection; roles of one occupation add up to it in every year "
+                "and draw, and share its growth rate. ai-jobs.net title ratios swing from year "
+                "to year without a trend, so their spread (sd of the log ratio) widens the "
+                "carved role's band instead of a trend being projected.")
+    st.dataframe(data.role_shares()[["role", "growth_source", "share", "share_log_sd", "basis"]],
+                 hide_index=True, width="stretch")
 
 # --- your own series --------------------------------------------------------------------------
 st.subheader("Forecast your own series")

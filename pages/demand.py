@@ -38,14 +38,23 @@ figures: dict[str, object] = {}
 col_chart.subheader("Headcount: people employed (US, BLS OEWS)")
 fig = charts.headcount_chart(history, projection, roles, None if industry == "all" else industry,
                              title=f"US employment, {'all industries' if industry == 'all' else catalog.industry(industry).label}: "
-                                   f"'{scenario_label}' to {end}", footer=layout.SCENARIO_FOOTER)
+                                   f"'{scenario_label}' to {end}", footer=layout.SCENARIO_FOOTER,
+                             bls=data.bls_role_paths(), backtested_until=data.backtested_until())
 with col_chart:
     st.plotly_chart(fig, width="stretch", key="dm_headcount")
     layout.chart_downloads(fig, "headcount", key="dm_headcount")
 figures["headcount"] = fig
 col_chart.caption("Solid: OEWS history (May of each year). Dashed: projection; shaded: model "
-                  "uncertainty (80% and 95% intervals). A role anchored to an outside figure or "
-                  "to your growth at blend weight 1, and the High/Low presets, are point paths.")
+                  "uncertainty (80% and 95% intervals). Dotted: BLS 2024–34 projection (all "
+                  "industries). Grey background: years beyond the backtested horizon. A role "
+                  "anchored to an outside figure or to your growth at blend weight 1, and the "
+                  "High/Low presets, are point paths.")
+notes = data.role_shares().set_index("role")
+for r in roles:  # roles carved from one occupation share its growth; small bases are fragile
+    text = f"**{catalog.role(r).label}** grows with {notes.at[r, 'growth_source']}."
+    if r in data.small_base_roles():
+        text += " Small base: its share rests on few ai-jobs.net records (band is wide)."
+    col_chart.caption(text)
 if (info := scenarios.PRESETS.get(a.preset)) is not None and info.is_assumption:
     col_chart.caption(info.description)  # e.g. WEF: its period, its scope, a global count
 

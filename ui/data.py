@@ -93,19 +93,67 @@ def postings_monthly() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def headcount_backtest_predictions(holdout_year: int = 2025, horizon: int = 1) -> pd.DataFrame:
-    """One row per occupation and method (headcount_backtest.predictions); the model is fitted
-    on the years before the holdout (disk-cached, a few seconds on a cold cache)."""
+def headcount_backtest_predictions(holdout_year: int | None = None, horizon: int = 1) -> pd.DataFrame:
+    """One row per occupation and method (headcount_backtest.predictions; default holdout: the
+    latest year), read from the backtests `fit` caches."""
     from forecasting import headcount_backtest
     return headcount_backtest.predictions(holdout_year, horizon)
 
 
 @st.cache_data(show_spinner=False)
-def headcount_backtest(holdout_year: int = 2025, horizon: int = 1) -> pd.DataFrame:
-    """The backtest table (method, n_occupations, mae, mae_weighted, coverage_80, coverage_95),
-    scored from the cached predictions so the model is not run twice."""
+def headcount_backtest(holdout_year: int | None = None, horizon: int = 1) -> pd.DataFrame:
+    """The backtest table (method, n_occupations, mae, mae_weighted, coverage_80, coverage_95)."""
     from forecasting import headcount_backtest as hb
     return hb.score(headcount_backtest_predictions(holdout_year, horizon))
+
+
+@st.cache_data(show_spinner=False)
+def headcount_backtest_setups() -> pd.DataFrame:
+    from forecasting import headcount_backtest as hb
+    return hb.setups()
+
+
+@st.cache_data(show_spinner=False)
+def headcount_horizon_summary() -> pd.DataFrame:
+    from forecasting import headcount_backtest as hb
+    return hb.horizon_summary()
+
+
+@st.cache_resource(show_spinner=False)
+def backtested_until() -> int:
+    """The last projection year inside the validated horizon (latest OEWS year + the longest
+    horizon that passes its backtests); charts shade the years after it."""
+    from forecasting import headcount_backtest as hb, headcount_panel as hp
+    return hp.latest_year() + hb.validated_horizon(headcount_horizon_summary())
+
+
+@st.cache_data(show_spinner=False)
+def headcount_calibration_facts() -> dict:
+    """phi, its 80% interval, the long-run shock scale and width factor, and how many backtest
+    pairs chose them (for the Methods text)."""
+    from forecasting import headcount_calibration as hcal
+    cal = hcal.calibration()
+    return {"phi": cal.phi, "phi_80": cal.phi_interval(0.80), "phi_95": cal.phi_interval(0.95),
+            "s_long": cal.s_long, "width_factor": cal.width_factor, "n_pairs": cal.n_pairs}
+
+
+@st.cache_data(show_spinner=False)
+def bls_role_paths() -> pd.DataFrame:
+    from forecasting import headcount
+    return headcount.bls_role_paths()
+
+
+@st.cache_resource(show_spinner=False)
+def small_base_roles() -> tuple[str, ...]:
+    from forecasting import role_levels
+    return role_levels.small_base_roles()
+
+
+@st.cache_data(show_spinner=False)
+def role_shares() -> pd.DataFrame:
+    """How each role is carved from the occupation it grows with (headcount.role_shares)."""
+    from forecasting import headcount
+    return headcount.role_shares().merge(headcount.growth_sources(), on="role")
 
 
 @st.cache_resource(show_spinner=False)

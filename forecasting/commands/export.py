@@ -125,7 +125,10 @@ def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
     if chart == "headcount":
         role = _check_role(args.role, chart, False)
         roles = [role] if role else list(catalog.ROLE_IDS)
-        return charts.headcount_chart(history, proj, roles, args.industry, footer=footer)
+        from forecasting import headcount_backtest, headcount_panel
+        until = headcount_panel.latest_year() + headcount_backtest.validated_horizon()
+        return charts.headcount_chart(history, proj, roles, args.industry, footer=footer,
+                                      bls=headcount.bls_role_paths(), backtested_until=until)
     if chart == "industry-history":
         role = _check_role(args.role, chart, True)
         measured = industry_mix.role_industry_history(measured_only=True)

@@ -14,7 +14,10 @@ from forecasting import scenarios
 from forecasting.atomic import write_csv_atomic
 from forecasting.errors import UserInputError
 
-COLUMNS = ["role", "industry", "year", "mean", "lo_80", "hi_80", "lo_95", "hi_95", "scenario"]
+COLUMNS = ["role", "industry", "year", "mean", "lo_80", "hi_80", "lo_95", "hi_95", "scenario",
+           "growth_source", "flag"]
+OCCUPATION_COLUMNS = ["soc", "soc_title", "year", "mean", "lo_80", "hi_80", "lo_95", "hi_95",
+                      "roles"]
 
 
 def register(subparsers) -> None:
@@ -27,7 +30,12 @@ def register(subparsers) -> None:
                     "interval columns equal mean: an anchored role (WEF, BLS, or your own role "
                     "growth at blend weight 1) and the High/Low presets (which are the baseline's "
                     "80% bounds). A blend with weight w keeps (1 - w) of the model's band (log "
-                    "scale); roles without an anchor keep the whole band.")
+                    "scale); roles without an anchor keep the whole band. growth_source names the "
+                    "occupation whose projection a role follows (roles carved from one "
+                    "occupation share its growth); flag is 'small base' for a role resting on "
+                    "few records (NLP scientist). --by occupation writes the baseline projection "
+                    "of each occupation the roles rest on: soc, soc_title, year, mean, lo_80, "
+                    "hi_80, lo_95, hi_95, roles (the roles carved from it sum to its row).")
     p.add_argument("--scenario", default="baseline",
                    help=f"preset ({', '.join(scenarios.PRESET_IDS)}) or PATH.json of saved "
                         "assumptions (default: baseline)")
@@ -36,6 +44,9 @@ def register(subparsers) -> None:
     p.add_argument("--with-totals", action="store_true",
                    help="also write role totals (industry 'all'), the AI/ML-specialist group and "
                         "the grand total (role 'all')")
+    p.add_argument("--by", choices=("cell", "occupation"), default="cell",
+                   help="cell: one row per role x industry x year (default); occupation: the "
+                        "baseline per BLS occupation (only with --scenario baseline)")
     p.add_argument("--output", "-o", required=True, help="CSV file to write")
     p.set_defaults(func=run)
 
@@ -69,10 +80,26 @@ def run(args: argparse.Namespace) -> int:
         a = a.aligned(a.start_year, args.horizon)
     from forecasting import headcount, reconcile
 
+    if args.by == "occupation":
+        if args.scenario != "baseline":
+            raise UserInputError("--by occupation projects the statistical baseline only; use "
+                                 "--scenario baseline (scenarios act on roles: use --by cell)")
+        occ = headcount.occupation_projection(a.horizon_years)
+        sh = headcount.role_shares()
+        carved = sh.groupby("growth_soc")["role"].agg(lambda r: ", ".join(r))
+        occ["roles"] = occ["soc"].map(carved).fillna("")
+        write_csv_atomic(occ[OCCUPATION_COLUMNS], Path(args.output))
+        return 0
     baseline = headcount.baseline_projection(
         horizon_years=scenarios.baseline_horizon(a), automotive_share=None)
     out = scenarios.apply_scenario(baseline, a)
     if args.with_totals:
         out = reconcile.with_totals(out)
+    roles = headcount.growth_sources().set_index("role")["growth_source"]
+    out["growth_source"] = out["role"].map(roles).fillna("")
+    from forecasting import role_levels
+
+    small = set(role_levels.small_base_roles())
+    out["flag"] = out["role"].map(lambda r: headcount.SMALL_BASE_FLAG if r in small else "")
     write_csv_atomic(out[COLUMNS], Path(args.output))
     return 0
