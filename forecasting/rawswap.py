@@ -59,16 +59,13 @@ def locked(data_dir: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - not POSIX: no lock, still safe for one user
         yield
         return
-    fh = open(Path(data_dir) / LOCK_NAME, "a+")
-    try:
+    with open(Path(data_dir) / LOCK_NAME, "a+") as fh:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             raise UpdateBusy(f"another update-data is running ({Path(data_dir) / LOCK_NAME} "
                              "is locked)") from None
         yield
-    finally:
-        fh.close()
 
 
 def _fsync_path(path: Path, directory: bool = False) -> None:
@@ -152,9 +149,9 @@ def _finish_journal(data_dir: Path) -> str | None:
     raw = data_dir / "raw"
     try:
         names = json.loads(journal.read_text())
-        old, new = data_dir / names["old"], data_dir / names["new"]
+        old = data_dir / names["old"]
     except (OSError, ValueError, KeyError, TypeError):
-        old = new = None
+        old = None
     if not raw.is_dir():
         if old is None or not old.is_dir():
             raise UserInputError(f"{raw} is missing and the swap journal {journal} does not name "

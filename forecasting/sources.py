@@ -304,8 +304,8 @@ SOURCES: tuple[Source, ...] = (
            series=_oews_sector_series,
            note="Inside BLS's industry archive (oesm<yy>in4.zip)."),
     Source("bls_ep", "BLS Employment Projections", "xlsx",
-           ("Table 1.2: <base> National Employment Matrix title/code, Employment <base>/<base+10>, "
-            "Employment change percent",), "year", BLS_PD,
+           (("Table 1.2: <base> National Employment Matrix title/code, Employment <base>/<base+10>, "
+             "Employment change percent"),), "year", BLS_PD,
            "U.S. Bureau of Labor Statistics, Employment Projections program",
            "lkomenski/career-viability-dashboard@215cb3d5 (2026-06-28)", ep_vintage,
            files=(RawFile(EP_FILE, "https://www.bls.gov/emp/ind-occ-matrix/occupation.xlsx"),),
@@ -427,7 +427,7 @@ def shipped_sums(data_dir: Path) -> dict[str, str]:
         text = (data_dir / "RAW_SOURCES_UPSTREAM.md").read_text(encoding="utf-8")
     except OSError:
         return {}
-    return {rel: sha for sha, rel in re.findall(r"^([0-9a-f]{64})  (\S+)$", text, flags=re.M)}
+    return {rel: sha for sha, rel in re.findall(r"^([0-9a-f]{64})  (\S+)$", text, flags=re.MULTILINE)}
 
 
 @dataclass(frozen=True)
@@ -453,7 +453,7 @@ def provenance(src: Source, rel: str, sha: str, manifest: dict, shipped: dict[st
 
 
 def utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --------------------------------------------------------------------------- data/SOURCES.md

@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import tempfile
 import time
 import urllib.error
@@ -106,7 +105,7 @@ def _http_get(url: str, dest: Path, timeout: float) -> int:
         raise UpdateRefused(f"HTTP {exc.code} {exc.reason} from {url}") from None
     except urllib.error.URLError as exc:
         raise UpdateRefused(f"cannot reach {url} ({exc.reason}); offline?") from None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise UpdateRefused(f"no answer from {url} within {timeout:g} s") from None
     except (ConnectionError, OSError) as exc:
         if isinstance(exc, UpdateRefused):
@@ -129,8 +128,11 @@ def _extract_member(archive: Path, member: str, dest: Path, where: str) -> int:
             with zf.open(info) as src, open(dest, "wb") as out:
                 shutil.copyfileobj(src, out)
             return info.file_size
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
-        raise UpdateRefused(f"{where}: corrupt or truncated zip archive ({exc})") from None
+    except UpdateRefused:
+        raise
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError...: all damage
+        raise UpdateRefused(f"{where}: corrupt or truncated zip archive "
+                            f"({type(exc).__name__}: {exc})") from None
 
 
 def fetch(location: str, member: str, dest: Path, timeout: float) -> int:
@@ -182,8 +184,9 @@ def check_format(src: Source, rf: RawFile, path: Path) -> None:
         try:
             with zipfile.ZipFile(path) as zf:
                 bad = zf.testzip()
-        except (zipfile.BadZipFile, EOFError, OSError):
-            raise UpdateRefused(f"{where}: not a readable xlsx (corrupt or truncated)") from None
+        except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError...: all damage
+            raise UpdateRefused(f"{where}: not a readable xlsx, corrupt or truncated "
+                                f"({one_line(exc)[:120]})") from None
         if bad is not None:
             raise UpdateRefused(f"{where}: damaged xlsx (bad CRC in {bad})")
 

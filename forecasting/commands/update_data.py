@@ -56,7 +56,7 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"update-data: interrupted; {KEEP}\n")
         return 130
-    except Exception as exc:  # noqa: BLE001 - a fault, not bad data: exit 1, still one line
+    except Exception as exc:  # a fault, not bad data: exit 1, still one line
         if os.environ.get("MLTALENT_DEBUG"):
             raise
         swapped = outcome is not None and outcome.swapped
