@@ -41,9 +41,13 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.list:
         rows = update.list_rows(args.mirror)
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(("source", "file", "url", "vintage"))
-        w.writerows(rows)
+        try:
+            w = csv.writer(sys.stdout, lineterminator="\n")
+            w.writerow(("source", "file", "url", "vintage"))
+            w.writerows(rows)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `--list | head`: the reader left, which is fine
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     if not 0 < args.timeout <= 3600:
         raise UserInputError(f"--timeout must be between 0 and 3600 seconds, got {args.timeout:g}")
