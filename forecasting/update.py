@@ -50,6 +50,10 @@ class UpdateRefused(UserInputError):
     """A download or a check failed: the current data stay as they are."""
 
 
+class SwappedButFailed(RuntimeError):
+    """The new set is in data/raw, but a step after the swap (SOURCES.md, the fit) failed."""
+
+
 class _NotPublished(Exception):
     """HTTP 404/410 or no such file in the mirror."""
 
@@ -547,12 +551,17 @@ def _run(chosen: list[Source], mirror: str | None, dry_run: bool, skip_fit: bool
         out.swap_method = rawswap.swap(data_dir, staged)
         staged = None
         out.swapped = True
-        data.forget_hashes()
-        write_sources_md(data_dir)
-        rawswap.step("SOURCES.md written")
-        if not skip_fit:
-            _adopt_caches(work / "cache", Path(data.CACHE_DIR))
-            out.fit_seconds = _fit(progress)
+        try:
+            data.forget_hashes()
+            write_sources_md(data_dir)
+            rawswap.step("SOURCES.md written")
+            if not skip_fit:
+                _adopt_caches(work / "cache", Path(data.CACHE_DIR))
+                out.fit_seconds = _fit(progress)
+        except BaseException as exc:  # incl. Ctrl-C: say that the data did change
+            what = "interrupted" if isinstance(exc, KeyboardInterrupt) else \
+                f"{type(exc).__name__}: {exc}"
+            raise SwappedButFailed(what) from exc
         return out
     finally:
         if staged is not None and staged.exists():

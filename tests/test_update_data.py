@@ -442,6 +442,22 @@ def test_unexpected_fault_exits_1_and_keeps_the_data(scenario, capsys, monkeypat
     assert _snapshot(data_dir) == before and _leftovers(data_dir) == []
 
 
+def test_failure_after_the_swap_says_the_new_data_are_in_place(scenario, capsys, monkeypatch):
+    data_dir, mirror = scenario
+
+    def boom(*a, **k):
+        raise RuntimeError("fit exploded")
+
+    monkeypatch.setattr(update, "_fit", boom)
+    monkeypatch.setattr(update, "headline", lambda: update.Headline(2025, 2030, 1.0))
+    rc, out, err = _cli(capsys, "--mirror", str(mirror), "--source", "indeed_ai")
+    assert rc == 1 and out == ""
+    assert err.splitlines()[-1] == ("error: update-data: the new data are in place, but a later "
+                                    "step failed (RuntimeError: fit exploded); run `python -m "
+                                    "forecasting fit` to rebuild the caches")
+    assert tree_hashes(data_dir / "raw")[AI] == tree_hashes(SHIPPED / "raw")[AI]
+
+
 # --------------------------------------------------------------------------- zip members
 def test_zip_member_over_http(tmp_path):
     """BLS ships OEWS as zips: the member is found by name, in any folder of the archive."""

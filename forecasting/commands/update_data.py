@@ -51,10 +51,16 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if not 0 < args.timeout <= 3600:
         raise UserInputError(f"--timeout must be between 0 and 3600 seconds, got {args.timeout:g}")
-    outcome = None
     try:
         outcome = update.run(args.source, args.mirror, dry_run=args.dry_run,
                              skip_fit=args.skip_fit, timeout=args.timeout)
+    except update.SwappedButFailed as exc:
+        if os.environ.get("MLTALENT_DEBUG"):
+            raise
+        sys.stderr.write(f"error: update-data: the new data are in place, but a later step "
+                         f"failed ({update.one_line(exc)[:300]}); run `python -m forecasting "
+                         "fit` to rebuild the caches\n")
+        return 1
     except UserInputError as exc:
         raise UserInputError(f"update-data: {update.one_line(exc)}; {KEEP}") from None
     except KeyboardInterrupt:
@@ -63,10 +69,8 @@ def _run(args: argparse.Namespace) -> int:
     except Exception as exc:  # a fault, not bad data: exit 1, still one line
         if os.environ.get("MLTALENT_DEBUG"):
             raise
-        swapped = outcome is not None and outcome.swapped
         sys.stderr.write(f"error: update-data: unexpected failure ({type(exc).__name__}: "
-                         f"{update.one_line(exc)[:300]}); "
-                         f"{'the new data are in place' if swapped else KEEP}; "
+                         f"{update.one_line(exc)[:300]}); {KEEP}; "
                          "rerun with MLTALENT_DEBUG=1 for details\n")
         return 1
     print(update.report(outcome))
