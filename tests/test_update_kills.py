@@ -87,7 +87,7 @@ def _window(tmp_path: Path, mirror: Path, mode: str) -> float:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mode, kills", [("exchange", 24), ("rename", 10)])
+@pytest.mark.parametrize("mode, kills", [("exchange", 24), ("rename", 8)])
 def test_random_kills_leave_old_or_new_set(tmp_path, mode, kills):
     mirror = build_mirror(tmp_path / "mirror")
     new_ai = tree_hashes(SHIPPED / "raw")[AI]
@@ -96,7 +96,7 @@ def test_random_kills_leave_old_or_new_set(tmp_path, mode, kills):
     outcomes: list[tuple[float, str]] = []
     restored = 0
     i = 0
-    while len(outcomes) < kills and i < kills * 3:
+    while len(outcomes) < kills and i < kills * 4:
         i += 1
         data_dir = _scenario(tmp_path, i)
         old = tree_hashes(data_dir / "raw")
@@ -110,7 +110,9 @@ def test_random_kills_leave_old_or_new_set(tmp_path, mode, kills):
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         proc.stderr.close()
-        if not alive:  # finished before the kill: not a kill, try again
+        if not alive:  # finished before the kill (a faster run than measured): shrink, retry
+            window = min(window, at) * 0.9
+            shutil.rmtree(data_dir)
             continue
         if not (data_dir / "raw").is_dir():
             # the two-rename fallback killed between its renames: the next read restores it
