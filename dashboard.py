@@ -17,7 +17,7 @@ st.set_page_config(page_title="ML-talent demand forecast", page_icon=":material/
                    layout="wide")
 preload.chart_code()  # before the heavy imports below: the browser parses plotly meanwhile
 
-from ui import downloads, layout, sidebar, url_state  # noqa: E402
+from ui import data, downloads, layout, sidebar, url_state  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 
@@ -49,6 +49,7 @@ nav = st.navigation([_page(p, t, i, n == 0) for n, (p, t, i) in enumerate(PAGES)
 st.title("ML-talent demand forecast")
 st.caption("How many ML engineers, data scientists and related roles will US employers need over "
            "the next 1–10 years, in which industries, how sure we are, and what they pay.")
+data.drop_caches_if_data_changed()  # update-data swapped data/raw: nothing stale is shown
 url_state.restore_once()  # a share link sets the scenario before any widget draws
 sidebar.render()
 if os.environ.get("MLTALENT_EXPORT_WARM_UP", "1") != "0":  # 0: tests that never export images

@@ -80,18 +80,28 @@ def _deep_merge(base: dict, extra: dict) -> dict:
     return out
 
 
+def data_as_of_note() -> str:
+    """'Data as of YYYY-MM-DD.' (the raw data's retrieval date, see data.data_as_of); empty when
+    the raw files cannot be read."""
+    from forecasting import data
+    as_of = data.data_as_of()
+    return f"Data as of {as_of}." if as_of else ""
+
+
 def layout_dict(*, title: str, x_title: str, y_title: str, footer: str | None, height: int = 480,
-                legend: str = "top", footer_shift: int = 62, **extra) -> dict:
+                legend: str = "top", footer_shift: int = 62, as_of: bool = True, **extra) -> dict:
     """The shared layout (title, axis titles, legend, source footer) as one plain dict.
 
     Factories build the whole figure from dicts in one ``go.Figure`` call: plotly's per-property
     validation of many ``update_*`` calls was most of a demand-page rerun. ``extra`` is merged
-    in (nested dicts merged), e.g. ``yaxis={"tickformat": "~s"}``.
-    The footer sits below the plot area, pinned in pixels (``footer_shift`` below the axis) so
+    in (nested dicts merged), e.g. ``yaxis={"tickformat": "~s"}``. ``as_of`` appends "Data as of
+    <date>" to the footer (off for charts of a user's own series). The footer sits below the plot area, pinned in pixels (``footer_shift`` below the axis) so
     it never overlaps tick labels; the title is pinned to the top so a two-row legend fits and
     is wrapped so it is never clipped on a narrow (1280 px) screen.
     """
-    text = "<br>".join(textwrap.wrap(footer or DEFAULT_FOOTER, _FOOTER_WIDTH))
+    note = data_as_of_note() if as_of else ""
+    text = "<br>".join(textwrap.wrap(" ".join(x for x in (footer or DEFAULT_FOOTER, note) if x),
+                                     _FOOTER_WIDTH))
     n_lines = text.count("<br>") + 1
     title_text, title_lines = wrap_title(title)
     legend_layout = (
@@ -267,12 +277,13 @@ def _add_series(traces: list[dict], *, name: str, colour: str, hist_x, hist_y,
 # ---------------------------------------------------------------- factories
 def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, title: str, y_title: str,
                    footer: str | None = None, *, unit: str = "", y_format: str = ",.1f",
-                   labels: dict[str, str] | None = None) -> go.Figure:
+                   labels: dict[str, str] | None = None, data_as_of: bool = True) -> go.Figure:
     """Monthly (or any-frequency) series: history solid, forecast dashed, 80%/95% bands.
 
     history: series_id, ds, y. forecast: series_id, ds, mean, lo_80, hi_80, lo_95, hi_95.
     ``unit`` is appended to hover values (e.g. "index points", "% of postings"); ``labels`` maps
     series_id to legend names (default: role label for role ids, else the id).
+    ``data_as_of=False`` for a user's own series (the shipped data's date does not apply).
     """
     _require(history, ["series_id", "ds", "y"], "forecast_chart history")
     _require(forecast, ["series_id", "ds", "mean", *_BAND_COLS], "forecast_chart forecast")
@@ -286,7 +297,7 @@ def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame, title: str, y_
         _add_series(traces, name=name, colour=series_colour(sid, i), hist_x=h["ds"], hist_y=h["y"],
                     fc=f, fc_x=f["ds"], x_hover="%{x|%b %Y}", y_fmt=y_format, unit=unit)
     return _figure(traces, layout_dict(
-        title=title, x_title="Month", y_title=y_title, footer=footer,
+        title=title, x_title="Month", y_title=y_title, footer=footer, as_of=data_as_of,
         yaxis={"tickformat": "~s"}, hovermode="x unified" if len(ids) == 1 else "closest"))
 
 

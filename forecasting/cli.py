@@ -16,7 +16,7 @@ import sys
 from forecasting.errors import UserInputError
 
 COMMANDS = ("predict", "backtest", "project", "scenario", "salaries", "export", "batch", "fit",
-            "headcount-backtest")
+            "headcount-backtest", "update-data")
 
 
 def module_name(command: str) -> str:

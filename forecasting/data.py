@@ -14,17 +14,20 @@ file) is dropped rather than shown as a biased mean.
 from __future__ import annotations
 
 import ast
+import contextlib
+import contextvars
 import hashlib
 import os
 import re
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
-from forecasting import catalog
+from forecasting import catalog, sources
 from forecasting.errors import UserInputError
 
 _REPO = Path(__file__).resolve().parents[1]
@@ -33,14 +36,9 @@ CACHE_DIR: Path = Path(os.environ.get("MLTALENT_CACHE_DIR", DATA_DIR / "processe
 
 #: Bump when a parser changes what it returns, so old parquet files are not reused.
 PARSER_VERSION = "1"
-OEWS_YEARS: tuple[int, ...] = (2020, 2021, 2022, 2023, 2024, 2025)
-NATSECTOR_YEARS: tuple[int, ...] = (2022, 2023, 2024)
-#: Older national OEWS files (SOC 2010 in 2017-2018, hybrid codes in 2019), for long-horizon
-#: backtests of the headcount model only.
-OEWS_HISTORY_YEARS: tuple[int, ...] = (2017, 2018, 2019)
 #: A month with fewer daily rows than this is a partial month (end of file) and is dropped.
 MIN_DAYS_PER_MONTH = 20
-INDEED_CREDIT = "Indeed Hiring Lab (CC BY 4.0)"
+INDEED_CREDIT = sources.INDEED_CREDIT
 WAGE_COLS = ("a_mean", "a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90")
 
 
@@ -49,38 +47,103 @@ class DataFileError(UserInputError):
 
 
 # --------------------------------------------------------------------------- files and hashes
+#: Set by ``raw_root``: the loaders read this folder instead of data/raw (update-data validates
+#: a staged vintage with them). A context variable, so other threads keep reading data/raw.
+_RAW_OVERRIDE: contextvars.ContextVar[Path | None] = contextvars.ContextVar("raw_override",
+                                                                           default=None)
+
+
 def raw_dir() -> Path:
-    return Path(DATA_DIR) / "raw"
+    """The raw-data folder the loaders read: data/raw, or the folder of an active ``raw_root``.
+    A missing data/raw left by an interrupted two-step swap is restored first."""
+    override = _RAW_OVERRIDE.get()
+    if override is not None:
+        return override
+    raw = Path(DATA_DIR) / "raw"
+    if not raw.is_dir():
+        from forecasting import rawswap
+        rawswap.restore_if_interrupted(Path(DATA_DIR))
+    return raw
+
+
+@contextlib.contextmanager
+def raw_root(folder: str | os.PathLike, cache_dir: str | os.PathLike | None = None) -> Iterator[Path]:
+    """Run the loaders (and whatever reads through them) on ``folder`` instead of data/raw,
+    optionally with the disk caches in ``cache_dir`` so nothing under data/ is written.
+    The normal path is untouched: outside the block, results are exactly as before."""
+    global CACHE_DIR
+    token = _RAW_OVERRIDE.set(Path(folder))
+    old_cache = CACHE_DIR
+    if cache_dir is not None:
+        CACHE_DIR = Path(cache_dir)
+    try:
+        yield Path(folder)
+    finally:
+        _RAW_OVERRIDE.reset(token)
+        CACHE_DIR = old_cache
+
+
+_bls_oews = sources.BY_NAME["bls_oews"].yearly
+_bls_oews_sector = sources.BY_NAME["bls_oews_sector"].yearly
+
+
+def oews_years() -> tuple[int, ...]:
+    """May years of the national OEWS files present (a new year's file needs no code change)."""
+    return _bls_oews.years(raw_dir())
+
+
+def natsector_years() -> tuple[int, ...]:
+    """May years of the OEWS by-sector files present."""
+    return _bls_oews_sector.years(raw_dir())
 
 
 def _oews_national(year: int) -> str:
-    return f"bls_oews/national_M{year}_dl.xlsx"
+    return _bls_oews.file(year).rel
+
+
+_bls_oews_history = sources.BY_NAME["bls_oews_history"].yearly
+
+
+def oews_history_years() -> tuple[int, ...]:
+    """May years of the older national OEWS files present (long-horizon backtests only)."""
+    return _bls_oews_history.years(raw_dir())
 
 
 def _oews_history(year: int) -> str:
-    return f"bls_oews_history/national_M{year}_dl.xlsx"
+    return _bls_oews_history.file(year).rel
 
 
 def _oews_sector(year: int) -> str:
-    return f"bls_oews/natsector_M{year}_dl.xlsx"
+    return _bls_oews_sector.file(year).rel
 
 
-AI_FILE = "indeed_hiring_lab/AI_posting.csv"
-GENAI_FILE = "indeed_hiring_lab/GenAI_posting.csv"
-AGG_FILE = "indeed_hiring_lab/US/aggregate_job_postings_US.csv"
-SECTOR_FILE = "indeed_hiring_lab/US/job_postings_by_sector_US.csv"
-WAGE_FILE = "indeed_wage_tracker/posted-wage-growth-by-country.csv"
-AIJOBS_FILE = "aijobs_salaries/salaries.csv"
-EP_FILE = "bls_ep/occupation.xlsx"
-NCSES_FILE = "ncses_abs/11545/data.csv"
+AI_FILE = sources.AI_FILE
+GENAI_FILE = sources.GENAI_FILE
+AGG_FILE = sources.AGG_FILE
+SECTOR_FILE = sources.SECTOR_FILE
+WAGE_FILE = sources.WAGE_FILE
+AIJOBS_FILE = sources.AIJOBS_FILE
+EP_FILE = sources.EP_FILE
+NCSES_FILE = sources.NCSES_FILE
 
-#: Every raw file a loader reads (relative to ``raw_dir()``); ``data_hash`` covers all of them.
-RAW_FILES: tuple[str, ...] = (
-    *(_oews_national(y) for y in OEWS_YEARS),
-    *(_oews_sector(y) for y in NATSECTOR_YEARS),
-    *(_oews_history(y) for y in OEWS_HISTORY_YEARS),
-    EP_FILE, NCSES_FILE, AI_FILE, GENAI_FILE, AGG_FILE, SECTOR_FILE, WAGE_FILE, AIJOBS_FILE,
-)
+
+def raw_files() -> tuple[str, ...]:
+    """Every raw file a loader reads (relative to ``raw_dir()``); ``data_hash`` covers all of
+    them, in this order."""
+    return (*(_oews_national(y) for y in oews_years()),
+            *(_oews_sector(y) for y in natsector_years()),
+            *(_oews_history(y) for y in oews_history_years()),
+            EP_FILE, NCSES_FILE, AI_FILE, GENAI_FILE, AGG_FILE, SECTOR_FILE, WAGE_FILE, AIJOBS_FILE)
+
+
+def __getattr__(name: str):
+    """``OEWS_YEARS``, ``NATSECTOR_YEARS`` and ``RAW_FILES`` are read from the files present at
+    each access (they were constants before the years were discovered)."""
+    live = {"OEWS_YEARS": oews_years, "NATSECTOR_YEARS": natsector_years, "RAW_FILES": raw_files}
+    if name in live:
+        return live[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _HASH_MEMO: dict[tuple[str, int, int], str] = {}
 
@@ -115,7 +178,12 @@ def _files_hash(rels: Iterable[str]) -> str:
 
 def data_hash() -> str:
     """sha256 over every raw file the loaders use (the fit caches of other modules key on it)."""
-    return _files_hash(RAW_FILES)
+    return _files_hash(raw_files())
+
+
+def forget_hashes() -> None:
+    """Drop memoised file hashes (after update-data swapped data/raw in this process)."""
+    _HASH_MEMO.clear()
 
 
 def source_hash(*files: str | os.PathLike, length: int = 12) -> str:
@@ -253,9 +321,15 @@ def _oews_frame(df: pd.DataFrame, year: int, rel: str, wages: bool) -> pd.DataFr
     return out
 
 
+def _years_or_error(years: tuple[int, ...], what: str) -> tuple[int, ...]:
+    if not years:
+        raise DataFileError(f"no {what} files in {raw_dir()} (see data/SOURCES.md)")
+    return years
+
+
 def _build_oews_national() -> pd.DataFrame:
     frames = []
-    for year in OEWS_YEARS:
+    for year in _years_or_error(oews_years(), "OEWS national"):
         rel = _oews_national(year)
         raw = _read_oews(rel)
         # A code can appear as both 'broad' and 'detailed'; the detailed row is the occupation.
@@ -276,14 +350,15 @@ def _build_oews_national() -> pd.DataFrame:
 
 
 def load_oews_national() -> pd.DataFrame:
-    """OEWS national May 2020-2025 for every catalog SOC (+ 2020 hybrids, ``hybrid=True``)."""
-    rels = [_oews_national(y) for y in OEWS_YEARS]
+    """OEWS national, every May file present (2020-2025 shipped), for every catalog SOC
+    (+ 2020 hybrids, ``hybrid=True``)."""
+    rels = [_oews_national(y) for y in oews_years()]
     return _cached("oews_national", rels, _build_oews_national).copy()
 
 
 def _build_oews_panel() -> pd.DataFrame:
     frames = []
-    for year in OEWS_YEARS:
+    for year in _years_or_error(oews_years(), "OEWS national"):
         rel = _oews_national(year)
         raw = _read_oews(rel)
         raw = raw[raw["O_GROUP"] == "detailed"].reset_index(drop=True)
@@ -293,13 +368,13 @@ def _build_oews_panel() -> pd.DataFrame:
 
 def load_oews_panel() -> pd.DataFrame:
     """Every detailed occupation, every year: the panel the headcount rule is validated on."""
-    rels = [_oews_national(y) for y in OEWS_YEARS]
+    rels = [_oews_national(y) for y in oews_years()]
     return _cached("oews_panel", rels, _build_oews_panel).copy()
 
 
 def _build_oews_history_panel() -> pd.DataFrame:
     frames = []
-    for year in OEWS_HISTORY_YEARS:
+    for year in oews_history_years():
         rel = _oews_history(year)
         # sheet 0 is the data sheet in all three (2019's workbook carries an extra "Sheet1"
         # added by the re-hosting repository: never read)
@@ -315,13 +390,13 @@ def _build_oews_history_panel() -> pd.DataFrame:
 def load_oews_history_panel() -> pd.DataFrame:
     """Every detailed occupation of the May 2017-2019 national files (year, soc, soc_title,
     tot_emp, emp_prse): the older end of the long panel that backtests 3-7 years ahead."""
-    rels = [_oews_history(y) for y in OEWS_HISTORY_YEARS]
+    rels = [_oews_history(y) for y in oews_history_years()]
     return _cached("oews_history_panel", rels, _build_oews_history_panel).copy()
 
 
 def _build_oews_sector() -> pd.DataFrame:
     frames = []
-    for year in NATSECTOR_YEARS:
+    for year in _years_or_error(natsector_years(), "OEWS by-sector"):
         rel = _oews_sector(year)
         raw = _read_xlsx(rel, sheet_name=0, dtype={"OCC_CODE": str})
         _require(raw, ("NAICS", "NAICS_TITLE", "OCC_CODE", "O_GROUP", "TOT_EMP"), rel)
@@ -342,7 +417,7 @@ def _build_oews_sector() -> pd.DataFrame:
 
 def _build_oews_sector_panel() -> pd.DataFrame:
     frames = []
-    for year in NATSECTOR_YEARS:
+    for year in _years_or_error(natsector_years(), "OEWS by-sector"):
         rel = _oews_sector(year)
         raw = _read_xlsx(rel, sheet_name=0, dtype={"OCC_CODE": str})
         _require(raw, ("NAICS", "OCC_CODE", "O_GROUP", "TOT_EMP"), rel)
@@ -359,13 +434,13 @@ def _build_oews_sector_panel() -> pd.DataFrame:
 def load_oews_sector_panel() -> pd.DataFrame:
     """Every detailed occupation x 2-digit sector, May 2022-2024 (``tot_emp`` NaN = suppressed):
     the panel the industry-share trend is fitted on."""
-    rels = [_oews_sector(y) for y in NATSECTOR_YEARS]
+    rels = [_oews_sector(y) for y in natsector_years()]
     return _cached("oews_sector_panel", rels, _build_oews_sector_panel).copy()
 
 
 def load_oews_sector() -> pd.DataFrame:
     """Employment of catalog SOCs per 2-digit NAICS sector, May 2022-2024 (31 = 31-33)."""
-    rels = [_oews_sector(y) for y in NATSECTOR_YEARS]
+    rels = [_oews_sector(y) for y in natsector_years()]
     return _cached("oews_sector", rels, _build_oews_sector).copy()
 
 
@@ -610,49 +685,55 @@ def load_aijobs_salaries() -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- provenance
-# (file, source, reference period, upstream repo:path@commit (date), licence, credit)
-_BLS_PD = "Public domain (U.S. federal statistics)"
-_SOURCES: tuple[tuple[str, str, str, str, str, str], ...] = (
-    *((_oews_national(y), "BLS OEWS national", f"May {y}",
-       "tobyam-netizen/employment-group-1-project@4ec6f03a (2026-08-03)", _BLS_PD,
-       "U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics")
-      for y in OEWS_YEARS),
-    *((_oews_history(y), "BLS OEWS national (history, long-horizon backtests)", f"May {y}",
-       up, _BLS_PD,
-       "U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics")
-      for y, up in zip(OEWS_HISTORY_YEARS, (
-          "nweakly/MSDS_class_projects_R@05d2a1c1 (2019-05-17)",
-          "katzyuval/Future-Workforce@df1e8a56 (2019-04-29)",
-          "pmusau17/CarMax@828ca5f1 (2020-12-13)"))),
-    *((_oews_sector(y), "BLS OEWS by NAICS sector", f"May {y}",
-       "kristinabuzzell/581capstone@1f3814ca (2025-05-12)", _BLS_PD,
-       "U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics")
-      for y in NATSECTOR_YEARS),
-    (EP_FILE, "BLS Employment Projections", "2024-34 projections",
-     "lkomenski/career-viability-dashboard@215cb3d5 (2026-06-28)", _BLS_PD,
-     "U.S. Bureau of Labor Statistics, Employment Projections program"),
-    (NCSES_FILE, "NCSES Annual Business Survey (CET-33)", "2022 ABS, data year 2021",
-     "bq-org/ncses_stats_explorer_placeholder@1f879ab6 (2025-03-27)", _BLS_PD,
-     "NSF NCSES and U.S. Census Bureau, Annual Business Survey"),
-    (AI_FILE, "Indeed AI tracker", "daily 2019-01-01 .. 2026-06-30",
-     "hiring-lab/ai-tracker@41392c3f (2026-07-21)", "CC BY 4.0", INDEED_CREDIT),
-    (GENAI_FILE, "Indeed GenAI tracker", "daily 2019-01-01 .. 2025-06-28",
-     "hiring-lab/ai-tracker@073a8dbb (2025-07-07)", "CC BY 4.0", INDEED_CREDIT),
-    (AGG_FILE, "Indeed job postings index (US)", "daily 2020-02-01 .. 2026-08-14",
-     "hiring-lab/job_postings_tracker@8049a926 (2026-08-19)", "CC BY 4.0", INDEED_CREDIT),
-    (SECTOR_FILE, "Indeed postings by sector (US)", "daily 2020-02-01 .. 2024-09-27",
-     "hiring-lab/job_postings_tracker@6594f59a (2024-10-03)", "CC BY 4.0", INDEED_CREDIT),
-    (WAGE_FILE, "Indeed Wage Tracker", "monthly 2019-01 .. 2026-04",
-     "hiring-lab/indeed-wage-tracker@ef36856b (2026-05-26)", "CC BY 4.0", INDEED_CREDIT),
-    (AIJOBS_FILE, "ai-jobs.net salaries", "work_year 2020-2025",
-     "foorilla/ai-jobs-net-salaries@9c225876 (2025-01-19)", "CC0 1.0", "ai-jobs.net (CC0)"),
-)
+def source_rows(raw: Path | None = None) -> list[dict]:
+    """One row per registry file present (sources.SOURCES order): source, file, vintage read
+    from the file, retrieved, origin, licence, credit, sha256 (see ``sources.provenance``)."""
+    raw = raw_dir() if raw is None else Path(raw)
+    manifest = sources.read_manifest(raw)
+    shipped = sources.shipped_sums(Path(DATA_DIR))
+    rows = []
+    for src, f in sources.registry_files(raw):
+        path = raw / f.rel
+        if not path.is_file():
+            raise DataFileError(f"raw data file missing: {path} (see data/SOURCES.md)")
+        sha = file_sha256(path)
+        prov = sources.provenance(src, f.rel, sha, manifest, shipped)
+        retrieved = {"update-data": prov.retrieved.replace("T", " ").replace("Z", ""),
+                     "shipped": f"{prov.retrieved} (shipped copy)"}.get(prov.how, prov.how)
+        rows.append({"source": src.title, "file": f.rel,
+                     "vintage": sources.file_vintage(src, path, f.rel, sha).label,
+                     "retrieved": retrieved, "origin": prov.origin or "unknown",
+                     "licence": src.licence, "credit": src.credit, "sha256": sha,
+                     "as_of": prov.date})
+    return rows
 
 
 def sources_table() -> pd.DataFrame:
-    """One row per shipped raw file the product uses: vintage, licence, credit, sha256."""
-    rows = []
-    for rel, source, period, upstream, licence, credit in _SOURCES:
-        rows.append({"source": source, "file": rel, "vintage": f"{period}; upstream {upstream}",
-                     "licence": licence, "credit": credit, "sha256": file_sha256(_path(rel))})
-    return pd.DataFrame(rows)
+    """One row per raw file the product uses: source, file, vintage (read from the file),
+    retrieved (date of the download, or of the shipped copy's upstream commit), origin (URL or
+    repo@commit), licence, credit, sha256."""
+    rows = source_rows()
+    return pd.DataFrame(rows).drop(columns="as_of")
+
+
+_AS_OF_MEMO: dict[tuple, str | None] = {}
+
+
+def data_as_of() -> str | None:
+    """The date the raw data are current to: the latest retrieval date over the files the
+    product uses (YYYY-MM-DD); None when the raw files cannot be read. Chart footers show it."""
+    try:
+        raw = raw_dir()
+        try:
+            st = (raw / sources.MANIFEST).stat()
+            man_key: tuple = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            man_key = ()
+        key = (str(raw), man_key, data_hash())
+        if key not in _AS_OF_MEMO:
+            dates = [r["as_of"] for r in source_rows(raw) if r["as_of"]]
+            _AS_OF_MEMO.clear()
+            _AS_OF_MEMO[key] = max(dates) if dates else None
+        return _AS_OF_MEMO[key]
+    except (UserInputError, OSError):
+        return None

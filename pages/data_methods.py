@@ -17,9 +17,12 @@ st.header("Data & methods")
 
 # --- sources ----------------------------------------------------------------------------------
 st.subheader("Sources")
-st.caption("Every raw file shipped with the product, its vintage, licence and the credit it "
-           "requires. The sha256 lets anyone check the file is the one we used.")
-st.dataframe(data.sources_table(), hide_index=True, width="stretch",
+sources = data.sources_table()
+st.caption("Every raw file the product uses: its vintage (read from the file), when it was "
+           "retrieved and from where, its licence and the credit it requires. The sha256 lets "
+           "anyone check the file is the one we used. `python -m forecasting update-data` "
+           "fetches newer vintages (see the README).")
+st.dataframe(sources, hide_index=True, width="stretch",
              column_config={"sha256": st.column_config.TextColumn("sha256", width="small")})
 
 # --- how each role is counted -----------------------------------------------------------------
@@ -166,7 +169,7 @@ else:
     safe = html.escape(name)  # plotly renders tags in titles; the file name is user text
     fig = charts.forecast_chart(history, forecast, title=f"{safe}: forecast",
                                 y_title="y (your units)", footer=f"Source: {safe}; forecast by "
-                                "this dashboard's models.")
+                                "this dashboard's models.", data_as_of=False)
     st.plotly_chart(fig, width="stretch", key="dmm_series_chart")
     layout.chart_downloads(fig, "series_forecast", key="dmm_series")
 

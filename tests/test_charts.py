@@ -122,12 +122,20 @@ def _all_figures(monthly, headcount_frames) -> dict[str, go.Figure]:
     }
 
 
+def test_user_series_chart_has_no_data_as_of(monthly):
+    """A user's own series is not the shipped data: its chart makes no 'data as of' claim."""
+    assert charts.data_as_of_note().startswith("Data as of 20")
+    fig = charts.forecast_chart(*monthly, "Yours", "y", FOOTER, data_as_of=False)
+    assert charts.footer_text(fig).replace("<br>", " ") == FOOTER
+
+
 def test_every_factory_has_title_axis_titles_with_units_and_footer(monthly, headcount_frames):
     for name, fig in _all_figures(monthly, headcount_frames).items():
         assert fig.layout.title.text, name
         assert fig.layout.xaxis.title.text, name
         assert fig.layout.yaxis.title.text, name
-        assert charts.footer_text(fig).replace("<br>", " ") == FOOTER, name
+        # every chart of the product's data says how current the data are
+        assert charts.footer_text(fig).replace("<br>", " ") == f"{FOOTER} {charts.data_as_of_note()}", name
         assert fig.layout.paper_bgcolor is None and fig.layout.font.color is None, name  # theme-neutral
         for trace in fig.data:
             if charts._meta(trace).get("data") is not False:

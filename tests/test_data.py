@@ -181,9 +181,19 @@ def test_sources_table_matches_upstream_notes():
     assert len(st) == len(data.RAW_FILES)
     for _, row in st.iterrows():
         assert listed[row["file"]] == row["sha256"], row["file"]
-        commit_date = re.search(r"\((\d{4}-\d{2}-\d{2})\)", row["vintage"]).group(1)
+        commit_date = re.search(r"\((\d{4}-\d{2}-\d{2})\)", row["origin"]).group(1)
         assert commit_date in notes
+        assert row["retrieved"] == f"{commit_date} (shipped copy)"
     assert set(st["licence"]) == {"CC BY 4.0", "CC0 1.0", "Public domain (U.S. federal statistics)"}
+    # vintages are read from the files themselves
+    vint = st.set_index("file")["vintage"]
+    assert vint["indeed_hiring_lab/AI_posting.csv"] == "daily to 2026-06-30"
+    assert vint["indeed_hiring_lab/US/aggregate_job_postings_US.csv"] == "daily to 2026-08-14"
+    assert vint["indeed_wage_tracker/posted-wage-growth-by-country.csv"] == "monthly to 2026-04"
+    assert vint["bls_oews/national_M2025_dl.xlsx"] == "May 2025"
+    assert vint["bls_oews/natsector_M2024_dl.xlsx"] == "May 2024"
+    assert vint["bls_ep/occupation.xlsx"] == "2024–34 projections"
+    assert vint["aijobs_salaries/salaries.csv"] == "work_year to 2025 (74,301 records)"
 
 
 def test_data_hash_stable():

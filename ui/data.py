@@ -198,3 +198,25 @@ def preset(preset_id: str):
     """A preset's Assumptions (frozen, so sharing one object is safe; BLS reads a file)."""
     from forecasting import scenarios
     return scenarios.preset(preset_id)
+
+
+_DATA_SEEN: dict[str, Any] = {"hash": None, "lock": threading.Lock()}
+
+
+def drop_caches_if_data_changed() -> bool:
+    """Clear every streamlit cache when data/raw changed under the running server (e.g. a cron
+    ``update-data``): cached frames, the fitted baseline and figures all derive from the data,
+    and chart footers read the new 'data as of' date. About 0.5 ms a rerun (the raw hash is
+    memoised on file size and mtime). True when caches were dropped."""
+    from forecasting import data
+    try:
+        key = data.data_hash()
+    except Exception:  # noqa: BLE001 - a missing file is reported by the page that reads it
+        return False
+    with _DATA_SEEN["lock"]:
+        seen, _DATA_SEEN["hash"] = _DATA_SEEN["hash"], key
+    if seen is None or seen == key:
+        return False
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return True

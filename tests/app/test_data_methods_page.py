@@ -28,6 +28,19 @@ def test_sources_table_lists_every_shipped_file_with_licence(at):
     sources = at.dataframe[0].value
     assert list(sources["file"]) == list(data.sources_table()["file"])
     assert {"CC BY 4.0", "CC0 1.0"} <= set(sources["licence"])
+    # each source's vintage (read from the file) and retrieval date
+    ai = sources.set_index("file").loc["indeed_hiring_lab/AI_posting.csv"]
+    assert ai["vintage"] == "daily to 2026-06-30"
+    assert ai["retrieved"] == "2026-07-21 (shipped copy)"
+
+
+def _footer(spec: dict) -> str:
+    return next(a["text"] for a in spec["layout"]["annotations"] if a.get("name") == "footer")
+
+
+def test_chart_footers_say_data_as_of_except_for_the_users_series(at):
+    assert "Data as of 2026-08-19." in _footer(_chart(at, "dm_hb_chart")).replace("<br>", " ")
+    assert "Data as of" not in _footer(_chart(at, "dmm_series_chart"))
 
 
 def test_role_rules_say_measured_proxy_or_derived(at):

@@ -1,0 +1,145 @@
+"""Kill update-data with SIGKILL at random points of the swap: afterwards data/raw is the complete
+old set or the complete new one, never a mix, and the next run cleans up and completes.
+
+Each run is a real ``python -m forecasting update-data`` against a mirror folder (the shipped
+AI_posting.csv is the newer vintage; the current one has its last three months cut off). The
+env hook MLTALENT_UPDATE_STEP_DELAY slows each step of the swap (one per staged file, the
+manifest, the flush, the exchange, the clean-up, SOURCES.md) so the kill times, spread over the
+window from "staging" to exit, land in every step."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from forecasting import rawswap, sources
+from tests.update_fixtures import (
+    AI,
+    ROOT,
+    SHIPPED,
+    build_mirror,
+    copy_data_dir,
+    install_older_vintage,
+    tree_hashes,
+)
+
+STEP_DELAY = "0.02"
+
+
+def _start(data_dir: Path, mirror: Path, mode: str) -> subprocess.Popen:
+    env = dict(os.environ, MLTALENT_DATA_DIR=str(data_dir),
+               MLTALENT_CACHE_DIR=str(data_dir / "processed"),
+               MLTALENT_UPDATE_STEP_DELAY=STEP_DELAY, MLTALENT_SWAP_MODE=mode)
+    return subprocess.Popen([sys.executable, "-m", "forecasting", "update-data", "--mirror",
+                             str(mirror), "--source", "indeed_ai", "--skip-fit"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def _wait_for_staging(proc: subprocess.Popen) -> float:
+    """Block until the child says it is staging the new set; returns that moment."""
+    deadline = time.monotonic() + 120
+    for line in proc.stderr:
+        if line.startswith("staging a complete raw set"):
+            return time.monotonic()
+        if time.monotonic() > deadline:
+            break
+    raise AssertionError("update-data never reached the staging step")
+
+
+def _state(data_dir: Path, old: dict, new_ai: str) -> str:
+    """'old' or 'new' (complete sets only); anything else fails the test."""
+    got = tree_hashes(data_dir / "raw")
+    if got == old:
+        return "old"
+    man = got.pop(sources.MANIFEST, None)
+    expected_new = dict(old, **{AI: new_ai})
+    assert got == expected_new, "data/raw is neither the old nor the new set"
+    assert man is not None, "new files without their manifest"
+    entry = json.loads((data_dir / "raw" / sources.MANIFEST).read_text())["files"][AI]
+    assert entry["sha256"] == new_ai
+    return "new"
+
+
+def _scenario(tmp_path: Path, i: int) -> Path:
+    data_dir = copy_data_dir(tmp_path / f"d{i}")
+    install_older_vintage(data_dir, drop_oews_2025=False, wage=False)
+    return data_dir
+
+
+def _window(tmp_path: Path, mirror: Path, mode: str) -> float:
+    """Seconds from the 'staging' line to the end of an uninterrupted run."""
+    data_dir = _scenario(tmp_path, 999)
+    proc = _start(data_dir, mirror, mode)
+    t0 = _wait_for_staging(proc)
+    proc.stderr.read()
+    assert proc.wait(timeout=120) == 0
+    return time.monotonic() - t0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode, kills", [("exchange", 24), ("rename", 8)])
+def test_random_kills_leave_old_or_new_set(tmp_path, mode, kills):
+    mirror = build_mirror(tmp_path / "mirror")
+    new_ai = tree_hashes(SHIPPED / "raw")[AI]
+    window = _window(tmp_path, mirror, mode)
+    rng = random.Random(19)
+    outcomes: list[tuple[float, str]] = []
+    restored = 0
+    i = 0
+    while len(outcomes) < kills and i < kills * 4:
+        i += 1
+        data_dir = _scenario(tmp_path, i)
+        old = tree_hashes(data_dir / "raw")
+        proc = _start(data_dir, mirror, mode)
+        t0 = _wait_for_staging(proc)
+        # stratified over the window, so early, middle and late steps are all hit
+        k = len(outcomes)
+        at = window * (k + rng.random()) / kills
+        time.sleep(max(0.0, t0 + at - time.monotonic()))
+        alive = proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        proc.stderr.close()
+        if not alive:  # finished before the kill (a faster run than measured): shrink, retry
+            window = min(window, at) * 0.9
+            shutil.rmtree(data_dir)
+            continue
+        if not (data_dir / "raw").is_dir():
+            # the two-rename fallback killed between its renames: the next read restores it
+            assert mode == "rename"
+            assert (data_dir / rawswap.JOURNAL_NAME).is_file()
+            rawswap.restore_if_interrupted(data_dir)
+            restored += 1
+        outcomes.append((round(at, 3), _state(data_dir, old, new_ai)))
+        # the next run's start cleans up whatever the kill left
+        with rawswap.locked(data_dir):
+            rawswap.recover(data_dir)
+        leftovers = [p.name for p in data_dir.iterdir()
+                     if p.name.startswith((rawswap.STAGING_PREFIX, rawswap.OLD_PREFIX))
+                     or p.name == rawswap.JOURNAL_NAME]
+        assert leftovers == []
+        if len(outcomes) in (1, kills):  # and a full next run completes the update
+            proc = _start(data_dir, mirror, mode)
+            _, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+            assert _state(data_dir, old, new_ai) == "new"
+            block = {r[1]: r for r in sources.block_rows((data_dir / "SOURCES.md").read_text())}
+            assert block[AI][5] == new_ai  # SOURCES.md caught up with data/raw
+        shutil.rmtree(data_dir)
+    print(f"\n{mode}: {len(outcomes)} kills over a {window:.2f} s window -> "
+          f"{sum(o == 'old' for _, o in outcomes)} old, {sum(o == 'new' for _, o in outcomes)} new "
+          f"({restored} with data/raw missing until the next read restored it); "
+          f"{outcomes}")
+    assert len(outcomes) == kills
+    states = {o for _, o in outcomes}
+    assert states == {"old", "new"}, outcomes  # the kills straddled the swap itself
