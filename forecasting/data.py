@@ -181,6 +181,13 @@ def data_hash() -> str:
     return _files_hash(raw_files())
 
 
+def oews_hash() -> str:
+    """sha256 over the national OEWS files (recent and history): the headcount model's fits,
+    damping and backtests depend on these alone, so a postings or salary update keeps them."""
+    return _files_hash((*(_oews_national(y) for y in oews_years()),
+                        *(_oews_history(y) for y in oews_history_years())))
+
+
 def forget_hashes() -> None:
     """Drop memoised file hashes (after update-data swapped data/raw in this process)."""
     _HASH_MEMO.clear()

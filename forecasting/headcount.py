@@ -90,7 +90,7 @@ def growth_fit(last_year: int | None = None, first_year: int = FIRST_YEAR) -> hm
     """The model fitted on the recent panel ``first_year..last_year`` (default: latest year)
     with the calibrated damping; memoised."""
     last_year = hp.latest_year() if last_year is None else int(last_year)
-    return _growth_fit_cached(data.data_hash(), int(first_year), last_year)
+    return _growth_fit_cached(data.oews_hash(), int(first_year), last_year)
 
 
 def warm_cache(rebuild: bool = False, progress=None) -> list[hm.GrowthFit]:
@@ -193,8 +193,9 @@ def growth_sources() -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def role_projection(horizon_years: int = 10) -> pd.DataFrame:
-    """role, year, mean, lo_80, hi_80, lo_95, hi_95, growth_source, flag from the latest year.
+def role_paths(horizon_years: int = 10) -> tuple[dict, int]:
+    """role -> (latest level, mean path h=1..H, level draws at the latest year or None,
+    draws x H level draws), and the latest year.
 
     Each role is its share of its occupation's projection; a carved role's share varies with its
     title-ratio uncertainty (median-preserving log-normal, independent of the occupation's
@@ -207,39 +208,39 @@ def role_projection(horizon_years: int = 10) -> pd.DataFrame:
     means, draws, year0 = _soc_paths(socs, horizon_years)
     rng = np.random.default_rng(hm.SEED + 1)
     n_draws = next(iter(draws.values())).shape[0]
-    carved = {}  # role -> share draws, for roles with share uncertainty
-    for role, row in sh.iterrows():
-        if row["share_log_sd"] > 0:
-            carved[role] = np.clip(row["share"] * np.exp(row["share_log_sd"]
-                                                         * rng.standard_normal(n_draws)), 0.0, 1.0)
-    complement = {}
-    for role, row in sh.iterrows():
-        partners = [o for o in carved if o != role and sh.loc[o, "growth_soc"] == row["growth_soc"]]
-        if role not in carved and partners:
-            complement[role] = partners
-    small = set(rl.small_base_roles())
-    sources = growth_sources().set_index("role")["growth_source"]
-    rows = []
+    carved = {role: np.clip(row["share"] * np.exp(row["share_log_sd"] * rng.standard_normal(n_draws)),
+                            0.0, 1.0)
+              for role, row in sh.iterrows() if row["share_log_sd"] > 0}
+    out = {}
     for r in catalog.ROLE_IDS:
         soc = sh.loc[r, "growth_soc"]
         lv, path = means[soc]
-        d = draws[soc]
+        partners = [o for o in carved if o != r and sh.loc[o, "growth_soc"] == soc]
         share = float(sh.loc[r, "share"])
         if r in carved:
             s_d = carved[r]
-        elif r in complement:
-            s_d = 1.0 - sum(carved[o] for o in complement[r])
-            share = 1.0 - sum(float(sh.loc[o, "share"]) for o in complement[r])
+        elif partners:  # the complement of its occupation's carve-outs
+            s_d = 1.0 - sum(carved[o] for o in partners)
+            share = 1.0 - sum(float(sh.loc[o, "share"]) for o in partners)
         else:
             s_d = None
-        key = {"role": r}
         if s_d is None:
-            rows += _rows(key, year0, share * lv, share * path, None, share * d)
+            out[r] = (share * lv, share * path, None, share * draws[soc])
         else:
-            rows += _rows(key, year0, share * lv, share * path, s_d * lv, s_d[:, None] * d)
+            out[r] = (share * lv, share * path, s_d * lv, s_d[:, None] * draws[soc])
+    return out, year0
+
+
+def role_projection(horizon_years: int = 10) -> pd.DataFrame:
+    """role, year, mean, lo_80, hi_80, lo_95, hi_95, growth_source, flag from the latest year
+    (:func:`role_paths`; mean = the median path, bounds = quantiles of the draws)."""
+    paths, year0 = role_paths(horizon_years)
+    rows = []
+    for r, (lv, path, d0, d) in paths.items():
+        rows += _rows({"role": r}, year0, lv, path, d0, d)
     out = pd.DataFrame(rows)
-    out["growth_source"] = out["role"].map(sources)
-    out["flag"] = np.where(out["role"].isin(small), SMALL_BASE_FLAG, "")
+    out["growth_source"] = out["role"].map(growth_sources().set_index("role")["growth_source"])
+    out["flag"] = np.where(out["role"].isin(set(rl.small_base_roles())), SMALL_BASE_FLAG, "")
     return out[["role", "year", *VALUE_COLS, "growth_source", "flag"]]
 
 

@@ -46,6 +46,8 @@ SEED = 20_250_501
 PROBS = (0.025, 0.10, 0.90, 0.975)  # lo_95, lo_80, hi_80, hi_95
 #: Transitory shock scale held fixed when a window holds a single growth interval.
 SINGLE_INTERVAL_S0 = 1e-4
+#: Optimiser units of the growth-rate parameters (mu, group effects).
+GROWTH_PARAM_SCALE = 0.1
 
 
 class ModelInputError(ValueError):
@@ -132,33 +134,60 @@ def loglike_obs(D, V, lam, th, grp=None) -> np.ndarray:
     return logsumexp(node_loglik(D, V, lam, th, grp)[0], axis=1)
 
 
-def score_obs(D, V, lam, th, grp=None) -> np.ndarray:
-    """Analytic gradient of each occupation's marginal log-likelihood (n x k)."""
-    from scipy.special import digamma
+def _pieces(D, V, lam, th, grp):
+    """Per-cell pieces shared by the likelihood and its score (computed once per call)."""
+    from scipy.special import gammaln, logsumexp
 
     T = D.shape[1]
-    ll, G, R, S3, nu = node_loglik(D, V, lam, th, grp)
     mu, tau, s0, kap, nu, a = unpack(th, T)
-    w = node_weights(ll)[:, None, :]                                      # n x 1 x K
+    S3 = np.sqrt(s0 ** 2 + kap * V)                                       # n x T
+    G = np.sqrt(2.0) * tau * _GH_X                                        # K
+    shift = (D - mu) if grp is None or len(a) == 0 else (D - mu - lam * a[grp][:, None])
     S = S3[:, :, None]
-    z = R / S
-    dr = (nu + 1) * z / (S * (nu + z ** 2))             # d ll / d (mean shift) per t, k
-    ds = (-1.0 + (nu + 1) * z ** 2 / (nu + z ** 2)) / S  # d ll / d S
-    dnu = (0.5 * digamma((nu + 1) / 2) - 0.5 * digamma(nu / 2) - 0.5 / nu
-           - 0.5 * np.log1p(z ** 2 / nu) + (nu + 1) * z ** 2 / (2 * nu * (nu + z ** 2)))
+    z = (shift[:, :, None] - lam[None, :, None] * G) / S                 # n x T x K
+    q = z * z / nu
+    l1q = np.log1p(q)
+    c = gammaln((nu + 1) / 2) - gammaln(nu / 2) - 0.5 * np.log(nu * np.pi)
+    ll_nodes = (c - np.log(S3)).sum(axis=1)[:, None] - (nu + 1) / 2 * l1q.sum(axis=1) + _GH_LOGW
+    ll = logsumexp(ll_nodes, axis=1)
+    w = np.exp(ll_nodes - ll[:, None])[:, None, :]                        # n x 1 x K
+    return T, mu, tau, s0, kap, nu, a, S3, G, z, q, l1q, w, ll
+
+
+def _score_parts(D, V, lam, grp, pieces) -> list[np.ndarray]:
+    from scipy.special import digamma
+
+    T, mu, tau, s0, kap, nu, a, S3, G, z, q, l1q, w, _ = pieces
+    S = S3[:, :, None]
+    inv = 1.0 / (1.0 + q)
+    dr = (nu + 1) / nu * z * inv / S                   # d ll / d (mean shift) per t, k
+    ds = (-1.0 + (nu + 1) / nu * z * z * inv) / S      # d ll / d S
+    k_nu = 0.5 * digamma((nu + 1) / 2) - 0.5 * digamma(nu / 2) - 0.5 / nu
+    dnu = k_nu - 0.5 * l1q + (nu + 1) / (2 * nu) * q * inv
     wdr = (w * dr).sum(axis=2)                                            # n x T
-    g_mu = wdr
-    g_tau = (w * dr * lam[None, :, None] * G).sum(axis=(1, 2))[:, None]   # d/dlog tau
+    g_tau = ((w * dr) @ G * lam).sum(axis=1)[:, None]                     # d/dlog tau
     ws = (w * ds).sum(axis=2)
     g_s0 = ws * (s0 ** 2) / S3                                            # d/dlog s0[t]
     g_kap = (ws * kap * V / (2 * S3)).sum(axis=1)[:, None]
     g_nu = ((w * dnu).sum(axis=(1, 2)) * (nu - 2.0))[:, None]
-    parts = [g_mu, g_tau, g_s0, g_kap, g_nu]
+    parts = [wdr, g_tau, g_s0, g_kap, g_nu]
     if grp is not None and len(a):
         ga = np.zeros((len(D), len(a)))
         ga[np.arange(len(D)), grp] = (wdr * lam).sum(axis=1)
         parts.append(ga)
-    return np.hstack(parts)
+    return parts
+
+
+def score_obs(D, V, lam, th, grp=None) -> np.ndarray:
+    """Analytic gradient of each occupation's marginal log-likelihood (n x k)."""
+    return np.hstack(_score_parts(D, V, lam, grp, _pieces(D, V, lam, th, grp)))
+
+
+def loglike_and_score(D, V, lam, th, grp=None) -> tuple[float, np.ndarray]:
+    """Total marginal log-likelihood and its gradient, from one pass over the cells."""
+    pieces = _pieces(D, V, lam, th, grp)
+    parts = _score_parts(D, V, lam, grp, pieces)
+    return float(pieces[-1].sum()), np.concatenate([p.sum(axis=0) for p in parts])
 
 
 def posterior_growth(D, V, lam, th, grp=None) -> tuple[np.ndarray, np.ndarray]:
@@ -340,9 +369,7 @@ def fit_growth(socs, years, emp, prse, phi: float = 1.0, groups: bool = True,
     G = len(codes)
 
     def fun_grad(th):
-        g_arg = grp if G else None
-        ll = loglike_obs(D, V, lam, th, g_arg).sum()
-        sc = score_obs(D, V, lam, th, g_arg).sum(axis=0)
+        ll, sc = loglike_and_score(D, V, lam, th, grp if G else None)
         a = th[2 * T + 3:]
         return -(ll - ridge * np.sum(a ** 2)), -(sc - np.r_[np.zeros(2 * T + 3), 2 * ridge * a])
 
@@ -357,12 +384,23 @@ def fit_growth(socs, years, emp, prse, phi: float = 1.0, groups: bool = True,
         bounds[T + 1] = (np.log(SINGLE_INTERVAL_S0), np.log(SINGLE_INTERVAL_S0))
         start = np.array(start, float)
         start[T + 1] = np.log(SINGLE_INTERVAL_S0)
+    # growth-rate parameters (mu, a: ~0.01) work in units of 0.1 so that all parameters have
+    # comparable curvature: L-BFGS then needs ~4x fewer evaluations (measured: 169 -> 38)
+    scale = np.r_[np.full(T, GROWTH_PARAM_SCALE), np.ones(T + 3), np.full(G, GROWTH_PARAM_SCALE)]
+
+    def scaled(x):
+        f, g = fun_grad(x * scale)
+        return f, g * scale
+
+    lo_hi = [(None if b[0] is None else b[0] / sc, None if b[1] is None else b[1] / sc)
+             for b, sc in zip(bounds, scale)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = minimize(fun_grad, np.asarray(start, float), jac=True, method="L-BFGS-B",
-                       bounds=bounds, options={"maxiter": 2000})
-        bse = _hessian_se(fun_grad, res.x) if with_se else np.full(len(names), np.nan)
-    m, s = posterior_growth(D, V, lam, res.x, grp if G else None)
+        res = minimize(scaled, np.asarray(start, float) / scale, jac=True, method="L-BFGS-B",
+                       bounds=lo_hi, options={"maxiter": 2000})
+        theta = res.x * scale
+        bse = _hessian_se(fun_grad, theta) if with_se else np.full(len(names), np.nan)
+    m, s = posterior_growth(D, V, lam, theta, grp if G else None)
     return GrowthFit(tuple(socs), years, tuple(codes), grp, prse[:, -1].copy(), float(phi),
-                     np.asarray(res.x, float), tuple(names), np.asarray(bse, float),
+                     np.asarray(theta, float), tuple(names), np.asarray(bse, float),
                      float(-res.fun), bool(res.success), m, s)

@@ -73,7 +73,7 @@ def _recent_wide(key: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 def panel_years() -> list[int]:
     """The OEWS years of the recent panel (FIRST_YEAR .. latest), read from the data."""
-    return [int(y) for y in _recent_wide(data.data_hash())[0].columns]
+    return [int(y) for y in _recent_wide(data.oews_hash())[0].columns]
 
 
 def latest_year() -> int:
@@ -83,12 +83,12 @@ def latest_year() -> int:
 
 def soc_titles(year: int) -> pd.Series:
     """soc -> its title in the OEWS file of ``year``."""
-    return _recent_wide(data.data_hash())[2][int(year)].dropna()
+    return _recent_wide(data.oews_hash())[2][int(year)].dropna()
 
 
 def oews_panel(first_year: int = FIRST_YEAR, last_year: int | None = None) -> Panel:
     """The recent panel for ``first_year..last_year`` (default: the latest year)."""
-    emp, prse, _ = _recent_wide(data.data_hash())
+    emp, prse, _ = _recent_wide(data.oews_hash())
     have = [int(y) for y in emp.columns]
     last_year = max(have) if last_year is None else int(last_year)
     years = list(range(int(first_year), last_year + 1))
@@ -127,4 +127,4 @@ def _long_panel_cached(key: str) -> Panel:
 
 def long_panel() -> Panel:
     """The linked May 2017-2019 + 2021..latest panel (see the module docstring)."""
-    return _long_panel_cached(data.data_hash())
+    return _long_panel_cached(data.oews_hash())

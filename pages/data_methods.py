@@ -96,7 +96,8 @@ if layout.available("forecasting.headcount_backtest", "forecasting.charts"):
     st.plotly_chart(fig, width="stretch", key="dm_hb_horizon")
     layout.chart_downloads(fig, "headcount_backtest_by_horizon", key="dm_hb_horizon")
     setups = data.headcount_backtest_setups()
-    pick = st.selectbox("Backtest to inspect", list(setups.index), key="dm_hb_pick",
+    latest = setups[(setups["horizon"] == 1)]["holdout_year"].idxmax()  # 1 year to the latest May
+    pick = st.selectbox("Backtest to inspect", list(setups.index), key="dm_hb_pick", index=int(latest),
                         format_func=lambda i: (f"{setups.at[i, 'horizon']} years ahead: May "
                                                f"{setups.at[i, 'origin_year']} → May "
                                                f"{setups.at[i, 'holdout_year']} "
@@ -108,15 +109,12 @@ if layout.available("forecasting.headcount_backtest", "forecasting.charts"):
     st.markdown(hb.verdict_vs_zero(bt, f"{horizon} years ahead") + f" Employment-weighted "
                 f"slope of actual on predicted growth: {hb.weighted_slope(pred):.2f} (1 = the "
                 "spread of the predictions is right).")
-    c1, c2 = st.columns(2)
     cal_fig = fcharts.headcount_calibration_chart(hb.calibration_table(pred))
-    c1.plotly_chart(cal_fig, width="stretch", key="dm_hb_cal")
-    with c1:
-        layout.chart_downloads(cal_fig, "headcount_calibration", key="dm_hb_cal")
+    st.plotly_chart(cal_fig, width="stretch", key="dm_hb_cal")
+    layout.chart_downloads(cal_fig, "headcount_calibration", key="dm_hb_cal")
     hb_fig = fcharts.headcount_backtest_chart(pred)
-    c2.plotly_chart(hb_fig, width="stretch", key="dm_hb_chart")
-    with c2:
-        layout.chart_downloads(hb_fig, "headcount_backtest", key="dm_hb")
+    st.plotly_chart(hb_fig, width="stretch", key="dm_hb_chart")
+    layout.chart_downloads(hb_fig, "headcount_backtest", key="dm_hb")
     st.markdown("**How roles are carved from occupations.** A role is a constant share of one "
                 "occupation's projection; roles of one occupation add up to it in every year "
                 "and draw, and share its growth rate. ai-jobs.net title ratios swing from year "

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from forecasting import catalog, charts
+from forecasting import catalog, charts, headcount
 from forecasting.errors import UserInputError
 
 FOOTER = "Source: BLS OEWS May 2025; Indeed Hiring Lab (CC BY 4.0). Assumption: test."
@@ -76,10 +76,10 @@ def _backtest_predictions(n: int = 40) -> pd.DataFrame:
     titles = [HB_CATALOG.get(s, f"Occupation {s}") for s in socs]
     actual = rng.normal(0.0, 0.08, n)
     parts = []
-    for method, pred in (("eb_trend_t", 0.5 * actual + rng.normal(0, 0.02, n)),
+    for method, pred in ((headcount.MODEL_NAME, 0.5 * actual + rng.normal(0, 0.02, n)),
                          ("zero", np.zeros(n))):
         band = {"lo_95": pred - 0.2, "lo_80": pred - 0.1, "hi_80": pred + 0.1, "hi_95": pred + 0.2}
-        if method != "eb_trend_t":
+        if method != headcount.MODEL_NAME:
             band = {k: np.full(n, np.nan) for k in band}
         parts.append(pd.DataFrame({
             "soc": socs, "soc_title": titles, "method": method, "origin_year": 2024,
@@ -350,7 +350,7 @@ def test_headcount_backtest_chart_traces_highlights_and_figure_data():
     assert sorted(labels) == sorted(HB_CATALOG.values())
     # Whiskers span the 80% interval (as % growth) of the highlighted points only.
     whiskers = next(t for t in deco if t.error_y.array is not None)
-    model = pred[(pred.method == "eb_trend_t") & pred.in_catalog]
+    model = pred[(pred.method == headcount.MODEL_NAME) & pred.in_catalog]
     np.testing.assert_allclose(np.asarray(whiskers.y, float), np.expm1(model["lo_80"]) * 100)
     np.testing.assert_allclose(np.asarray(whiskers.y, float) + np.asarray(whiskers.error_y.array),
                                np.expm1(model["hi_80"]) * 100)
@@ -358,9 +358,9 @@ def test_headcount_backtest_chart_traces_highlights_and_figure_data():
     df = charts.figure_data(fig)
     assert list(df.columns) == ["trace", "method", "origin_year", "holdout_year", "x", "y", "soc",
                                 "soc_title", "origin_emp", "actual_emp", "lo_80", "hi_80"]
-    want = pred[pred.method == "eb_trend_t"].set_index("soc")
+    want = pred[pred.method == headcount.MODEL_NAME].set_index("soc")
     got = df.set_index("soc").loc[want.index]
-    assert len(df) == len(want) and set(df["method"]) == {"eb_trend_t"}
+    assert len(df) == len(want) and set(df["method"]) == {headcount.MODEL_NAME}
     np.testing.assert_allclose(got["x"], np.expm1(want["predicted"]) * 100)
     np.testing.assert_allclose(got["y"], np.expm1(want["actual"]) * 100)
     np.testing.assert_allclose(got["actual_emp"], want["origin_emp"] * np.exp(want["actual"]))

@@ -32,24 +32,38 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
-@pytest.mark.parametrize("horizon", [1, 2])
-def test_writes_the_backtest_table(horizon, tmp_path, capsys):
+@pytest.mark.parametrize("holdout,horizon,origin", [(2025, 1, 2024), (2025, 2, 2023),
+                                                    (2025, 3, 2022), (2025, 7, 2018)])
+def test_writes_the_backtest_table(holdout, horizon, origin, tmp_path, capsys):
     out = tmp_path / "hb.csv"
     assert _main(["headcount-backtest", "--horizon", str(horizon), "--output", str(out)]) == 0
     got = pd.read_csv(out, keep_default_na=False, na_values=[""])
-    want = headcount_backtest.backtest(2025, horizon)
+    want = headcount_backtest.backtest(holdout, horizon)
     assert list(got.columns) == COLUMNS
-    assert list(got["method"]) == [headcount.MODEL_NAME, "zero", "last", "mean3"]
+    assert list(got["method"]) == [headcount.MODEL_NAME, "linear_trend", "zero", "last", "mean3"]
     pd.testing.assert_frame_equal(got, want, check_dtype=False, rtol=0, atol=0)
-    # coverage is empty for the baselines, a share for the model
+    # coverage is empty for the baselines, a share for the two models
     raw = out.read_text().splitlines()
-    assert all(line.endswith(",,") for line in raw[2:]) and not raw[1].endswith(",")
+    assert all(line.endswith(",,") for line in raw[3:]) and not raw[1].endswith(",")
     assert 0 < got["coverage_80"].iloc[0] < got["coverage_95"].iloc[0] <= 1
     printed = capsys.readouterr()
-    assert f"May {2025 - horizon} -> May 2025" in printed.out
+    assert f"May {origin} -> May {holdout}" in printed.out
     assert all(m in printed.out for m in headcount_backtest.METHODS)
+    pred = headcount_backtest.predictions(holdout, horizon)
+    assert f"{headcount_backtest.weighted_slope(pred):.3f}" in printed.out
     assert "Traceback" not in printed.err
     assert [p.name for p in _files(tmp_path)] == ["hb.csv"]  # no temp file left behind
+
+
+def test_calibration_file_equals_the_library_table(tmp_path):
+    out, cal = tmp_path / "hb.csv", tmp_path / "cal.csv"
+    assert _main(["headcount-backtest", "--holdout-year", "2025", "--horizon", "2",
+                  "--output", str(out), "--calibration", str(cal)]) == 0
+    got = pd.read_csv(cal)
+    want = headcount_backtest.calibration_table(headcount_backtest.predictions(2025, 2))
+    assert list(got.columns) == ["decile", "n", "mean_predicted", "mean_actual", "coverage_80",
+                                 "coverage_95"]
+    pd.testing.assert_frame_equal(got, want, check_dtype=False, rtol=1e-12)
 
 
 def test_holdout_2024_and_predictions_file(tmp_path):
@@ -60,11 +74,11 @@ def test_holdout_2024_and_predictions_file(tmp_path):
     frame = pd.read_csv(pred, dtype={"soc": str})
     want = headcount_backtest.predictions(2024, 1)
     assert list(frame.columns) == list(want.columns)
-    assert len(frame) == len(want) == 4 * table["n_occupations"].iloc[0]
+    assert len(frame) == len(want) == 5 * table["n_occupations"].iloc[0]
     assert set(frame["origin_year"]) == {2023} and set(frame["holdout_year"]) == {2024}
     np.testing.assert_array_equal(frame["soc"], want["soc"])
     np.testing.assert_allclose(frame["predicted"], want["predicted"])
-    model = frame["method"] == headcount.MODEL_NAME
+    model = frame["method"].isin([headcount.MODEL_NAME, "linear_trend"])
     assert frame.loc[model, "lo_80"].notna().all() and frame.loc[~model, "lo_80"].isna().all()
     # the table is the score of exactly these predictions
     np.testing.assert_allclose(headcount_backtest.score(frame)["mae"], table["mae"])
@@ -74,17 +88,19 @@ BAD = {
     "non_integer_year": (["--holdout-year", "20x5"], "invalid int value: '20x5'"),
     "decimal_year": (["--holdout-year", "2025.0"], "invalid int value"),
     "non_integer_horizon": (["--horizon", "one"], "invalid int value: 'one'"),
-    "year_too_early": (["--holdout-year", "2023"], "holdout year must be from 2024 to 2025"),
-    "year_in_future": (["--holdout-year", "2026"], "got 2026"),
-    "year_too_early_for_horizon_2": (["--holdout-year", "2024", "--horizon", "2"],
-                                     "for a 2-year horizon"),
-    "horizon_3": (["--horizon", "3"], "horizon must be 1 or 2 years, got 3"),
+    "year_without_origin": (["--holdout-year", "2018", "--horizon", "2"],
+                            "holdout years with a 2-year backtest: 2021, 2023, 2024, 2025"),
+    "year_in_future": (["--holdout-year", "2026"], "no 1-year backtest predicts May 2026"),
+    "origin_2020": (["--holdout-year", "2025", "--horizon", "5"], "May 2020 is not a year"),
+    "horizon_8": (["--horizon", "8"], "horizon must be from 1 to 7 years, got 8"),
     "horizon_0": (["--horizon", "0"], "got 0"),
+    "calibration_same_as_output": (["--calibration", "{tmp}/hb.csv"], "different files"),
+    "calibration_folder_missing": (["--calibration", "{tmp}/nosuch/c.csv"], "does not exist"),
     "missing_output": (None, "required: --output"),
     "output_folder_missing": ("{tmp}/nosuch/hb.csv", "does not exist"),
     "output_is_a_folder": ("{tmp}", "is a folder"),
     "predictions_folder_missing": (["--predictions", "{tmp}/nosuch/pred.csv"], "does not exist"),
-    "predictions_same_as_output": (["--predictions", "{tmp}/hb.csv"], "same file"),
+    "predictions_same_as_output": (["--predictions", "{tmp}/hb.csv"], "different files"),
 }
 
 
@@ -112,13 +128,13 @@ def _run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_subprocess_success_and_failure(tmp_path):
-    """What a user sees: the table on stdout, a progress line on stderr; a bad horizon is one
-    line and exit 2 (the shared disk cache keeps the fit warm)."""
+    """What a user sees: the table on stdout; a bad horizon is one line and exit 2 (the shared
+    disk cache keeps the backtests warm, so no progress line is printed)."""
     ok = _run(["headcount-backtest", "--output", "hb.csv"], tmp_path)
     assert ok.returncode == 0, ok.stderr[-2000:]
-    assert "eb_trend_t" in ok.stdout and "Traceback" not in ok.stderr
+    assert "eb_damped_t" in ok.stdout and "Traceback" not in ok.stderr
     assert list(pd.read_csv(tmp_path / "hb.csv").columns) == COLUMNS
-    bad = _run(["headcount-backtest", "--horizon", "3", "--output", "bad.csv"], tmp_path)
+    bad = _run(["headcount-backtest", "--horizon", "9", "--output", "bad.csv"], tmp_path)
     assert bad.returncode == 2
-    assert bad.stderr.splitlines() == ["error: horizon must be 1 or 2 years, got 3"]
+    assert bad.stderr.splitlines() == ["error: horizon must be from 1 to 7 years, got 9"]
     assert not (tmp_path / "bad.csv").exists()

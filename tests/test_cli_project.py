@@ -35,7 +35,11 @@ def wef_csv(tmp_path_factory):
 def test_project_csv_schema_and_wef_arithmetic(wef_csv):
     df = wef_csv
     assert list(df.columns) == ["role", "industry", "year", "mean", "lo_80", "hi_80", "lo_95",
-                                "hi_95", "scenario"]
+                                "hi_95", "scenario", "growth_source", "flag"]
+    src = df.groupby("role")["growth_source"].first()
+    assert src["ml_engineer"].startswith("15-1252") and "software_engineer" in src["ml_engineer"]
+    flags = df.groupby("role")["flag"].first().fillna("")
+    assert flags["nlp_scientist"] == "small base" and (flags.drop("nlp_scientist") == "").all()
     assert sorted(df.year.unique()) == list(range(2025, 2031))
     assert len(df) == len(catalog.ROLE_IDS) * len(catalog.INDUSTRY_IDS) * 6
     ai = df[df.role.isin(catalog.AI_ML_SPECIALIST_ROLES)].groupby("year")["mean"].sum()
@@ -105,3 +109,30 @@ def test_scenario_compare_table_csv_and_text(tmp_path, capsys):
     assert "ai_ml_specialists*" in text and "excl. small-base NLP scientist" in text
     assert cli.main(["scenario", "--compare", *["baseline"] * 5]) == 2
     assert "1 to 4" in capsys.readouterr().err
+
+
+def test_project_by_occupation_roles_sum_to_their_occupation(tmp_path, capsys):
+    occ_path, cell_path = tmp_path / "occ.csv", tmp_path / "cells.csv"
+    assert cli.main(["project", "--by", "occupation", "--horizon", "10", "--output",
+                     str(occ_path)]) == 0
+    assert cli.main(["project", "--horizon", "10", "--output", str(cell_path)]) == 0
+    occ = pd.read_csv(occ_path, dtype={"soc": str})
+    cells = pd.read_csv(cell_path)
+    assert list(occ.columns) == ["soc", "soc_title", "year", "mean", "lo_80", "hi_80", "lo_95",
+                                 "hi_95", "roles"]
+    assert sorted(occ["year"].unique()) == list(range(2025, 2036))
+    roles = cells.groupby(["role", "year"])["mean"].sum()
+    for soc, members in (("15-1252", ["ml_engineer", "software_engineer"]),
+                         ("15-1221", ["nlp_scientist", "ml_scientist"]),
+                         ("15-2051", ["data_scientist"]), ("15-1243", ["bi_developer"])):
+        o = occ[occ["soc"] == soc].set_index("year")["mean"]
+        assert set(occ.loc[occ["soc"] == soc, "roles"].iloc[0].split(", ")) == set(members)
+        for year in (2025, 2030, 2035):
+            total = sum(roles[(r, year)] for r in members)
+            assert total == pytest.approx(o[year], rel=1e-3)  # the 0.1%
+    # ML product managers are a fraction of 11-3021, not all of it
+    o = occ[occ["soc"] == "11-3021"].set_index("year")["mean"]
+    assert roles[("ml_product_manager", 2025)] < 0.1 * o[2025]
+    assert cli.main(["project", "--by", "occupation", "--scenario", "wef2023", "--output",
+                     str(tmp_path / "x.csv")]) == 2
+    assert "statistical baseline only" in capsys.readouterr().err

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -70,39 +71,62 @@ def test_forcing_a_model_is_used(at):
 
 def test_headcount_backtest_section_sits_between_roles_and_own_series(at):
     heads = [h.value for h in at.subheader]
-    i = heads.index("Headcount model: panel backtest")
+    i = heads.index("Headcount model: backtests 1-7 years ahead")
     assert heads[i - 1] == "How each role is counted" and heads[i + 1] == "Forecast your own series"
 
 
-@pytest.mark.parametrize("index,horizon", [(3, 1), (4, 2)])
-def test_headcount_backtest_tables_match_the_library(at, index, horizon):
-    shown = at.dataframe[index].value
-    want = headcount_backtest.backtest(2025, horizon)
-    assert len(shown) == 4 == len(want)
+def _frame_with(at, column):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_horizon_summary_table_matches_the_library(at):
+    shown = _frame_with(at, "Backtests")
+    want = headcount_backtest.horizon_summary()
+    assert len(shown) == len(want) == 7 * len(headcount_backtest.METHODS)
+    assert list(shown["Years ahead"]) == list(want["horizon"])
+    np.testing.assert_allclose(shown["Mean abs. error (log points)"], (100 * want["mae"]).round(2))
+    assert any("phi = " in m.value for m in at.markdown)
+
+
+def test_selected_backtest_table_matches_the_library_and_follows_the_picker(at):
+    def table():
+        return next(d.value for d in at.dataframe if "Occupations" in d.value.columns)
+    want = headcount_backtest.backtest(2025, 1)
+    shown = table()
+    assert len(shown) == len(want) == 5
     assert shown["Method"].iloc[0].startswith("Headcount model")
     assert list(shown["Occupations"]) == list(want["n_occupations"])
-    assert list(shown["Mean abs. error (log points)"]) == [f"{100 * v:.2f}" for v in want["mae"]]
-    assert list(shown["Employment-weighted error (log points)"]) == [
-        f"{100 * v:.2f}" for v in want["mae_weighted"]]
-    assert shown["Actual inside 80% interval"].iloc[0] == f"{100 * want['coverage_80'].iloc[0]:.0f}%"
-    assert list(shown["Actual inside 95% interval"].iloc[1:]) == ["—"] * 3  # baselines: no interval
+    np.testing.assert_allclose(shown["Mean abs. error (log points)"], (100 * want["mae"]).round(2))
+    assert shown["Inside 80% interval"].iloc[0] == f"{100 * want['coverage_80'].iloc[0]:.0f}%"
+    assert list(shown["Inside 95% interval"].iloc[2:]) == ["—"] * 3  # baselines: no interval
+    verdict = headcount_backtest.verdict_vs_zero(want, "1 years ahead")
+    assert any(verdict in m.value for m in at.markdown)
+    setups = headcount_backtest.setups()
+    pick = int(setups[(setups["holdout_year"] == 2022) & (setups["horizon"] == 3)].index[0])
+    at.selectbox(key="dm_hb_pick").set_value(pick).run()
+    assert not at.exception
+    want = headcount_backtest.backtest(2022, 3)
+    assert list(table()["Occupations"]) == list(want["n_occupations"]) == [656] * 5
+    spec = _chart(at, "dm_hb_cal")
+    dots = next(t for t in spec["data"] if t.get("name") == "Tenth of predicted growth")
+    cal = headcount_backtest.calibration_table(headcount_backtest.predictions(2022, 3))
+    assert dots["text"] == [f"{100 * c:.0f}%" for c in cal["coverage_80"]]
 
 
-def test_headcount_backtest_verdict_is_computed_from_the_tables(at):
-    text = next(m.value for m in at.markdown if "**One year ahead:**" in m.value)
-    for what, horizon in (("One year ahead", 1), ("Two years ahead", 2)):
-        bt = headcount_backtest.backtest(2025, horizon).set_index("method")
-        m, z = bt.loc[headcount.MODEL_NAME], bt.loc["zero"]
-        part = text.split(f"**{what}:**")[1].split("**")[0]
-        both = m["mae"] < z["mae"] and m["mae_weighted"] < z["mae_weighted"]
-        assert ("beat zero growth on both error measures" in part) == both, part
-        assert f"{100 * m['mae']:.2f} vs {100 * z['mae']:.2f} log points" in part
+def test_carve_out_rules_are_listed(at):
+    shown = _frame_with(at, "growth_source")
+    assert set(shown["role"]) == set(catalog.ROLE_IDS)
+    assert shown.set_index("role").loc["ml_engineer", "growth_source"].startswith("15-1252")
 
 
 def test_headcount_backtest_chart_is_shown(at):
+    setups = headcount_backtest.setups()
+    pick = int(setups[(setups["holdout_year"] == 2025) & (setups["horizon"] == 1)].index[0])
+    at.selectbox(key="dm_hb_pick").set_value(pick).run()
     spec = _chart(at, "dm_hb_chart")
     names = [t.get("name") for t in spec["data"]]
     assert set(charts.HEADCOUNT_BACKTEST_TRACES) <= set(names)
     labels = {a["text"] for a in spec["layout"]["annotations"] if a.get("name") == "label"}
     pred = headcount_backtest.predictions(2025, 1)
     assert labels == set(pred.loc[pred["in_catalog"], "soc_title"])
+    assert _chart(at, "dm_hb_horizon")["layout"]["xaxis"]["title"]["text"] == "Years ahead"

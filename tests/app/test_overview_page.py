@@ -42,7 +42,9 @@ def test_kpis_match_the_baseline_and_oews(at):
     start, end = _specialists(base), _specialists(base + 5)
     kpi = metrics[f"AI/ML specialists, growth {base}–{base + 5}"]
     assert kpi.value == f"{(end / start - 1) * 100:+.1f}%"      # a rate, comparable with WEF's
-    assert kpi.delta == f"+{(end - start) / 1e3:.0f}k US jobs"
+    added = end - start  # KPI cards: one decimal below 10k, none from 10k on
+    assert kpi.delta == (f"{added / 1e3:+.1f}k US jobs" if 1e3 <= abs(added) < 1e4
+                         else f"{added / 1e3:+.0f}k US jobs")
     pay = next(m for label, m in metrics.items() if label.startswith("Median pay"))
     oews = data.load_oews_national()
     ds = oews[(oews["soc"] == "15-2051") & (oews["year"] == 2025)].iloc[0]

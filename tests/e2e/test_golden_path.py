@@ -168,11 +168,14 @@ def download(page, container_key: str, label: str, tmp_path: Path) -> bytes:
 
 def expected_headcount_figure():
     """The demand page's default headcount chart, rebuilt from the same library calls."""
-    from forecasting import charts, headcount, industry_mix, scenarios
+    from forecasting import charts, headcount, headcount_backtest, headcount_panel
+    from forecasting import industry_mix, scenarios
     proj = scenarios.apply_scenario(scenarios.prepare(headcount.baseline_projection(10)),
                                     scenarios.preset("baseline"))
+    until = headcount_panel.latest_year() + headcount_backtest.validated_horizon()
     return charts.headcount_chart(industry_mix.role_industry_history(), proj,
-                                  ["ml_engineer", "data_scientist"], None)
+                                  ["ml_engineer", "data_scientist"], None,
+                                  bls=headcount.bls_role_paths(), backtested_until=until)
 
 
 def test_growth_assumption_moves_the_chart_and_downloads_match(page, server, artifacts_dir, tmp_path):

@@ -1,0 +1,85 @@
+"""headcount_calibration: the arithmetic of the phi choice, phi recovered on simulated panels
+whose persistent growth decays at a known rate, and the shipped calibration pinned (golden)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from forecasting import headcount_calibration as hcal
+from forecasting import headcount_panel as hp
+
+GOLDEN = json.loads((Path(__file__).parent / "golden" / "headcount.json").read_text())
+
+
+def test_refine_minimum_is_the_parabola_vertex_between_neighbours():
+    grid = [0.2, 0.4, 0.6, 0.8, 1.0]
+    loss = [(g - 0.55) ** 2 + 1 for g in grid]
+    assert hcal.refine_minimum(grid, loss) == pytest.approx(0.55)
+    assert hcal.refine_minimum(grid, [5, 4, 3, 2, 1]) == 1.0          # an end stays an end
+    assert hcal.refine_minimum(grid, [1, 2, 3, 4, 5]) == 0.2
+    # a vertex outside the neighbours is clipped to them
+    assert 0.4 <= hcal.refine_minimum(grid, [3, 1.0, 1.01, 3, 4]) <= 0.6
+
+
+def test_pooled_loss_weights_each_horizon_equally():
+    w = np.ones(2)
+
+    def pair(h, err, panel="recent"):  # two occupations, errors per grid value (2 values)
+        return {"panel": panel, "horizon": h, "w": w, "zero": np.array([1.0, 1.0]),
+                "err": np.array(err, float)}
+    pairs = [pair(1, [[1, 2], [1, 2]]), pair(1, [[3, 2], [3, 2]]), pair(5, [[0.5, 0.1], [0.5, 0.1]])]
+    # horizon 1: mean of (1, 2) and (3, 2) -> (2, 2); horizon 5: (0.5, 0.1); mean -> (1.25, 1.05)
+    np.testing.assert_allclose(hcal.horizon_pooled_loss(pairs), [1.25, 1.05])
+    rows = {"recent": np.array([1, 1])}  # a bootstrap resample that repeats occupation 1
+    np.testing.assert_allclose(hcal.horizon_pooled_loss(pairs, rows), [1.25, 1.05])
+
+
+def _simulated_panels(phi, seed, n=300):
+    """A recent (2021-25) and a long (2017-19, 2021-25) panel whose persistent growth is a
+    stationary AR(1) with decay ``phi``, plus t shocks and PRSE-scaled sampling noise."""
+    rng = np.random.default_rng(seed)
+    years = np.arange(2017, 2026)
+    tau, s0, nu = 0.04, 0.015, 5.0
+    x = np.empty((n, len(years) - 1))
+    x[:, 0] = rng.normal(0, tau, n)
+    for t in range(1, x.shape[1]):
+        x[:, t] = phi * x[:, t - 1] + rng.normal(0, tau * np.sqrt(1 - phi ** 2), n)
+    prse = rng.uniform(0.005, 0.03, size=(n, len(years)))
+    log_emp = (np.log(20_000) + np.c_[np.zeros(n), np.cumsum(x + s0 * rng.standard_t(nu, x.shape),
+                                                             axis=1)]
+               + prse * rng.standard_t(nu, size=prse.shape))
+    socs = tuple(f"{10 + i % 5}-{i:04d}" for i in range(n))
+    full = hp.Panel(socs, tuple(int(y) for y in years), np.exp(log_emp), prse)
+    keep_long = [j for j, y in enumerate(years) if y != 2020]
+    long = hp.Panel(socs, tuple(int(years[j]) for j in keep_long), full.emp[:, keep_long],
+                    full.prse[:, keep_long])
+    return {"recent": full.window(2021, 2025), "long": long}
+
+
+@pytest.mark.parametrize("phi, lo, hi", [(0.5, 0.3, 0.75), (0.95, 0.8, 1.0)])
+def test_phi_is_recovered_on_simulated_panels(phi, lo, hi):
+    cal = hcal.calibrate(_simulated_panels(phi, seed=3), grid=(0.3, 0.6, 0.9, 1.0),
+                         bootstrap=20)
+    assert lo <= cal.phi <= hi, cal.phi
+    a, b = cal.phi_interval(0.95)
+    assert a <= cal.phi <= b
+    # the width was calibrated: pooled 80% coverage 2+ years ahead reached 80% (or the factor
+    # stayed at 1 because it already had)
+    assert hcal.WIDTH_RANGE[0] <= cal.width_factor < hcal.WIDTH_RANGE[1]
+
+
+def test_shipped_calibration_is_pinned():
+    """Golden numbers (tests/golden/headcount.json; regenerate deliberately with
+    `python tests/golden/regenerate_headcount.py` and review the diff)."""
+    cal = hcal.calibration()
+    g = GOLDEN["calibration"]
+    assert cal.phi == pytest.approx(g["phi"], abs=1e-6)
+    np.testing.assert_allclose(cal.phi_interval(0.80), g["phi_80"], atol=1e-6)
+    assert cal.s_long == pytest.approx(g["s_long"], rel=1e-6)
+    assert cal.width_factor == pytest.approx(g["width_factor"], abs=1e-9)
+    assert cal.n_pairs == g["n_pairs"] == 18
+    np.testing.assert_allclose(cal.loss, g["loss"], rtol=1e-6)
