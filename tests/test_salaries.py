@@ -147,6 +147,25 @@ def test_bootstrap_is_seeded_and_matches_naive_resampling():
         assert a[0] <= np.median(x) <= a[1]
 
 
+def test_median_interval_is_the_exact_95_percent_bootstrap_interval():
+    """For distinct values x_(1) < ... < x_(n), n odd, the median of a resample is <= x_(j)
+    exactly when at least (n+1)/2 of the n draws are <= x_(j): P = P(Binom(n, j/n) >= (n+1)/2).
+    The 2.5% and 97.5% points of that exact distribution (scipy's binomial, not the Beta
+    shortcut the code uses) must match the band's p50_lo/p50_hi within 1.5 order statistics;
+    a 90% interval is 4-5 order statistics narrower on each side here."""
+    from scipy.stats import binom
+
+    n = 1001
+    band = salaries.bands(_synthetic({"data_scientist": n}), salaries.BandFilter(),
+                          roles=("data_scientist",)).iloc[0]
+    j = np.arange(1, n + 1)
+    cdf = binom.sf((n + 1) // 2 - 1, n, j / n)
+    x = 100_000 + 1_000 * (j - 1)                     # _synthetic's salaries, sorted
+    lo, hi = x[np.argmax(cdf >= 0.025)], x[np.argmax(cdf >= 0.975)]
+    assert (lo, hi) == (569_000, 631_000)              # order statistics 470 and 532
+    assert abs(band["p50_lo"] - lo) <= 1_500 and abs(band["p50_hi"] - hi) <= 1_500, band
+
+
 def test_cell_interval_does_not_depend_on_other_cells(records):
     flt = salaries.BandFilter(2024, "SE", "US")
     full = salaries.bands(records, flt).set_index("role")
