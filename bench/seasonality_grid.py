@@ -18,8 +18,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from forecasting.models import seasonal_component  # noqa: E402
-from tests.simulate import NULL_KINDS, null_series, seasonal_series  # noqa: E402
+from forecasting.models import seasonal_component
+from tests.simulate import NULL_KINDS, null_series, seasonal_series
 
 LENGTHS = (36, 48, 72, 96)
 AMPLITUDES = (1.5, 3.0, 4.5, 8.0)

@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.golden.cases import GOLDEN_FILE, RTOL, compute_all  # noqa: E402
+from tests.golden.cases import GOLDEN_FILE, RTOL, compute_all
 
 PATH = Path(__file__).with_name(GOLDEN_FILE)
 
