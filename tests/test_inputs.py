@@ -423,6 +423,22 @@ def test_daily_gap_is_refused_with_first_missing_date():
     assert "line 5" in msg and "daily" in msg and "2024-01-04 is missing" in msg
 
 
+def test_weekly_gap_is_refused_with_first_missing_date():
+    """One missing week leaves the median step at 7 days; only the per-row weekly check sees it."""
+    dates = list(pd.date_range("2024-01-07", periods=8, freq="W-SUN"))
+    del dates[3]                                            # 2024-01-28
+    msg = refused(csv_bytes("ds,y", *[f"{d:%Y-%m-%d},{i}" for i, d in enumerate(dates)]))
+    assert "line 5" in msg and "weekly but has a gap" in msg and "2024-01-28 is missing" in msg
+
+
+def test_business_day_gap_is_refused():
+    """Weekdays only, one Wednesday missing: neither a daily nor a business-day series, so it is
+    refused (the message names the first weekend as the gap, since it reads as daily)."""
+    dates = [d for d in pd.bdate_range("2024-01-01", periods=10) if d != pd.Timestamp("2024-01-10")]
+    msg = refused(csv_bytes("ds,y", *[f"{d:%Y-%m-%d},{i}" for i, d in enumerate(dates)]))
+    assert "line 7" in msg and "daily but has a gap" in msg and "2024-01-06 is missing" in msg
+
+
 def test_irregular_spacing_matching_no_frequency_is_refused():
     msg = refused(csv_bytes("ds,y", *[f"{d:%Y-%m-%d},1" for d in
                                       pd.date_range("2024-01-01", periods=6, freq="14D")]))
