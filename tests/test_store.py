@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -154,3 +155,86 @@ def test_sigkill_mid_write_keeps_saved_scenarios(tmp_path):
     assert mid_write >= 5  # the test really interrupts writes, not just idle processes
     with sqlite3.connect(s.path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# ------------------------------------------------------------------ edges (mutation survivors)
+def test_data_home_default_is_the_platform_user_data_folder(monkeypatch):
+    from platformdirs import user_data_dir
+
+    monkeypatch.delenv("MLTALENT_DATA_HOME", raising=False)
+    assert store.data_home() == Path(user_data_dir("mltalent", appauthor=False))
+    assert store.data_home().name == "mltalent"
+
+
+def test_name_rules_and_messages(tmp_path):
+    s = ScenarioStore(tmp_path)
+    a = sc.Assumptions()
+    assert s.save("x" * store.NAME_MAX_CHARS, a) == "x" * store.NAME_MAX_CHARS   # limit allowed
+    with pytest.raises(StoreError, match=r"^scenario name is longer than 80 characters$"):
+        s.save("x" * (store.NAME_MAX_CHARS + 1), a)
+    with pytest.raises(StoreError, match=r"^scenario name must be non-empty text$"):
+        s.save(None, a)
+    for bad in ("tab\there", "del\x7fhere", "nul\x00"):
+        with pytest.raises(StoreError, match=r"^scenario name contains control characters$"):
+            s.save(bad, a)
+    assert s.save("caf\u00e9 \u0080ok", a) == "caf\u00e9 \u0080ok"   # 128 and up are text
+
+
+def test_updated_stamp_is_utc_iso(tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        s = ScenarioStore(tmp_path)
+        before = time.time()
+        s.save("a", sc.Assumptions())
+        stamp = s.list()[0].updated_utc
+        import calendar
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp), stamp
+        t = calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ"))
+        assert before - 2 <= t <= time.time() + 1                 # UTC, not New York time
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_corrupt_file_backup_name_and_side_files(tmp_path):
+    s = ScenarioStore(tmp_path)
+    s.save("a", sc.Assumptions())
+    s.path.write_bytes(b"not a database" * 200)
+    for suffix in ("-journal", "-wal", "-shm"):
+        s.path.with_name(s.path.name + suffix).write_bytes(b"side" + suffix.encode())
+    s2 = ScenarioStore(tmp_path)
+    assert s2.available and "moved to" in s2.message
+    backup = next(tmp_path.glob("scenarios.corrupt-*.sqlite"))
+    assert re.fullmatch(rf"scenarios\.corrupt-\d{{8}}-\d{{6}}-{os.getpid()}\.sqlite", backup.name)
+    # the -wal is moved as it was (sqlite itself deletes a garbage -journal and rewrites the
+    # -shm when it opens the damaged file, so only their absence at the old name is checked)
+    assert backup.with_name(backup.name + "-wal").read_bytes() == b"side-wal"
+    for suffix in ("-journal", "-wal", "-shm"):
+        assert not s.path.with_name(s.path.name + suffix).exists(), suffix
+    assert str(backup) in s2.message
+
+
+def test_sqlite_failure_while_saving_is_a_store_error(tmp_path, monkeypatch):
+    s = ScenarioStore(tmp_path)
+    real = s._connect
+
+    class Failing:
+        def __init__(self):
+            self.conn = real()
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def execute(self, *a):
+            raise sqlite3.OperationalError("disk I/O error")
+
+        def close(self):
+            self.conn.close()
+
+    monkeypatch.setattr(s, "_connect", Failing)
+    with pytest.raises(StoreError, match=r"^could not save scenario 'a': disk I/O error$"):
+        s.save("a", sc.Assumptions())
