@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import fnmatch
 import os
 import random
 import re
@@ -41,8 +42,8 @@ DEFAULT_MODULES = ("models", "backtest", "salaries", "inputs", "store")
 
 #: fastest test subset per module (pytest node ids / files) and extra pytest arguments
 TESTS: dict[str, tuple[list[str], list[str]]] = {
-    "models": (["tests/test_models.py", "tests/test_golden_models.py", "tests/test_backtest.py"],
-               []),
+    "models": (["tests/test_models.py", "tests/test_seasonality.py", "tests/test_golden_models.py",
+                "tests/test_backtest.py"], []),
     "backtest": (["tests/test_backtest.py", "tests/test_golden_models.py"], []),
     "salaries": (["tests/test_salaries.py"], []),
     # the property tests (hypothesis, ~25 s) and the 10,000-series timing are left out: each
@@ -157,7 +158,7 @@ def _results(work: Path, env: dict) -> dict[str, str]:
 
 
 def run_module(path: str, tests: list[str], extra: list[str], jobs: int, sample: int, seed: int,
-               keep: Path | None) -> ModuleResult:
+               keep: Path | None, only: list[str] | None = None) -> ModuleResult:
     module = short(path)
     work = Path(tempfile.mkdtemp(prefix=f"mutation-{module}-"))
     try:
@@ -181,6 +182,8 @@ def run_module(path: str, tests: list[str], extra: list[str], jobs: int, sample:
         # 2) the rest, or a seeded sample of it: the time bound
         chosen = names if not sample or len(names) <= sample else sorted(
             random.Random(f"{seed}:{path}").sample(names, sample))
+        if only:
+            chosen = [n for n in chosen if any(fnmatch.fnmatch(n, p) for p in only)]
         rest = [n for n in chosen if n != f"{dotted}.x_{first}__mutmut_1"]
         if rest:
             _mutmut(["run", "--max-children", str(jobs), *rest], work, env)
@@ -257,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="run a seeded random sample of this many mutants per module when it "
                          "has more (0 = all; default %(default)s)")
     ap.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
+    ap.add_argument("--mutants", nargs="+", metavar="PATTERN",
+                    help="only these mutants of the sample (fnmatch patterns of mutmut names, "
+                         "e.g. to re-check earlier survivors after adding tests)")
     ap.add_argument("--keep", type=Path, help="copy mutmut's work folders here (debugging)")
     args = ap.parse_args(argv)
     results = []
@@ -267,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"error: no test subset known for {path}; pass --tests")
         print(f"mutating {path} against {' '.join(tests)} ...", file=sys.stderr, flush=True)
         results.append(run_module(path, tests, extra, args.jobs, args.sample, args.seed,
-                                  args.keep))
+                                  args.keep, args.mutants))
         r = results[-1]
         print(f"  {len(r.statuses)} of {r.n_mutants} mutants in {r.seconds:.0f} s",
               file=sys.stderr, flush=True)
