@@ -238,3 +238,24 @@ def test_sqlite_failure_while_saving_is_a_store_error(tmp_path, monkeypatch):
     monkeypatch.setattr(s, "_connect", Failing)
     with pytest.raises(StoreError, match=r"^could not save scenario 'a': disk I/O error$"):
         s.save("a", sc.Assumptions())
+
+
+def test_a_save_waits_for_another_writer_longer_than_sqlites_default(tmp_path):
+    """Another process holds the write lock for 6 s (sqlite3's default busy timeout is 5 s);
+    the save waits for it (busy timeout 10 s) instead of failing with 'database is locked'."""
+    s = ScenarioStore(tmp_path)
+    script = ("import sqlite3, sys, time\n"
+              "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+              "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(6)\n"
+              "c.execute('COMMIT')")
+    holder = subprocess.Popen([sys.executable, "-c", script, str(s.path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        t0 = time.monotonic()
+        s.save("waited", sc.Assumptions())
+        assert time.monotonic() - t0 > 4.0
+    finally:
+        holder.wait(timeout=30)
+        holder.stdout.close()
+    assert [x.name for x in s.list()] == ["waited"]
