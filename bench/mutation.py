@@ -132,9 +132,10 @@ def mutant_key(module: str, name: str, sources: dict[str, str]) -> tuple[str, st
     orig, mut = sources.get(f"{base}__mutmut_orig", ""), sources.get(local, "")
     a = orig.splitlines()
     b = mut.replace(local, f"{base}__mutmut_orig", 1).splitlines()  # def lines compare too
-    minus = [x.strip() for x in a if x not in b]
-    plus = [x.strip() for x in b if x not in a]
-    diff = "\n".join(difflib.unified_diff(a, b, lineterm="", n=1))
+    diff_lines = list(difflib.unified_diff(a, b, lineterm="", n=1))
+    minus = [x[1:].strip() for x in diff_lines[2:] if x.startswith("-")]
+    plus = [x[1:].strip() for x in diff_lines[2:] if x.startswith("+")]
+    diff = "\n".join(diff_lines[2:])
     func = base.replace("xǁ", "").replace("ǁ", ".")
     func = func.removeprefix("x_")
     key = f"{module}:{func}: {' | '.join(minus)} => {' | '.join(plus)}"

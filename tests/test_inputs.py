@@ -665,3 +665,44 @@ def test_property_grammar_reaches_both_outcomes():
     run()
     print(outcomes)
     assert outcomes["accepted"] >= 10 and outcomes["refused"] >= 10, outcomes
+
+
+# ------------------------------------------------------------------ edges (mutation survivors)
+def test_exact_messages_for_header_spacing_and_horizon_problems():
+    assert refused(b"").startswith("the file is empty; expected a header series_id,ds,y")
+    msg = refused(csv_bytes("series_id,ds,y,Y", *monthly(6)))
+    assert "column 'Y' appears twice in the header (columns 3 and 4)" in msg
+    msg = refused(csv_bytes("series_id,ds,y", *[f"web,{d:%Y-%m-%d},1" for d in
+                                                pd.date_range("2024-01-01", periods=6, freq="14D")]))
+    assert msg.startswith("line 2: series 'web' is irregularly spaced (typical step 14 day(s))")
+    with pytest.raises(UserInputError, match=r"horizon must be a whole number of periods, got 'abc'"):
+        validate_horizon("abc")
+
+
+def test_extra_columns_note_lists_them_without_an_ellipsis_when_few():
+    vs = accepted(csv_bytes("series_id,ds,y,note,src", *[r + ",x,y" for r in monthly(6)]))
+    assert "ignored 2 extra column(s): 'note', 'src'" in vs.notes
+
+
+def test_file_of_exactly_the_size_limit_is_read(tmp_path):
+    data = csv_bytes("series_id,ds,y", *monthly(6))
+    assert len(accepted(data, max_bytes=len(data)).frame) == 6
+    path = tmp_path / "exact.csv"
+    path.write_bytes(data)
+    assert len(accepted(path, max_bytes=len(data)).frame) == 6
+    assert "too large" in refused(path, max_bytes=len(data) - 1)
+
+
+def test_first_bad_number_is_reported_and_trailing_empty_cells_are_fine():
+    rows = monthly(6)
+    rows[1] = rows[1].rsplit(",", 1)[0] + ",abc"
+    rows[3] = rows[3].rsplit(",", 1)[0] + ",xyz"
+    assert "line 3, column 'y': cannot read number 'abc'" in refused(csv_bytes("series_id,ds,y", *rows))
+    vs = accepted(csv_bytes("series_id,ds,y", *[r + ",," for r in monthly(6)]))
+    assert len(vs.frame) == 6
+
+
+def test_monthly_dates_on_varying_days_get_the_consistent_day_message():
+    dates = ["2020-01-01", "2020-02-01", "2020-03-15", "2020-04-01", "2020-05-01", "2020-06-01"]
+    msg = refused(csv_bytes("ds,y", *[f"{d},1" for d in dates]))
+    assert "looks monthly but its dates are not on one consistent day of the month" in msg
