@@ -379,3 +379,35 @@ def test_seasonality_of_short_series_falls_back_to_the_autocorrelation_test():
     idx = models.seasonal_component(y, 12)
     assert idx is not None and np.argmax(idx) == 11
     assert models.seasonal_component(np.full(30, 5.0), 12) is None
+
+
+def test_fallback_labels_of_constant_and_short_series():
+    const = np.full(30, 4.0)
+    assert models._fit_with_fallback("naive", const, 12).used == "naive"
+    eng = models.SeriesEngine(const, 12, 6)
+    assert eng.raw("ensemble", 30).label == "ensemble->naive (constant series)"
+    with pytest.raises(ValueError, match="ref must not exceed L"):
+        eng.raw("ets", 20, 30, 25)
+
+
+def test_ensemble_of_a_short_series_leaves_out_members_that_fell_back():
+    """9 points: ETS and ARIMA fit (min length 8), UC does not (10): the ensemble is the mean
+    of ETS and ARIMA only."""
+    y = 100 + np.cumsum(np.random.default_rng(12).normal(0.5, 1.0, 9))
+    eng = models.SeriesEngine(y, 12, 4)
+    ets, arima, uc = (eng.raw(m, 9) for m in ("ets", "arima", "uc"))
+    assert "->" in uc.label and "->" not in ets.label + arima.label
+    ens = eng.raw("ensemble", 9)
+    assert ens.label == f"ensemble({ets.label}+{arima.label})"
+    assert np.allclose(ens.mean, (ets.mean + arima.mean) / 2)
+
+
+def test_non_finite_model_output_becomes_a_flat_zero_width_forecast():
+    y = 100 + np.cumsum(np.random.default_rng(13).normal(0, 1, 30))
+    eng = models.SeriesEngine(y, 12, 6)
+    eng._memo[("drift", 30)] = models.RawForecast(np.full(6, np.nan), np.full(6, np.nan), "drift")
+    monkey = eng.scores
+    eng.scores = lambda *a: np.array([])                      # the normal multipliers
+    fc = eng._forecast("drift", 30, 6)
+    eng.scores = monkey
+    assert np.allclose(fc["mean"], y[-1]) and np.allclose(fc["hi_95"], fc["lo_95"])
