@@ -379,3 +379,48 @@ def test_default_wage_growth_rounds_to_two_decimals_and_projection_edges():
         salaries.project_bands(base, 2024, salaries.WageGrowth(-100.0, 2.0), horizon=2)
     with pytest.raises(UserInputError, match="must be above -100%"):
         salaries.project_bands(base, 2024, salaries.WageGrowth(-150.0, 2.0), horizon=2)
+
+
+def test_labels_bands_defaults_and_wage_series_shape():
+    assert salaries._label(5.0, "*") == "n.a." and salaries._label(math.nan, "") == "n.a."
+    assert salaries._label(123456.4, "") == "$123,456" and salaries._label(9.0, "#") == "≥ BLS cap"
+    df = _synthetic({"data_scientist": 40})
+    default = salaries.bands(df, salaries.BandFilter(), roles=("data_scientist",))
+    pd.testing.assert_frame_equal(default, salaries.bands(df, salaries.BandFilter(), n_boot=2000,
+                                                          seed=0, roles=("data_scientist",)))
+    other = salaries.bands(df, salaries.BandFilter(), n_boot=500, roles=("data_scientist",))
+    assert (other["p50_lo"].iat[0], other["p50_hi"].iat[0]) != (default["p50_lo"].iat[0],
+                                                                default["p50_hi"].iat[0])
+    w = salaries.load_wage_series()
+    assert list(w.columns) == ["ds", "yoy_pct"] and w.equals(salaries.load_wage_series("US"))
+
+
+def test_projection_allows_ten_years_and_keeps_its_column_order():
+    base = pd.DataFrame({"role": ["ml_engineer"], "n": [40],
+                         **{f"p{p}": [100.0 + p] for p in salaries.PERCENTILES},
+                         "p50_lo": [140.0], "p50_hi": [160.0], "flag": [""]})
+    p = salaries.project_bands(base, 2024, salaries.WageGrowth(3.0, 2.0), horizon=10)
+    assert list(p["year"]) == list(range(2024, 2035))
+    assert list(p.columns[:3]) == ["role", "year", "h"]
+    with pytest.raises(UserInputError, match=r"^horizon=0 must be between 1 and 10 years$"):
+        salaries.project_bands(base, 2024, salaries.WageGrowth(3.0, 2.0), horizon=0)
+
+
+def test_naive_reference_bootstrap_matches_the_exact_distribution():
+    import itertools
+
+    x = np.array([0.0, 1.0, 3.0, 7.0, 15.0, 31.0, 63.0])
+    meds = np.median(x[np.array(list(itertools.product(range(7), repeat=7)))], axis=1)
+    support, counts = np.unique(meds, return_counts=True)
+    cdf = np.cumsum(counts) / len(meds)
+    checked = 0
+    for level in (0.95, 0.8, 0.5):
+        a = (1 - level) / 2
+        got = salaries.bootstrap_median_ci_naive(x, n_boot=50_000, seed=2, level=level)
+        assert got == salaries.bootstrap_median_ci_naive(x, n_boot=50_000, seed=2, level=level)
+        for q, v in zip((a, 1 - a), got):
+            if np.min(np.abs(cdf - q)) < 0.01:
+                continue
+            assert v == support[np.searchsorted(cdf, q)], (level, q, v)
+            checked += 1
+    assert checked >= 4
