@@ -2,9 +2,10 @@
 
 Each model class has ``alias``, ``min_length``, ``gives_intervals``, ``fit(y, season_length)``
 and ``predict(h, levels) -> {"mean", "lo_80", "hi_80", ...}``. Seasonality is handled once,
-outside the models (classical additive decomposition when the series has >= 2 full seasons and a
-significant seasonal autocorrelation), so every model fits fast non-seasonal statsmodels
-specifications on the adjusted series and the seasonal pattern is added back.
+outside the models (classical additive decomposition when the detrended series has
+significantly different season-position means, see ``seasonal_component``), so every model
+fits fast non-seasonal statsmodels specifications on the adjusted series and the seasonal
+pattern is added back.
 
 Why calibration: model intervals on smooth index series are too narrow (model error is not
 the only error). ``SeriesEngine`` rescales each model's own standard errors by a conformal
