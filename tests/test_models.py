@@ -301,6 +301,7 @@ def test_season_length_for_every_alias_family():
     (["2020-01-15", "2020-02-15"], "ME"),                         # two dates: median spacing
     (["2020-01-01", "2020-04-01", "2020-07-02", "2020-10-01"], "QE"),   # not all on the 1st
     (["2021-01-01", "2021-03-27", "2021-06-19", "2021-09-13"], "QE"),   # median step 85 days
+    (["2020-01-01", "2020-04-01", "2020-07-01", "2020-11-01"], "QS"),   # all on the 1st
     (["2021-01-01", "2022-01-07", "2023-01-12", "2024-01-18"], "371D"),
     (["2021-01-01", "2022-01-06", "2023-01-11", "2024-01-15"], "YE"),   # median step 370 days
     (["2024-01-01", "2024-01-07", "2024-01-14", "2024-01-19"], "W-FRI"),  # median step 6 days
@@ -379,6 +380,10 @@ def test_seasonality_of_short_series_falls_back_to_the_autocorrelation_test():
     idx = models.seasonal_component(y, 12)
     assert idx is not None and np.argmax(idx) == 11
     assert models.seasonal_component(np.full(30, 5.0), 12) is None
+    # a weaker spike (4 noise sd, 24 months) just passes the M4 limit, which uses the lag 1..11
+    # autocorrelations only (a limit that also counted lags 12-13 would miss it)
+    y = 50 + np.random.default_rng(1).normal(0, 1, 24) + 4.0 * (np.arange(24) % 12 == 11)
+    assert models.seasonal_component(y, 12) is not None
 
 
 def test_fallback_labels_of_constant_and_short_series():
@@ -386,7 +391,8 @@ def test_fallback_labels_of_constant_and_short_series():
     assert models._fit_with_fallback("naive", const, 12).used == "naive"
     eng = models.SeriesEngine(const, 12, 6)
     assert eng.raw("ensemble", 30).label == "ensemble->naive (constant series)"
-    with pytest.raises(ValueError, match="ref must not exceed L"):
+    with pytest.raises(ValueError, match="^ref must not exceed L: parameters would be learned "
+                                         "after L$"):
         eng.raw("ets", 20, 30, 25)
 
 
