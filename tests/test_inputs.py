@@ -706,3 +706,18 @@ def test_monthly_dates_on_varying_days_get_the_consistent_day_message():
     dates = ["2020-01-01", "2020-02-01", "2020-03-15", "2020-04-01", "2020-05-01", "2020-06-01"]
     msg = refused(csv_bytes("ds,y", *[f"{d},1" for d in dates]))
     assert "looks monthly but its dates are not on one consistent day of the month" in msg
+
+
+def test_more_exact_messages_for_unusual_inputs():
+    import io
+
+    with pytest.raises(UserInputError, match=r"^horizon must be a whole number of periods, got '2\.5'$"):
+        validate_horizon(2.5)
+    data = csv_bytes("series_id,ds,y", *monthly(6))
+    with pytest.raises(UserInputError, match=r"^file is too large: over the limit of "):
+        read_series_csv(io.BytesIO(data), max_bytes=len(data) - 1)
+    rows = [f"a;2020-0{m}-01;{v}" for m, v in zip(range(1, 7), ["1,5", "1.234", "2,5", "9.876",
+                                                                 "3,5", "4,5"])]
+    msg = refused(csv_bytes("series_id;ds;y", *rows))
+    assert msg.startswith("line 3, column 'y': cannot read number '1.234' in a file with "
+                          "decimal commas"), msg
