@@ -259,3 +259,57 @@ def test_a_save_waits_for_another_writer_longer_than_sqlites_default(tmp_path):
         holder.wait(timeout=30)
         holder.stdout.close()
     assert [x.name for x in s.list()] == ["waited"]
+
+
+def test_open_messages_and_nested_folder(tmp_path, monkeypatch):
+    nested = ScenarioStore(tmp_path / "a" / "b" / "c")
+    assert nested.available is True and nested.path.parent == tmp_path / "a" / "b" / "c"
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    off = ScenarioStore(blocker / "sub")
+    assert off.available is False
+    assert off.message == (f"Saving is off: the folder {blocker / 'sub'} cannot be written "
+                           "(Not a directory). The app keeps working; set MLTALENT_DATA_HOME to "
+                           "a writable folder to save scenarios.")
+    s = ScenarioStore(tmp_path / "newer")
+    with sqlite3.connect(s.path) as conn:
+        conn.execute("PRAGMA user_version = 7")
+    assert ScenarioStore(tmp_path / "newer").message.endswith(
+        "(store schema 7, this app understands 1). Update the app, or set MLTALENT_DATA_HOME to "
+        "another folder.")
+    calls = []
+
+    def failing(self):
+        calls.append(1)
+        raise sqlite3.DatabaseError("bad") if len(calls) == 1 else sqlite3.OperationalError("full")
+
+    monkeypatch.setattr(ScenarioStore, "_init_db", failing)
+    (tmp_path / "twice").mkdir()
+    (tmp_path / "twice" / store.FILE_NAME).write_bytes(b"x")
+    twice = ScenarioStore(tmp_path / "twice")
+    assert not twice.available and twice.message.startswith("The saved-scenarios file was damaged")
+    assert twice.message.endswith(" Starting the new file failed too (full); saving is off.")
+
+    def oserror(self):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ScenarioStore, "_init_db", oserror)
+    full = ScenarioStore(tmp_path / "full")
+    assert full.message == f"Saving is off: cannot open {full.path} (disk full)."
+
+
+def test_backup_stamp_is_utc(tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        s = ScenarioStore(tmp_path)
+        s.path.write_bytes(b"not a database" * 200)
+        before = time.time()
+        ScenarioStore(tmp_path)
+        name = next(tmp_path.glob("scenarios.corrupt-*.sqlite")).name
+        import calendar
+        t = calendar.timegm(time.strptime(name.split("-")[1] + name.split("-")[2], "%Y%m%d%H%M%S"))
+        assert before - 2 <= t <= time.time() + 1                 # UTC, not Tokyo time
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
