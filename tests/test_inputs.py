@@ -721,3 +721,12 @@ def test_more_exact_messages_for_unusual_inputs():
     msg = refused(csv_bytes("series_id;ds;y", *rows))
     assert msg.startswith("line 3, column 'y': cannot read number '1.234' in a file with "
                           "decimal commas"), msg
+
+
+def test_first_word_in_a_decimal_comma_file_and_a_special_file_over_the_limit():
+    rows = [f"a;2020-0{m}-01;{v}" for m, v in zip(range(1, 7), ["1,5", "abc", "2,5", "xyz",
+                                                                 "3,5", "4,5"])]
+    assert refused(csv_bytes("series_id;ds;y", *rows)) == "line 3, column 'y': cannot read number 'abc'"
+    if os.path.exists("/dev/zero"):   # stat size 0, endless content: caught while reading
+        with pytest.raises(UserInputError, match=r"^file is too large: over the limit of "):
+            read_series_csv("/dev/zero", max_bytes=1000)
