@@ -313,3 +313,16 @@ def test_backup_stamp_is_utc(tmp_path, monkeypatch):
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_a_page_damaged_inside_the_file_is_caught_by_the_integrity_check(tmp_path):
+    s = ScenarioStore(tmp_path)
+    for i in range(60):                                   # several 4 kB pages
+        s.save(f"s{i:03d}", sc.Assumptions())
+    data = bytearray(s.path.read_bytes())
+    data[3 * 4096 + 100: 3 * 4096 + 108] = b"\xff" * 8    # cell pointers of one b-tree page
+    s.path.write_bytes(bytes(data))
+    s2 = ScenarioStore(tmp_path)
+    assert s2.available and s2.message.startswith(
+        "The saved-scenarios file was damaged (integrity check: *** in database main ***")
+    assert s2.list() == [] and len(list(tmp_path.glob("scenarios.corrupt-*.sqlite"))) == 1
