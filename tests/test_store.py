@@ -320,7 +320,8 @@ def test_a_page_damaged_inside_the_file_is_caught_by_the_integrity_check(tmp_pat
     for i in range(60):                                   # several 4 kB pages
         s.save(f"s{i:03d}", sc.Assumptions())
     data = bytearray(s.path.read_bytes())
-    data[3 * 4096 + 100: 3 * 4096 + 108] = b"\xff" * 8    # cell pointers of one b-tree page
+    for page in (2, 3):                                   # cell pointers of b-tree pages
+        data[page * 4096 + 100: page * 4096 + 108] = b"\xff" * 8
     s.path.write_bytes(bytes(data))
     s2 = ScenarioStore(tmp_path)
     assert s2.available and s2.message.startswith(
