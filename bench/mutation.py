@@ -230,18 +230,19 @@ def report(results: list[ModuleResult], equivalents: dict[str, str], show_all: b
         no_tests = sum(r.statuses[n] == "no tests" for n in alive)
         half = 1.96 * (score * (1 - score) / denom) ** 0.5 if denom else float("nan")
         ci = f"+-{half:.1%}" if len(r.statuses) < r.n_mutants else "(all)"
+        raw = len(killed) / len(names) if names else float("nan")
         rows.append(f"{r.module:<10} {r.n_mutants:>7} {len(names):>7} {len(killed):>7} "
-                    f"{len(equiv):>10} {len(open_):>9} {no_tests:>8} {score:>7.1%} {ci:>7} "
-                    f"{r.seconds:>7.0f}")
+                    f"{len(equiv):>10} {len(open_):>9} {no_tests:>8} {raw:>6.1%} {score:>7.1%} "
+                    f"{ci:>7} {r.seconds:>7.0f}")
         for n in open_:
             survivors_out.append(f"{r.keys[n]}   [{r.statuses[n]}; {n}]")
             if show_all:
                 survivors_out.append("    " + r.diffs[n].replace("\n", "\n    "))
     print(f"{'module':<10} {'mutants':>7} {'run':>7} {'killed':>7} {'equivalent':>10} "
-          f"{'surviving':>9} {'no tests':>8} {'score':>7} {'95% CI':>7} {'seconds':>7}")
+          f"{'surviving':>9} {'no tests':>8} {'raw':>6} {'score':>7} {'95% CI':>7} {'seconds':>7}")
     print("\n".join(rows))
-    print("score = killed (incl. timeouts) / (run - reviewed equivalents); target >= 85%; "
-          "95% CI: binomial half-width when a sample was run")
+    print("raw = killed (incl. timeouts) / run; score = killed / (run - reviewed equivalents), "
+          "target >= 85%; 95% CI: binomial half-width when a sample was run")
     if survivors_out:
         print("\nSurviving mutants (not reviewed as equivalent):")
         print("\n".join(survivors_out))
