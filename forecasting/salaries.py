@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass, fields
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -49,8 +48,6 @@ CREDIT_AIJOBS = "ai-jobs.net salaries (CC0 1.0)"
 CREDIT_OEWS = "U.S. BLS, Occupational Employment and Wage Statistics (May 2020-2025)"
 CREDIT_WAGES = "Indeed Hiring Lab, Wage Tracker (CC BY 4.0)"
 BLS_CAP_LABEL = "≥ BLS cap"
-
-_RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 
 #: Role order used by every table and chart (catalog order, then "other").
 ROLE_ORDER: tuple[str, ...] = catalog.ROLE_IDS + (OTHER,)
@@ -127,18 +124,14 @@ OTHER_TITLE_REASONS: dict[str, str] = {
 
 
 # ---------------------------------------------------------------------------------------------
-# Loading (switch to forecasting.data loaders when present; private fallback reads data/raw)
+# Loading (forecasting.data's loaders)
 # ---------------------------------------------------------------------------------------------
 
 def load_records() -> pd.DataFrame:
-    """ai-jobs.net records with a ``role`` column (from data.py when available)."""
-    try:
-        from forecasting.data import load_aijobs_salaries  # type: ignore[attr-defined]
-    except ImportError:
-        df = pd.read_csv(_RAW / "aijobs_salaries" / "salaries.csv")
-    else:
-        df = load_aijobs_salaries()
-    return map_titles(df)
+    """ai-jobs.net records (``data.load_aijobs_salaries``) with a ``role`` column."""
+    from forecasting.data import load_aijobs_salaries
+
+    return map_titles(load_aijobs_salaries())
 
 
 def map_titles(df: pd.DataFrame) -> pd.DataFrame:
@@ -302,34 +295,10 @@ def bands(df: pd.DataFrame, flt: BandFilter | None = None, roles: tuple[str, ...
 _OEWS_PCT = ("a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90")
 
 
-def _load_oews_fallback() -> pd.DataFrame:
-    """Private reader of the national OEWS files, used until data.load_oews_national lands."""
-    codes = set(catalog.CATALOG_SOCS) | set(catalog.SOC_2020_HYBRID.values())
-    frames = []
-    for path in sorted((_RAW / "bls_oews").glob("national_M20*_dl.xlsx")):
-        year = int(path.stem.split("_M")[1][:4])
-        raw = pd.read_excel(path, dtype=str)
-        raw = raw[raw["OCC_CODE"].isin(codes)]
-        out = pd.DataFrame({"year": year, "soc": raw["OCC_CODE"].to_numpy(),
-                            "soc_title": raw["OCC_TITLE"].to_numpy()})
-        out["hybrid"] = out["soc"].isin(set(catalog.SOC_2020_HYBRID.values()))
-        out["tot_emp"] = pd.to_numeric(raw["TOT_EMP"], errors="coerce").to_numpy()
-        out["emp_prse"] = pd.to_numeric(raw["EMP_PRSE"], errors="coerce").to_numpy()
-        for col in _OEWS_PCT:
-            vals = raw[col.upper()].astype(str).str.strip()
-            out[col] = pd.to_numeric(vals, errors="coerce").to_numpy()
-            out[f"{col}_flag"] = np.where(vals.isin(["#", "*"]), vals, "")
-        out["source_file"] = path.name
-        frames.append(out)
-    return pd.concat(frames, ignore_index=True)
-
-
 def load_oews() -> pd.DataFrame:
-    """National OEWS rows (data.load_oews_national when available, else the private reader)."""
-    try:
-        from forecasting.data import load_oews_national  # type: ignore[attr-defined]
-    except ImportError:
-        return _load_oews_fallback()
+    """National OEWS rows (``data.load_oews_national``)."""
+    from forecasting.data import load_oews_national
+
     return load_oews_national()
 
 
@@ -375,17 +344,11 @@ def oews_reference(oews: pd.DataFrame, years: tuple[int, ...] = tuple(range(2020
 # ---------------------------------------------------------------------------------------------
 
 def load_wage_series(country: str = "US") -> pd.DataFrame:
-    """Indeed posted-wage growth for one country: ds, yoy_pct (percent)."""
-    try:
-        from forecasting.data import load_wage_growth  # type: ignore[attr-defined]
-    except ImportError:
-        raw = pd.read_csv(_RAW / "indeed_wage_tracker" / "posted-wage-growth-by-country.csv")
-        raw = raw[raw["jobcountry"] == country]
-        out = pd.DataFrame({"ds": pd.to_datetime(raw["month"], format="%b-%y"),
-                            "yoy_pct": raw["posted_wage_growth_yoy"].astype(float) * 100})
-    else:
-        wg = load_wage_growth()
-        out = wg.loc[wg["country"] == country, ["ds", "yoy_pct"]]
+    """Indeed posted-wage growth for one country (``data.load_wage_growth``): ds, yoy_pct (%)."""
+    from forecasting.data import load_wage_growth
+
+    wg = load_wage_growth()
+    out = wg.loc[wg["country"] == country, ["ds", "yoy_pct"]]
     out = out.dropna().sort_values("ds").reset_index(drop=True)
     if out.empty:
         raise UserInputError(f"no posted-wage growth series for country {country!r}")

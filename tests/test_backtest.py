@@ -64,3 +64,81 @@ def test_bad_arguments():
         bt.backtest(df, 0)
     with pytest.raises(UserInputError, match="unknown model"):
         bt.backtest(df, 3, models=["nope"])
+
+
+# ------------------------------------------------------------------ edges (mutation survivors)
+def test_origins_keep_a_training_window_of_exactly_min_train():
+    assert bt.origins(5, 2, 1) == [3]                # L = MIN_TRAIN = 3 is allowed
+    assert bt.origins(4, 2, 1) == []
+
+
+def test_smape_below_one_and_mase_degenerate_scales():
+    # |a| + |f| < 1: the denominator is used as it is (no floor at 1)
+    assert bt.smape([0.2], [0.3]) == pytest.approx(200 * 0.1 / 0.5)
+    assert np.isnan(bt.mase([1.0], [2.0], np.array([5.0]), 12))      # no in-sample scale
+    flat = np.full(6, 4.0)                                            # scale 0
+    assert bt.mase([4.0, 4.0], [4.0, 4.0], flat, 1) == 0.0
+    assert bt.mase([4.0, 5.0], [4.0, 4.0], flat, 1) == float("inf")
+
+
+def test_flat_series_counts_a_value_on_a_zero_width_band_as_covered():
+    """A constant history gives a zero-width band at the last value; an actual equal to it is
+    inside (bounds are inclusive), and MASE is 0 with a zero scale and a perfect forecast."""
+    row = bt.backtest(_frame("c", [5.0] * 12), 3, n_origins=2, models=["naive"]).iloc[0]
+    assert row["coverage_80"] == 1.0 and row["coverage_95"] == 1.0
+    assert row["mase"] == 0.0 and row["smape"] == 0.0
+
+
+def test_too_short_series_gives_nan_scores_and_default_origins_are_three():
+    out = bt.backtest(_frame("s", [1.0, 2.0, 3.0, 4.0]), 3, models=["naive"])
+    assert out[["mase", "smape", "coverage_80", "coverage_95"]].isna().all(axis=None)
+    rng = np.random.default_rng(3)
+    df = _frame("a", 50 + np.cumsum(rng.normal(0, 1, 40)))
+    default = bt.backtest(df, 6, models=["naive", "drift"])
+    pd.testing.assert_frame_equal(default, bt.backtest(df, 6, n_origins=3, models=["naive", "drift"]))
+    assert not default.equals(bt.backtest(df, 6, n_origins=4, models=["naive", "drift"]))
+
+
+def test_result_index_extra_columns_and_empty_input():
+    rng = np.random.default_rng(4)
+    df = pd.concat([_frame("a", 50 + np.cumsum(rng.normal(0, 1, 30))),
+                    _frame("b", 20 + np.cumsum(rng.normal(0, 1, 30)))])
+    out = bt.backtest(df, 4, n_origins=2, models=["naive"])
+    assert list(out.index) == [0, 1] and list(out["series_id"]) == ["a", "b"]
+    # a NaN in another column does not drop the row (only a missing y does)
+    noted = bt.backtest(df.assign(note=np.nan), 4, n_origins=2, models=["naive"])
+    pd.testing.assert_frame_equal(noted, out)
+    empty = bt.backtest(df.iloc[:0], 4, models=["naive"])
+    assert list(empty.columns) == bt.BT_COLUMNS and len(empty) == 0
+
+
+def test_freq_override_sets_the_season_length():
+    """Daily dates read as weekly: the seasonal naive then repeats 52 steps back, not 7."""
+    y = np.r_[np.arange(60.0) % 7 * 3, np.arange(60.0) % 5][:110]
+    df = _frame("a", y, freq="D")
+    weekly = bt.backtest(df, 5, n_origins=1, models=["snaive"], freq={"a": "W-SUN"}).iloc[0]
+    daily = bt.backtest(df, 5, n_origins=1, models=["snaive"]).iloc[0]
+    L = 105
+    expect = np.mean(np.abs(y[L:] - y[L - 52:L - 47])) / np.mean(np.abs(y[52:L] - y[:L - 52]))
+    assert weekly["mase"] == pytest.approx(expect) and weekly["mase"] != daily["mase"]
+
+
+def test_bad_argument_messages():
+    df = _frame("a", range(20))
+    with pytest.raises(UserInputError, match="n_origins must be at least 1, got 0"):
+        bt.backtest(df, 3, n_origins=0)
+    with pytest.raises(UserInputError, match=r"unknown model\(s\) \['nope'\]; choose from auto, "
+                                             r"ensemble, ets"):
+        bt.backtest(df, 3, models=["nope"])
+
+
+def test_leaderboard_skips_infinite_scores_and_counts_finite_series():
+    rows = pd.DataFrame({
+        "series_id": ["a", "b", "a", "b"], "model": ["m1", "m1", "m2", "m2"],
+        "mase": [1.0, np.inf, np.nan, np.nan], "smape": [10.0, 30.0, np.nan, np.nan],
+        "coverage_80": [np.nan, 0.5, np.nan, np.nan], "coverage_95": [1.0, 1.0, np.nan, np.nan]})
+    lb = bt.leaderboard(rows).set_index("model")
+    assert lb.loc["m1", "mase"] == 1.0                      # the inf is left out, not averaged
+    assert lb.loc["m1", "n_series"] == 1                    # a NaN coverage does not drop "a"
+    assert lb.loc["m2", "n_series"] == 0 and lb["n_series"].dtype.kind == "i"
+    assert list(lb.index) == ["m1", "m2"]

@@ -186,6 +186,7 @@ def test_bls_paths_grow_the_2024_level_at_the_bls_rate():
 
 
 def test_projection_adds_up_and_is_ordered(projection):
+    # the documented order (docs/ARCHITECTURE.md)
     assert list(projection.columns) == ["role", "industry", "year", "mean", "lo_80", "hi_80",
                                         "lo_95", "hi_95"]
     assert sorted(projection["year"].unique()) == list(range(2025, 2036))

@@ -423,6 +423,22 @@ def test_daily_gap_is_refused_with_first_missing_date():
     assert "line 5" in msg and "daily" in msg and "2024-01-04 is missing" in msg
 
 
+def test_weekly_gap_is_refused_with_first_missing_date():
+    """One missing week leaves the median step at 7 days; only the per-row weekly check sees it."""
+    dates = list(pd.date_range("2024-01-07", periods=8, freq="W-SUN"))
+    del dates[3]                                            # 2024-01-28
+    msg = refused(csv_bytes("ds,y", *[f"{d:%Y-%m-%d},{i}" for i, d in enumerate(dates)]))
+    assert "line 5" in msg and "weekly but has a gap" in msg and "2024-01-28 is missing" in msg
+
+
+def test_business_day_gap_is_refused():
+    """Weekdays only, one Wednesday missing: neither a daily nor a business-day series, so it is
+    refused (the message names the first weekend as the gap, since it reads as daily)."""
+    dates = [d for d in pd.bdate_range("2024-01-01", periods=10) if d != pd.Timestamp("2024-01-10")]
+    msg = refused(csv_bytes("ds,y", *[f"{d:%Y-%m-%d},{i}" for i, d in enumerate(dates)]))
+    assert "line 7" in msg and "daily but has a gap" in msg and "2024-01-06 is missing" in msg
+
+
 def test_irregular_spacing_matching_no_frequency_is_refused():
     msg = refused(csv_bytes("ds,y", *[f"{d:%Y-%m-%d},1" for d in
                                       pd.date_range("2024-01-01", periods=6, freq="14D")]))
@@ -649,3 +665,68 @@ def test_property_grammar_reaches_both_outcomes():
     run()
     print(outcomes)
     assert outcomes["accepted"] >= 10 and outcomes["refused"] >= 10, outcomes
+
+
+# ------------------------------------------------------------------ edges (mutation survivors)
+def test_exact_messages_for_header_spacing_and_horizon_problems():
+    assert refused(b"").startswith("the file is empty; expected a header series_id,ds,y")
+    msg = refused(csv_bytes("series_id,ds,y,Y", *monthly(6)))
+    assert "column 'Y' appears twice in the header (columns 3 and 4)" in msg
+    msg = refused(csv_bytes("series_id,ds,y", *[f"web,{d:%Y-%m-%d},1" for d in
+                                                pd.date_range("2024-01-01", periods=6, freq="14D")]))
+    assert msg.startswith("line 2: series 'web' is irregularly spaced (typical step 14 day(s))")
+    with pytest.raises(UserInputError, match=r"horizon must be a whole number of periods, got 'abc'"):
+        validate_horizon("abc")
+
+
+def test_extra_columns_note_lists_them_without_an_ellipsis_when_few():
+    vs = accepted(csv_bytes("series_id,ds,y,note,src", *[r + ",x,y" for r in monthly(6)]))
+    assert "ignored 2 extra column(s): 'note', 'src'" in vs.notes
+
+
+def test_file_of_exactly_the_size_limit_is_read(tmp_path):
+    data = csv_bytes("series_id,ds,y", *monthly(6))
+    assert len(accepted(data, max_bytes=len(data)).frame) == 6
+    path = tmp_path / "exact.csv"
+    path.write_bytes(data)
+    assert len(accepted(path, max_bytes=len(data)).frame) == 6
+    assert "too large" in refused(path, max_bytes=len(data) - 1)
+
+
+def test_first_bad_number_is_reported_and_trailing_empty_cells_are_fine():
+    rows = monthly(6)
+    rows[1] = rows[1].rsplit(",", 1)[0] + ",abc"
+    rows[3] = rows[3].rsplit(",", 1)[0] + ",xyz"
+    assert "line 3, column 'y': cannot read number 'abc'" in refused(csv_bytes("series_id,ds,y", *rows))
+    vs = accepted(csv_bytes("series_id,ds,y", *[r + ",," for r in monthly(6)]))
+    assert len(vs.frame) == 6
+
+
+def test_monthly_dates_on_varying_days_get_the_consistent_day_message():
+    dates = ["2020-01-01", "2020-02-01", "2020-03-15", "2020-04-01", "2020-05-01", "2020-06-01"]
+    msg = refused(csv_bytes("ds,y", *[f"{d},1" for d in dates]))
+    assert "looks monthly but its dates are not on one consistent day of the month" in msg
+
+
+def test_more_exact_messages_for_unusual_inputs():
+    import io
+
+    with pytest.raises(UserInputError, match=r"^horizon must be a whole number of periods, got '2\.5'$"):
+        validate_horizon(2.5)
+    data = csv_bytes("series_id,ds,y", *monthly(6))
+    with pytest.raises(UserInputError, match=r"^file is too large: over the limit of "):
+        read_series_csv(io.BytesIO(data), max_bytes=len(data) - 1)
+    rows = [f"a;2020-0{m}-01;{v}" for m, v in zip(range(1, 7), ["1,5", "1.234", "2,5", "9.876",
+                                                                 "3,5", "4,5"])]
+    msg = refused(csv_bytes("series_id;ds;y", *rows))
+    assert msg.startswith("line 3, column 'y': cannot read number '1.234' in a file with "
+                          "decimal commas"), msg
+
+
+def test_first_word_in_a_decimal_comma_file_and_a_special_file_over_the_limit():
+    rows = [f"a;2020-0{m}-01;{v}" for m, v in zip(range(1, 7), ["1,5", "abc", "2,5", "xyz",
+                                                                 "3,5", "4,5"])]
+    assert refused(csv_bytes("series_id;ds;y", *rows)) == "line 3, column 'y': cannot read number 'abc'"
+    if os.path.exists("/dev/zero"):   # stat size 0, endless content: caught while reading
+        with pytest.raises(UserInputError, match=r"^file is too large: over the limit of "):
+            read_series_csv("/dev/zero", max_bytes=1000)

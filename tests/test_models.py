@@ -116,20 +116,29 @@ def test_naive_and_drift_point_forecasts_by_hand():
     assert np.allclose(sn["mean"], [4, 5, 6, 7, 4])
 
 
-def test_calibration_rescales_model_sigma_by_conformal_quantile():
+def test_calibration_rescales_model_sigma_by_conformal_quantile(monkeypatch):
+    """The multiplier of the model's own sigma, for scores fixed by hand (expected values worked
+    out by hand, not with the code's formula): 36 scores 0.05, 0.10, ..., 1.80 (step 0.05), h_cal
+    12, so the evidence weight is w = 36 / (36 + 12) = 0.75.
+    95%: conformal level 0.95 * (1 + 1/36) = 0.97639, 'higher' rank 35 of 0..35 -> 1.80; below
+    z = 1.959964, so the multiplier is 0.75 * 1.80 + 0.25 * 1.959964 = 1.839991.
+    80%: level 0.8 * 37/36 = 0.82222, rank ceil(0.82222 * 35) = 29 -> 1.50 > z80 = 1.281552,
+    so the multiplier is 1.50."""
     rng = np.random.default_rng(7)
     y = np.r_[np.cumsum(rng.normal(0, 1, 40)), np.cumsum(rng.normal(0.8, 1, 30)) + 10]
     eng = models.SeriesEngine(y, 1, 12)
+    assert len(eng.scores("ets", len(y), 12)) == 36         # 3 inner origins x 12 steps
     own = eng.raw("ets", len(y))
-    cal = eng.forecast("ets", len(y), 12)
-    sc = eng.scores("ets", len(y), 12)
-    assert len(sc) == 36                                  # 3 inner origins x 12 steps
-    ratio = (cal["hi_95"] - cal["mean"]) / own.sigma[:12]
-    assert np.allclose(ratio, ratio[0])                  # one multiplier for every step
-    emp = np.quantile(sc, 0.95 * (1 + 1 / 36), method="higher")
-    # the multiplier moves from the normal 1.96 towards the empirical quantile
-    assert min(emp, 1.96) - 1e-9 <= ratio[0] <= max(emp, 1.96) + 1e-9
-    assert np.sign(ratio[0] - 1.96) == np.sign(emp - 1.96)
+    monkeypatch.setattr(eng, "scores", lambda *a: np.arange(1, 37) * 0.05)
+    cal = eng._forecast("ets", len(y), 12, (80, 95))
+    assert np.allclose((cal["hi_95"] - cal["mean"]) / own.sigma[:12], 1.839991, rtol=1e-6)
+    assert np.allclose((cal["mean"] - cal["lo_95"]) / own.sigma[:12], 1.839991, rtol=1e-6)
+    assert np.allclose((cal["hi_80"] - cal["mean"]) / own.sigma[:12], 1.50, rtol=1e-9)
+    # thin evidence (fewer than 5 scores): the model's own normal multipliers
+    monkeypatch.setattr(eng, "scores", lambda *a: np.array([5.0, 6.0]))
+    cal = eng._forecast("ets", len(y), 12, (80, 95))
+    assert np.allclose((cal["hi_95"] - cal["mean"]) / own.sigma[:12], 1.959964, rtol=1e-6)
+    assert np.allclose((cal["hi_80"] - cal["mean"]) / own.sigma[:12], 1.281552, rtol=1e-6)
 
 
 def test_real_series_interval_ordering():
@@ -276,3 +285,135 @@ def test_no_seasonality_in_a_trend_with_noise():
     rng = np.random.default_rng(1)
     y = 50 + 0.5 * np.arange(96) + rng.normal(0, 1, 96)
     assert models.seasonal_component(y, 12) is None
+
+
+# --------------------------------------------------------------------------- edges (mutation survivors)
+def test_season_length_for_every_alias_family():
+    table = {"MS": 12, "ME": 12, "M": 12, "BMS": 12, "BME": 12, "SMS": 12, "QS": 4, "QE-DEC": 4,
+             "BQS": 4, "W-SUN": 52, "W": 52, "D": 7, "B": 5, "YS": 1, "A-DEC": 1, "BYS": 1,
+             "h": 24, "H": 24, "min": 1, "14D": 1}
+    assert {a: models.season_length_for(a) for a in table} == table
+
+
+@pytest.mark.parametrize("dates,expected", [
+    (["2020-03-01"], "MS"),
+    (["2020-03-15"], "D"),
+    (["2020-01-15", "2020-02-15"], "ME"),                         # two dates: median spacing
+    (["2020-01-01", "2020-04-01", "2020-07-02", "2020-10-01"], "QE"),   # not all on the 1st
+    (["2021-01-01", "2021-03-27", "2021-06-19", "2021-09-13"], "QE"),   # median step 85 days
+    (["2020-01-01", "2020-04-01", "2020-07-01", "2020-11-01"], "QS"),   # all on the 1st
+    (["2021-01-01", "2022-01-07", "2023-01-12", "2024-01-18"], "371D"),
+    (["2021-01-01", "2022-01-06", "2023-01-11", "2024-01-15"], "YE"),   # median step 370 days
+    (["2024-01-01", "2024-01-07", "2024-01-14", "2024-01-19"], "W-FRI"),  # median step 6 days
+    (["2024-01-01", "2024-01-03", "2024-01-04", "2024-01-06", "2024-01-08"], "2D"),
+])
+def test_infer_freq_fallbacks_when_pandas_cannot_tell(dates, expected):
+    assert models.infer_freq(pd.Series(pd.to_datetime(dates))) == expected
+
+
+def test_model_predict_gives_the_models_own_normal_intervals():
+    y = np.array([1.0, 2.0, 4.0, 7.0])
+    s = np.sqrt((1 + 4 + 9) / 3)                         # rms of the differences 1, 2, 3
+    out = models.Naive().fit(y, 1).predict(2, levels=(80, 95))
+    assert np.allclose(out["hi_95"] - out["mean"], 1.959964 * s * np.sqrt([1, 2]), rtol=1e-6)
+    assert np.allclose(out["mean"] - out["lo_80"], 1.281552 * s * np.sqrt([1, 2]), rtol=1e-6)
+
+
+def test_arima_order_search_depends_on_length(monkeypatch):
+    import statsmodels.tsa.arima.model as sm_arima
+
+    tried = []
+    real = sm_arima.ARIMA
+
+    def spy(y, order, trend):
+        tried.append((order[0], trend))
+        return real(y, order=order, trend=trend)
+
+    monkeypatch.setattr(sm_arima, "ARIMA", spy)
+    rng = np.random.default_rng(2)
+    for n, ps in ((8, [0, 1]), (11, [0, 1]), (12, [0, 1, 2]), (30, [0, 1, 2])):
+        tried.clear()
+        models.ARIMA().fit(100 + np.cumsum(rng.normal(0, 1, n)), 1)
+        assert tried == [(p, "t") for p in ps] + [(1, "n")], (n, tried)
+
+
+def test_ensemble_class_matches_the_engines_composition():
+    y = 100 + np.cumsum(np.random.default_rng(6).normal(0.3, 1.0, 40))
+    cls = models.Ensemble().fit(y, 12).raw(6)
+    eng = models.SeriesEngine(y, 12, 6).raw("ensemble", 40)
+    assert np.allclose(cls.mean, eng.mean) and np.allclose(cls.sigma, eng.sigma)
+    assert cls.label == "ensemble(ets+arima+uc)"
+
+
+def test_ets_fit_prints_nothing(capsys):
+    models.ETS().fit(100 + np.cumsum(np.random.default_rng(1).normal(0, 1, 30)), 1)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_inner_mase_on_a_small_scale_series_and_level_messages():
+    y = 0.3 + 0.01 * np.cumsum(np.random.default_rng(9).normal(0, 1, 40))   # scale ~0.01
+    eng = models.SeriesEngine(y, 12, 12)
+    v = eng.inner_mase("naive", 40, 10)
+    assert np.isfinite(v) and v > 0
+    with pytest.raises(UserInputError, match=r"interval levels must be between 1 and 99, "
+                                             r"got \[0, 95\]"):
+        models.forecast_frame(_frame("s", y), 3, levels=(0, 95))
+
+
+def test_forecast_series_defaults_and_empty_frame_dtypes():
+    y = _seasonal(36)
+    auto = models.forecast_series(y, 3)
+    assert auto["model"].startswith("auto:")
+    sn = models.forecast_series(y, 14, model="snaive")
+    assert np.allclose(sn["mean"][:12], y[-12:]) and np.allclose(sn["mean"][12:], y[-12:-10])
+    empty = models.forecast_frame(_frame("s", y).iloc[:0], 3)
+    assert list(empty.columns) == ["series_id", "ds", "mean", "lo_80", "hi_80", "lo_95", "hi_95",
+                                   "model"]
+    assert empty["series_id"].dtype == object and empty["model"].dtype == object
+    assert all(empty[c].dtype == float for c in ("mean", "lo_80", "hi_80", "lo_95", "hi_95"))
+
+
+def test_seasonality_of_short_series_falls_back_to_the_autocorrelation_test():
+    """24-35 months (2-3 seasons): no F test; a one-month spike a year is still found."""
+    t = np.arange(30)
+    y = 50 + np.random.default_rng(0).normal(0, 1, 30) + 10 * (t % 12 == 11)
+    idx = models.seasonal_component(y, 12)
+    assert idx is not None and np.argmax(idx) == 11
+    assert models.seasonal_component(np.full(30, 5.0), 12) is None
+    # a weaker spike (4 noise sd, 24 months) just passes the M4 limit, which uses the lag 1..11
+    # autocorrelations only (a limit that also counted lags 12-13 would miss it)
+    y = 50 + np.random.default_rng(1).normal(0, 1, 24) + 4.0 * (np.arange(24) % 12 == 11)
+    assert models.seasonal_component(y, 12) is not None
+
+
+def test_fallback_labels_of_constant_and_short_series():
+    const = np.full(30, 4.0)
+    assert models._fit_with_fallback("naive", const, 12).used == "naive"
+    eng = models.SeriesEngine(const, 12, 6)
+    assert eng.raw("ensemble", 30).label == "ensemble->naive (constant series)"
+    with pytest.raises(ValueError, match="^ref must not exceed L: parameters would be learned "
+                                         "after L$"):
+        eng.raw("ets", 20, 30, 25)
+
+
+def test_ensemble_of_a_short_series_leaves_out_members_that_fell_back():
+    """9 points: ETS and ARIMA fit (min length 8), UC does not (10): the ensemble is the mean
+    of ETS and ARIMA only."""
+    y = 100 + np.cumsum(np.random.default_rng(12).normal(0.5, 1.0, 9))
+    eng = models.SeriesEngine(y, 12, 4)
+    ets, arima, uc = (eng.raw(m, 9) for m in ("ets", "arima", "uc"))
+    assert "->" in uc.label and "->" not in ets.label + arima.label
+    ens = eng.raw("ensemble", 9)
+    assert ens.label == f"ensemble({ets.label}+{arima.label})"
+    assert np.allclose(ens.mean, (ets.mean + arima.mean) / 2)
+
+
+def test_non_finite_model_output_becomes_a_flat_zero_width_forecast():
+    y = 100 + np.cumsum(np.random.default_rng(13).normal(0, 1, 30))
+    eng = models.SeriesEngine(y, 12, 6)
+    eng._memo[("drift", 30)] = models.RawForecast(np.full(6, np.nan), np.full(6, np.nan), "drift")
+    monkey = eng.scores
+    eng.scores = lambda *a: np.array([])                      # the normal multipliers
+    fc = eng._forecast("drift", 30, 6)
+    eng.scores = monkey
+    assert np.allclose(fc["mean"], y[-1]) and np.allclose(fc["hi_95"], fc["lo_95"])

@@ -147,6 +147,25 @@ def test_bootstrap_is_seeded_and_matches_naive_resampling():
         assert a[0] <= np.median(x) <= a[1]
 
 
+def test_median_interval_is_the_exact_95_percent_bootstrap_interval():
+    """For distinct values x_(1) < ... < x_(n), n odd, the median of a resample is <= x_(j)
+    exactly when at least (n+1)/2 of the n draws are <= x_(j): P = P(Binom(n, j/n) >= (n+1)/2).
+    The 2.5% and 97.5% points of that exact distribution (scipy's binomial, not the Beta
+    shortcut the code uses) must match the band's p50_lo/p50_hi within 1.5 order statistics;
+    a 90% interval is 4-5 order statistics narrower on each side here."""
+    from scipy.stats import binom
+
+    n = 1001
+    band = salaries.bands(_synthetic({"data_scientist": n}), salaries.BandFilter(),
+                          roles=("data_scientist",)).iloc[0]
+    j = np.arange(1, n + 1)
+    cdf = binom.sf((n + 1) // 2 - 1, n, j / n)
+    x = 100_000 + 1_000 * (j - 1)                     # _synthetic's salaries, sorted
+    lo, hi = x[np.argmax(cdf >= 0.025)], x[np.argmax(cdf >= 0.975)]
+    assert (lo, hi) == (569_000, 631_000)              # order statistics 470 and 532
+    assert abs(band["p50_lo"] - lo) <= 1_500 and abs(band["p50_hi"] - hi) <= 1_500, band
+
+
 def test_cell_interval_does_not_depend_on_other_cells(records):
     flt = salaries.BandFilter(2024, "SE", "US")
     full = salaries.bands(records, flt).set_index("role")
@@ -260,3 +279,148 @@ def test_cli_bad_filters_exit_2(tmp_path, capsys, argv, listed):
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "valid values" in err and listed in err
     assert not out.exists()
+
+
+# ------------------------------------------------------------------ edges (mutation survivors)
+def test_title_mapping_is_built_from_the_catalog_and_refuses_a_title_in_two_roles(monkeypatch):
+    from types import SimpleNamespace
+
+    assert salaries._title_to_role() == salaries.TITLE_TO_ROLE
+    roles = [SimpleNamespace(role_id="a", aijobs_titles=("X", "Y")),
+             SimpleNamespace(role_id="b", aijobs_titles=("Y",))]
+    monkeypatch.setattr(catalog, "ROLES", roles)
+    with pytest.raises(ValueError, match="catalog maps title 'Y' to both a and b"):
+        salaries._title_to_role()
+    roles[1] = SimpleNamespace(role_id="a", aijobs_titles=("Y",))   # same role twice is fine
+    assert salaries._title_to_role() == {"X": "a", "Y": "a"}
+
+
+def test_title_mapping_summary_rows():
+    mapped = next(iter(salaries.TITLE_TO_ROLE))
+    reviewed = next(iter(salaries.OTHER_TITLE_REASONS))
+    df = pd.DataFrame({"job_title": [mapped] * 3 + [reviewed] * 2 + ["Chief Vibes Officer"]})
+    s = salaries.title_mapping_summary(df).set_index("job_title")
+    assert list(s.columns) == ["role", "n", "reason"]
+    assert s.loc[mapped].tolist() == [salaries.TITLE_TO_ROLE[mapped], 3, "catalog title"]
+    assert s.loc[reviewed].tolist() == [salaries.OTHER, 2, salaries.OTHER_TITLE_REASONS[reviewed]]
+    assert s.loc["Chief Vibes Officer"].tolist() == [
+        salaries.OTHER, 1, f"fewer than {salaries.MAPPING_MIN_RECORDS} records, not reviewed"]
+
+
+def test_filter_validation_uses_fixed_code_lists_and_the_users_flag_names():
+    df = _synthetic({"data_scientist": 6})                     # only FT, remote 0, size M
+    salaries.BandFilter(employment_type="PT").validate(df)     # a valid code, absent here
+    salaries.BandFilter(remote_ratio=100, company_size="S").validate(df)
+    with pytest.raises(UserInputError, match="^--experience 'XX' is not valid; valid values: "
+                                             "EN, MI, SE, EX$"):
+        salaries.BandFilter(experience_level="XX").validate(df, {"experience_level": "--experience"})
+    with pytest.raises(UserInputError, match="^company_location 'ZZ' is not valid; valid values: US$"):
+        salaries.BandFilter(company_location="ZZ").validate(df)
+    assert salaries.BandFilter().label() == "work_year=2024, employment_type=FT"
+    assert salaries.BandFilter(work_year=None, employment_type=None).label() == "all records"
+
+
+def test_bootstrap_edge_sizes_and_default_key():
+    assert all(np.isnan(v) for v in salaries.bootstrap_median_ci(np.array([])))
+    assert salaries.bootstrap_median_ci(np.array([7.0])) == (7.0, 7.0)
+    x = np.arange(11.0)
+    assert salaries.bootstrap_median_ci(x, seed=3) == salaries.bootstrap_median_ci(x, seed=3, key="")
+
+
+@pytest.mark.parametrize("n", [6, 7])
+def test_bootstrap_quantiles_match_the_exact_resampling_distribution(n):
+    """All n^n equally likely resamples enumerated: their medians are the exact bootstrap
+    distribution. Its quantiles at 2.5/97.5, 10/90 and 25/75% must match the fast method's
+    (200,000 draws) within a quarter of the smallest gap between possible medians; changing a
+    Beta parameter or an index cap of the fast method moves some of them by a whole gap."""
+    import itertools
+
+    x = np.array([0.0, 1.0, 3.0, 7.0, 15.0, 31.0, 63.0])[:n]   # every pair mean distinct
+    idx = np.array(list(itertools.product(range(n), repeat=n)))
+    meds = np.median(x[idx], axis=1)
+    support, counts = np.unique(meds, return_counts=True)
+    cdf = np.cumsum(counts) / len(meds)
+    gap = np.min(np.diff(support))
+    checked = 0
+    for level in (0.95, 0.9, 0.8, 0.6, 0.5, 0.3):
+        a = (1 - level) / 2
+        for q, got in zip((a, 1 - a), salaries.bootstrap_median_ci(x, n_boot=200_000, seed=1,
+                                                                   level=level)):
+            if np.min(np.abs(cdf - q)) < 0.01:   # q at a jump of the CDF: either side is right
+                continue
+            exact = support[np.searchsorted(cdf, q)]
+            assert abs(got - exact) <= gap / 4, (level, q, got, exact)
+            checked += 1
+    assert checked >= 6
+
+
+def test_oews_reference_columns_and_a_pinned_cell():
+    ref = salaries.oews_reference(salaries.load_oews())
+    assert list(ref.columns) == (["role", "year", "soc", "soc_title", "hybrid", "tot_emp"]
+                                 + [f"p{p}{k}" for p in salaries.PERCENTILES
+                                    for k in ("", "_flag", "_label")])
+    row = ref.set_index(["role", "year"]).loc[("data_scientist", 2024)]
+    assert row["soc"] == "15-2051" and row["tot_emp"] > 150_000 and not row["hybrid"]
+
+
+def test_default_wage_growth_rounds_to_two_decimals_and_projection_edges():
+    series = pd.DataFrame({"ds": pd.to_datetime(["2025-03-01", "2025-04-01"]),
+                           "yoy_pct": [2.0, 2.3456]})
+    w = salaries.default_wage_growth(series)
+    assert (w.growth_pct, w.sigma_pct, w.as_of) == (2.35, 0.24, "2025-04")
+    base = pd.DataFrame({"role": ["other", "ml_engineer"], "n": [40, 40],
+                         **{f"p{p}": [100.0 + p, 200.0 + p] for p in salaries.PERCENTILES},
+                         "p50_lo": [140.0, 240.0], "p50_hi": [160.0, 260.0], "flag": ["", ""]})
+    p = salaries.project_bands(base, 2024, salaries.WageGrowth(3.0, 2.0), horizon=2)
+    assert list(p["role"]) == ["ml_engineer"] * 3 + ["other"] * 3     # ROLE_ORDER, not a-z
+    assert list(p["h"]) == [0, 1, 2] * 2 and list(p.index) == list(range(6))
+    assert (p["growth_pct"] == 3.0).all() and (p["sigma_pct"] == 2.0).all()
+    with pytest.raises(UserInputError, match="must be above -100%"):
+        salaries.project_bands(base, 2024, salaries.WageGrowth(-100.0, 2.0), horizon=2)
+    with pytest.raises(UserInputError, match="must be above -100%"):
+        salaries.project_bands(base, 2024, salaries.WageGrowth(-150.0, 2.0), horizon=2)
+
+
+def test_labels_bands_defaults_and_wage_series_shape():
+    assert salaries._label(5.0, "*") == "n.a." and salaries._label(math.nan, "") == "n.a."
+    assert salaries._label(123456.4, "") == "$123,456" and salaries._label(9.0, "#") == "≥ BLS cap"
+    df = _synthetic({"data_scientist": 40})
+    default = salaries.bands(df, salaries.BandFilter(), roles=("data_scientist",))
+    pd.testing.assert_frame_equal(default, salaries.bands(df, salaries.BandFilter(), n_boot=2000,
+                                                          seed=0, roles=("data_scientist",)))
+    other = salaries.bands(df, salaries.BandFilter(), n_boot=500, roles=("data_scientist",))
+    assert (other["p50_lo"].iat[0], other["p50_hi"].iat[0]) != (default["p50_lo"].iat[0],
+                                                                default["p50_hi"].iat[0])
+    w = salaries.load_wage_series()
+    assert list(w.columns) == ["ds", "yoy_pct"] and w.equals(salaries.load_wage_series("US"))
+
+
+def test_projection_allows_ten_years_and_keeps_its_column_order():
+    base = pd.DataFrame({"role": ["ml_engineer"], "n": [40],
+                         **{f"p{p}": [100.0 + p] for p in salaries.PERCENTILES},
+                         "p50_lo": [140.0], "p50_hi": [160.0], "flag": [""]})
+    p = salaries.project_bands(base, 2024, salaries.WageGrowth(3.0, 2.0), horizon=10)
+    assert list(p["year"]) == list(range(2024, 2035))
+    assert list(p.columns[:3]) == ["role", "year", "h"]
+    with pytest.raises(UserInputError, match=r"^horizon=0 must be between 1 and 10 years$"):
+        salaries.project_bands(base, 2024, salaries.WageGrowth(3.0, 2.0), horizon=0)
+
+
+def test_naive_reference_bootstrap_matches_the_exact_distribution():
+    import itertools
+
+    x = np.array([0.0, 1.0, 3.0, 7.0, 15.0, 31.0, 63.0])
+    meds = np.median(x[np.array(list(itertools.product(range(7), repeat=7)))], axis=1)
+    support, counts = np.unique(meds, return_counts=True)
+    cdf = np.cumsum(counts) / len(meds)
+    checked = 0
+    for level in (0.95, 0.8, 0.5):
+        a = (1 - level) / 2
+        got = salaries.bootstrap_median_ci_naive(x, n_boot=50_000, seed=2, level=level)
+        assert got == salaries.bootstrap_median_ci_naive(x, n_boot=50_000, seed=2, level=level)
+        for q, v in zip((a, 1 - a), got):
+            if np.min(np.abs(cdf - q)) < 0.01:
+                continue
+            assert v == support[np.searchsorted(cdf, q)], (level, q, v)
+            checked += 1
+    assert checked >= 4
