@@ -54,7 +54,13 @@ TESTS: dict[str, tuple[list[str], list[str]]] = {
     "store": (["tests/test_store.py",
                "tests/test_faults.py::test_overwrite_killed_at_every_step_keeps_old_or_new_version"],
               []),
-    "headcount": (["tests/test_headcount.py", "tests/test_headcount_backtest.py"], []),
+    "headcount": (["tests/test_headcount.py"], []),
+    "headcount_model": (["tests/test_headcount_model.py"], []),
+    # the phi-recovery simulations (~30 s each) are left out: each surviving mutant would pay
+    "headcount_calibration": (["tests/test_headcount_calibration.py"],
+                              ["-k", "not recovered"]),
+    "headcount_backtest": (["tests/test_headcount_backtest.py"], []),
+    "headcount_panel": (["tests/test_headcount_panel.py"], []),
     "scenarios": (["tests/test_scenarios.py"], []),
 }
 #: "validation parts": functions of a module the score is reported for (None = all)

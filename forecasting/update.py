@@ -551,6 +551,7 @@ def _run(chosen: list[Source], mirror: str | None, dry_run: bool, skip_fit: bool
         out.swap_method = rawswap.swap(data_dir, staged)
         staged = None
         out.swapped = True
+        progress("data/raw now holds the new set; writing data/SOURCES.md")
         try:
             data.forget_hashes()
             write_sources_md(data_dir)

@@ -45,15 +45,23 @@ def _start(data_dir: Path, mirror: Path, mode: str) -> subprocess.Popen:
                             text=True)
 
 
-def _wait_for_staging(proc: subprocess.Popen) -> float:
-    """Block until the child says it is staging the new set; returns that moment."""
+SWAP_LINE = "swapping the new set into data/raw"
+SWAPPED_LINE = "data/raw now holds the new set"
+
+
+def _wait_for(proc: subprocess.Popen, prefix: str) -> float:
+    """Block until the child prints a line starting with ``prefix``; returns that moment."""
     deadline = time.monotonic() + 120
     for line in proc.stderr:
-        if line.startswith("staging a complete raw set"):
+        if line.startswith(prefix):
             return time.monotonic()
         if time.monotonic() > deadline:
             break
-    raise AssertionError("update-data never reached the staging step")
+    raise AssertionError(f"update-data never printed {prefix!r}")
+
+
+def _wait_for_staging(proc: subprocess.Popen) -> float:
+    return _wait_for(proc, "staging a complete raw set")
 
 
 def _state(data_dir: Path, old: dict, new_ai: str) -> str:
@@ -76,24 +84,33 @@ def _scenario(tmp_path: Path, i: int) -> Path:
     return data_dir
 
 
-def _window(tmp_path: Path, mirror: Path, mode: str) -> float:
-    """Seconds from the 'staging' line to the end of an uninterrupted run."""
+def _window(tmp_path: Path, mirror: Path, mode: str) -> dict[str, float]:
+    """Seconds of an uninterrupted run: staging -> swap line, swap line -> swapped line,
+    swapped line -> exit."""
     data_dir = _scenario(tmp_path, 999)
     proc = _start(data_dir, mirror, mode)
     t0 = _wait_for_staging(proc)
+    t1 = _wait_for(proc, SWAP_LINE)
+    t2 = _wait_for(proc, SWAPPED_LINE)
     proc.stderr.read()
     assert proc.wait(timeout=120) == 0
-    return time.monotonic() - t0
+    return {"before": t1 - t0, "during": t2 - t1, "after": time.monotonic() - t2}
+
+
+#: Three phases, taken in turn: before the swap line (the old set must survive), between the
+#: swap and "swapped" lines (old or new), after it (the new set must survive). Anchoring each
+#: kill on the line its phase starts at keeps them in their phase on a slow or loaded machine.
+PHASES = (("before", "staging a complete raw set"), ("during", SWAP_LINE), ("after", SWAPPED_LINE))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mode, kills", [("exchange", 24), ("rename", 8)])
+@pytest.mark.parametrize("mode, kills", [("exchange", 24), ("rename", 9)])
 def test_random_kills_leave_old_or_new_set(tmp_path, mode, kills):
     mirror = build_mirror(tmp_path / "mirror")
     new_ai = tree_hashes(SHIPPED / "raw")[AI]
     window = _window(tmp_path, mirror, mode)
     rng = random.Random(19)
-    outcomes: list[tuple[float, str]] = []
+    outcomes: list[tuple[str, float, str]] = []
     restored = 0
     i = 0
     while len(outcomes) < kills and i < kills * 4:
@@ -101,17 +118,18 @@ def test_random_kills_leave_old_or_new_set(tmp_path, mode, kills):
         data_dir = _scenario(tmp_path, i)
         old = tree_hashes(data_dir / "raw")
         proc = _start(data_dir, mirror, mode)
-        t0 = _wait_for_staging(proc)
-        # stratified over the window, so early, middle and late steps are all hit
-        k = len(outcomes)
-        at = window * (k + rng.random()) / kills
+        phase, line = PHASES[len(outcomes) % 3]
+        if phase != "before":
+            _wait_for_staging(proc)
+        t0 = _wait_for(proc, line)
+        at = window[phase] * rng.random()
         time.sleep(max(0.0, t0 + at - time.monotonic()))
         alive = proc.poll() is None
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         proc.stderr.close()
         if not alive:  # finished before the kill (a faster run than measured): shrink, retry
-            window = min(window, at) * 0.9
+            window[phase] = min(window[phase], at) * 0.9
             shutil.rmtree(data_dir)
             continue
         if not (data_dir / "raw").is_dir():
@@ -120,7 +138,9 @@ def test_random_kills_leave_old_or_new_set(tmp_path, mode, kills):
             assert (data_dir / rawswap.JOURNAL_NAME).is_file()
             rawswap.restore_if_interrupted(data_dir)
             restored += 1
-        outcomes.append((round(at, 3), _state(data_dir, old, new_ai)))
+        state = _state(data_dir, old, new_ai)
+        assert state == {"before": "old", "after": "new"}.get(phase, state), (phase, at)
+        outcomes.append((phase, round(at, 3), state))
         # the next run's start cleans up whatever the kill left
         with rawswap.locked(data_dir):
             rawswap.recover(data_dir)
@@ -136,10 +156,8 @@ def test_random_kills_leave_old_or_new_set(tmp_path, mode, kills):
             block = {r[1]: r for r in sources.block_rows((data_dir / "SOURCES.md").read_text())}
             assert block[AI][5] == new_ai  # SOURCES.md caught up with data/raw
         shutil.rmtree(data_dir)
-    print(f"\n{mode}: {len(outcomes)} kills over a {window:.2f} s window -> "
-          f"{sum(o == 'old' for _, o in outcomes)} old, {sum(o == 'new' for _, o in outcomes)} new "
-          f"({restored} with data/raw missing until the next read restored it); "
-          f"{outcomes}")
+    print(f"\n{mode}: {len(outcomes)} kills (phases {window}) -> "
+          f"{sum(o == 'old' for *_, o in outcomes)} old, {sum(o == 'new' for *_, o in outcomes)} "
+          f"new ({restored} with data/raw missing until the next read restored it); {outcomes}")
     assert len(outcomes) == kills
-    states = {o for _, o in outcomes}
-    assert states == {"old", "new"}, outcomes  # the kills straddled the swap itself
+    assert {o for *_, o in outcomes} == {"old", "new"}, outcomes  # kills straddled the swap
