@@ -323,6 +323,16 @@ class GrowthFit:
         return out
 
 
+def penalised_objective(D, V, lam, th, grp=None) -> tuple[float, np.ndarray]:
+    """What the fit minimises, and its gradient: minus the log-likelihood plus the Normal(0,
+    A_PRIOR_SD^2) prior on the group effects (the parameters after the first 2T + 3)."""
+    T = D.shape[1]
+    ll, sc = loglike_and_score(D, V, lam, th, grp)
+    a = np.asarray(th, float)[2 * T + 3:]
+    ridge = 0.5 / A_PRIOR_SD ** 2
+    return -(ll - ridge * np.sum(a ** 2)), -(sc - np.r_[np.zeros(2 * T + 3), 2 * ridge * a])
+
+
 def _hessian_se(fun_grad, x: np.ndarray) -> np.ndarray:
     """Standard errors from a central-difference Hessian of the analytic gradient."""
     k = len(x)
@@ -365,13 +375,10 @@ def fit_growth(socs, years, emp, prse, phi: float = 1.0, groups: bool = True,
     else:
         codes, grp = [], np.zeros(len(socs), int)
     names = param_names(years, codes)
-    ridge = 0.5 / A_PRIOR_SD ** 2
     G = len(codes)
 
     def fun_grad(th):
-        ll, sc = loglike_and_score(D, V, lam, th, grp if G else None)
-        a = th[2 * T + 3:]
-        return -(ll - ridge * np.sum(a ** 2)), -(sc - np.r_[np.zeros(2 * T + 3), 2 * ridge * a])
+        return penalised_objective(D, V, lam, th, grp if G else None)
 
     if start is None or len(start) != len(names):
         sd = float(np.std(D))

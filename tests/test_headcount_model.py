@@ -203,3 +203,52 @@ def test_intervals_cover_on_a_panel_simulated_from_the_model():
     c95 = np.mean((future >= q[:, 0]) & (future <= q[:, 3]))
     assert 0.77 <= c80 <= 0.83, c80
     assert 0.935 <= c95 <= 0.965, c95
+
+
+# --------------------------------------------------------------------------- objective, errors, se
+def test_penalised_objective_is_minus_loglik_plus_the_group_prior_and_its_gradient():
+    rng = np.random.default_rng(5)
+    D = rng.normal(0.01, 0.05, size=(30, 3))
+    V = rng.uniform(1e-4, 5e-3, size=(30, 3))
+    lam = hm.loadings([2021, 2022, 2023, 2024], 0.8)
+    grp = rng.integers(0, 2, 30)
+    a = np.array([0.03, -0.02])
+    th = _theta(np.array([0.02, 0.01, 0.0]), 0.03, np.array([0.03, 0.025, 0.02]), 1.3,
+                np.log(2.0), a=a)
+    f, g = hm.penalised_objective(D, V, lam, th, grp)
+    ll = hm.loglike_obs(D, V, lam, th, grp).sum()
+    assert f == pytest.approx(-ll + np.sum(a ** 2) / (2 * hm.A_PRIOR_SD ** 2), rel=1e-12)
+    num = approx_fprime(th, lambda t: hm.penalised_objective(D, V, lam, t, grp)[0], 1e-7)
+    np.testing.assert_allclose(g, num, rtol=1e-3, atol=1e-3)
+    ll2, sc = hm.loglike_and_score(D, V, lam, th, grp)
+    assert ll2 == pytest.approx(ll, rel=1e-12)
+    np.testing.assert_allclose(sc, hm.score_obs(D, V, lam, th, grp).sum(axis=0), rtol=1e-12)
+
+
+def test_default_fit_has_group_effects_and_named_parameters():
+    socs, years, emp, prse, _ = _simulate(n=200)
+    fit = hm.fit_growth(socs, years, emp, prse, phi=0.9, with_se=True)
+    codes = sorted({s[:2] for s in socs})
+    assert fit.groups == tuple(codes) and len(fit.group_effects) == 5
+    assert fit.names == tuple([f"mu_{y}" for y in years[1:]] + ["log_tau"]
+                              + [f"log_s0_{y}" for y in years[1:]]
+                              + ["log_kappa", "log_nu_minus_2"] + [f"a_{c}" for c in codes])
+    # standard errors: the square roots of the inverse Hessian's diagonal of the objective
+    T = len(years) - 1
+    D, V = np.diff(np.log(emp), axis=1), prse[:, 1:] ** 2 + prse[:, :-1] ** 2
+    lam = hm.loadings(years, 0.9)
+    H = np.array([approx_fprime(fit.params, lambda t, j=j: hm.penalised_objective(
+        D, V, lam, t, fit.grp)[1][j], 1e-6) for j in range(len(fit.params))])
+    se = np.sqrt(np.diag(np.linalg.inv(0.5 * (H + H.T))))
+    np.testing.assert_allclose(fit.bse, se, rtol=0.02)
+    assert np.isnan(hm.fit_growth(socs, years, emp, prse, phi=0.9).bse).all()  # not asked for
+    assert fit.index_of([socs[3], socs[0]]).tolist() == [3, 0]
+    with pytest.raises(KeyError, match="99-9999"):
+        fit.index_of(["99-9999"])
+    assert T == 4
+
+
+def test_bad_arrays_are_refused_with_a_message():
+    socs, years, emp, prse, _ = _simulate(n=50)
+    with pytest.raises(hm.ModelInputError, match=r"n x \(>= 2 years\) employment and PRSE arrays"):
+        hm.fit_growth(socs, years, emp[:, :3], prse)
