@@ -551,3 +551,107 @@ def test_jobs_added_by_cell_is_end_minus_start_level():
         cell.loc[Y0 + 4] - cell.loc[Y0], rel=1e-12)
     assert added["jobs_added"].sum() == pytest.approx(
         total(out, year=Y0 + 4) - total(out, year=Y0), rel=1e-12)
+
+
+# --------------------------------------------------------------------------- pinned by mutation runs
+def test_compare_group_and_total_rows_are_sums_of_cells():
+    base = synthetic_baseline(seed=42)  # a fresh frame: no memoised aggregation
+    out = sc.compare(base, [sc.preset("baseline"), sc.preset("baseline")])
+    assert list(out["scenario"].unique()) == ["Statistical baseline", "Statistical baseline (2)"]
+    one = out[out["scenario"] == "Statistical baseline"]
+    cells = one[(one["role"].isin(catalog.ROLE_IDS)) & (one["industry"] != sc.ALL)]
+    group = one[(one["role"] == sc.AI_ML_GROUP) & (one["industry"] == sc.ALL)].set_index("year")
+    want = cells[cells["role"].isin(catalog.AI_ML_SPECIALIST_ROLES)].groupby("year")["mean"].sum()
+    np.testing.assert_allclose(group["mean"], want.reindex(group.index), rtol=1e-12)
+    total = one[(one["role"] == sc.ALL) & (one["industry"] == sc.ALL)].set_index("year")["mean"]
+    np.testing.assert_allclose(total, cells.groupby("year")["mean"].sum().reindex(total.index))
+    fin = one[(one["role"] == sc.AI_ML_GROUP) & (one["industry"] == "fintech")].set_index("year")
+    want = cells[cells["role"].isin(catalog.AI_ML_SPECIALIST_ROLES)
+                 & (cells["industry"] == "fintech")].groupby("year")["mean"].sum()
+    np.testing.assert_allclose(fin["mean"], want.reindex(fin.index), rtol=1e-12)
+    assert one["year"].dtype == np.int64 and sc.apply_scenario(base, sc.preset("baseline"))[
+        "year"].dtype == np.int64
+
+
+def test_bands_beyond_the_baseline_widen_as_sqrt_of_the_horizon():
+    base = _growth_baseline(lambda k, j: 0.02)
+    a = Assumptions(start_year=Y0 + 5, horizon_years=10)
+    out = sc.apply_scenario(base, a).set_index(["role", "industry", "year"])
+    cell = out.xs(("data_scientist", "fintech"), level=("role", "industry"))
+    w10 = np.log(cell.loc[Y0 + 10, "hi_80"] / cell.loc[Y0 + 10, "mean"])   # 0.05 sqrt(10)
+    for k in (1, 3, 5):
+        w = np.log(cell.loc[Y0 + 10 + k, "hi_80"] / cell.loc[Y0 + 10 + k, "mean"])
+        assert w == pytest.approx(w10 * np.sqrt((10 + k) / 10), rel=1e-9)
+    # a cell with no people keeps a zero, not a NaN, band beyond the baseline
+    zero = base.copy()
+    pick = (zero["role"] == "bi_developer") & (zero["industry"] == "automotive")
+    zero.loc[pick, ["mean", "lo_80", "hi_80", "lo_95", "hi_95"]] = 0.0
+    z = sc.apply_scenario(zero, a)
+    z = z[(z["role"] == "bi_developer") & (z["industry"] == "automotive")]
+    assert np.isfinite(z[["mean", "lo_80", "hi_80", "lo_95", "hi_95"]].to_numpy()).all()
+    assert (z[["mean", "lo_80", "hi_80", "lo_95", "hi_95"]].to_numpy() == 0).all()
+
+
+def test_more_messages_name_their_field():
+    with pytest.raises(UserInputError, match=r"unknown industry 'mining'; valid: all, fintech, healthtech, "):
+        sc._cell_mask(sc.prepare(synthetic_baseline()), sc.ALL, "mining")
+    with pytest.raises(UserInputError, match="version: expected a whole number"):
+        Assumptions.from_dict({"version": "two"})
+    with pytest.raises(UserInputError, match=r"industry_growth \(per_year\)\[fintech\]: 25 is outside the allowed range -20 to 20"):
+        Assumptions(industry_growth={"fintech": 25.0})
+    with pytest.raises(UserInputError, match="shock_pct: 300 is outside the allowed range -50 to 200"):
+        Assumptions(shock_pct=300.0)
+    early = synthetic_baseline()
+    early["year"] += 3  # the baseline starts after the scenario's start year
+    with pytest.raises(UserInputError, match=f"start_year {Y0} is before the baseline's first "
+                                             f"year {Y0 + 3}"):
+        sc.apply_scenario(early, Assumptions())
+
+
+def test_bls_preset_reads_the_table_it_is_given():
+    from forecasting import data
+    ep = data.load_bls_ep()
+    assert sc.bls_annual_growth_pct() == sc.bls_annual_growth_pct(ep)
+    doubled = ep.assign(change_pct=ep["change_pct"] * 2)
+    got = sc.preset("bls2034", doubled).role_growth_map
+    ds = catalog.role("data_scientist").ep_soc
+    change = float(doubled.set_index("soc").loc[ds, "change_pct"])
+    assert got["data_scientist"] == pytest.approx(((1 + change / 100) ** 0.1 - 1) * 100)
+
+
+def test_comparison_table_wef_column_is_numeric_nan_off_the_group():
+    base = synthetic_baseline()
+    t = sc.comparison_table(base, [sc.preset("baseline")])
+    assert t["wef_growth_5y_pct"].dtype == float
+    assert t.loc[t["role"] == sc.AI_ML_GROUP, "wef_growth_5y_pct"].tolist() == [40.0]
+    assert t.loc[t["role"] != sc.AI_ML_GROUP, "wef_growth_5y_pct"].isna().all()
+
+
+def test_tornado_variants_are_the_documented_steps():
+    a = Assumptions(role_growth={"ml_engineer": 10.0, "data_scientist": 4.0}, blend_weight=0.5,
+                    role_cap={"ml_engineer": 400_000.0})
+    v = {name: (step, lo, hi) for name, step, lo, hi in sc.tornado_variants(a, role="ml_engineer")}
+    assert list(v) == ["Blend weight", "Role growth anchor", "Industry adjustment",
+                       "Adoption shock", "Saturation cap"]
+    step, lo, hi = v["Role growth anchor"]
+    assert step == "±2 pp/yr"
+    assert lo.role_growth_map == {"ml_engineer": 8.0, "data_scientist": 4.0}  # only the role asked
+    assert hi.role_growth_map == {"ml_engineer": 12.0, "data_scientist": 4.0}
+    step, lo, hi = v["Industry adjustment"]
+    assert step == "±1 pp/yr" and set(lo.industry_growth_map) == set(catalog.INDUSTRY_IDS)
+    assert set(lo.industry_growth_map.values()) == {-1.0} and set(hi.industry_growth_map.values()) == {1.0}
+    step, lo, hi = v["Adoption shock"]
+    assert step == f"±5 pp in {Y0 + 1}" and (lo.shock_pct, hi.shock_pct) == (-5.0, 5.0)
+    assert v["Saturation cap"][1].role_cap_map == {"ml_engineer": 300_000.0}
+    total = a.in_mode("total")
+    v = {name: (step, lo, hi) for name, step, lo, hi in sc.tornado_variants(total)}
+    assert v["Role growth anchor"][0] == "±10 pp total"
+    assert v["Role growth anchor"][1].role_growth_map["ml_engineer"] == pytest.approx(
+        total.role_growth_map["ml_engineer"] - 10.0)
+    assert v["Industry adjustment"][0] == "±5 pp total"
+    v = {name: (step, lo, hi) for name, step, lo, hi in
+         sc.tornado_variants(Assumptions(automotive_share=0.2), industry="manufacturing_other")}
+    step, lo, hi = v["Automotive share of manufacturing"]
+    assert step == "±0.05" and (lo.automotive_share, hi.automotive_share) == pytest.approx((0.15, 0.25))
+    assert "Automotive share of manufacturing" not in dict(
+        (n, s) for n, s, *_ in sc.tornado_variants(Assumptions(), industry="fintech"))
