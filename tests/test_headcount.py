@@ -243,3 +243,43 @@ def test_growth_rates_equal_a_direct_pandas_computation(projection):
     assert headcount.growth_rates(projection, years=50)["growth_pct_per_year"].notna().all()
     with pytest.raises(UserInputError, match="at least one year"):
         headcount.growth_rates(projection, start_year=2035)
+
+
+def test_baseline_growth_columns_and_one_year_growth_rates(projection):
+    assert list(headcount.baseline_growth().columns) == [
+        "role", "growth_pct_per_year", "log_growth", "sd_log_growth", "rule", "growth_soc"]
+    one = headcount.growth_rates(projection, ("role",), years=1).set_index("role")
+    totals = projection.groupby(["role", "year"])["mean"].sum()
+    for r in catalog.ROLE_IDS:
+        assert one.loc[r, "growth_pct_per_year"] == pytest.approx(
+            (totals[(r, 2026)] / totals[(r, 2025)] - 1) * 100, rel=1e-10)
+    paths, _ = headcount.role_paths()
+    assert all(len(p[1]) == 10 and p[3].shape[1] == 10 for p in paths.values())  # default 10 years
+
+
+def test_warm_cache_rebuild_drops_the_files_and_reports_progress(tmp_path, monkeypatch):
+    calls = []
+    for name in ("headcount_fit_x.pkl", "headcount_projection_x.parquet",
+                 "headcount_calibration_x.pkl", "headcount_backtest_x.parquet", "other.parquet"):
+        (tmp_path / name).write_bytes(b"old")
+    monkeypatch.setattr(data, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(hcal, "calibration", lambda progress=None: calls.append(("cal", progress)))
+    monkeypatch.setattr(hcal, "is_cached", lambda: False)
+    monkeypatch.setattr(hcal, "all_backtest_predictions", lambda: calls.append(("bt",)))
+    monkeypatch.setattr(hcal, "clear_memo", lambda: calls.append(("clear",)))
+    monkeypatch.setattr(headcount, "growth_fit", lambda: "fit")
+    monkeypatch.setattr(role_levels, "role_levels", lambda: calls.append(("levels",)))
+    monkeypatch.setattr(headcount, "baseline_projection", lambda h: calls.append(("proj", h)))
+
+    def progress(done, total, label):
+        calls.append(("progress", done, total, label))
+    assert headcount.warm_cache(rebuild=True, progress=progress) == ["fit"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.parquet"]
+    assert calls == [("clear",), ("cal", progress),
+                     ("progress", 0, 1, "backtests 1-7 years ahead: predictive intervals of every "
+                                        "occupation"),
+                     ("bt",), ("levels",), ("proj", 10)]
+    calls.clear()
+    monkeypatch.setattr(hcal, "is_cached", lambda: True)  # nothing to compute: no progress line
+    headcount.warm_cache(progress=progress)
+    assert [c[0] for c in calls] == ["cal", "bt", "levels", "proj"]
