@@ -229,3 +229,32 @@ def test_score_refuses_partial_intervals():
     pred.loc[pred.index[model][0], "lo_80"] = np.nan
     with pytest.raises(ValueError, match="intervals missing"):
         hb.score(pred)
+
+
+def test_verdict_sentences_follow_the_two_errors():
+    def table(mae, maew):
+        return pd.DataFrame({"method": [MODEL, "zero"], "mae": [mae, 0.1],
+                             "mae_weighted": [maew, 0.05]})
+    assert "beat zero growth on both error measures" in hb.verdict_vs_zero(table(0.09, 0.04), "X")
+    assert "did not beat zero growth on either" in hb.verdict_vs_zero(table(0.11, 0.06), "X")
+    assert "employment-weighted error only" in hb.verdict_vs_zero(table(0.11, 0.04), "X")
+    assert "plain error only" in hb.verdict_vs_zero(table(0.09, 0.06), "X")
+    assert hb.verdict_vs_zero(table(0.09, 0.04), "1 year ahead") == (
+        "**1 year ahead:** the model beat zero growth on both error measures (mean absolute "
+        "error 9.00 vs 10.00 log points; employment-weighted 4.00 vs 5.00).")
+
+
+def test_setups_summary_and_defaults():
+    s = hb.setups()
+    assert isinstance(s.index, pd.RangeIndex) and list(s.columns) == [
+        "panel", "origin_year", "holdout_year", "horizon"]
+    assert s["horizon"].is_monotonic_increasing and hb.max_horizon() == 7
+    summary = hb.horizon_summary()
+    assert list(summary.columns) == ["horizon", "method", "n_backtests", "mae", "mae_weighted",
+                                     "coverage_80", "coverage_95"]
+    assert summary["horizon"].is_monotonic_increasing
+    assert summary.groupby("horizon")["n_backtests"].first().tolist() == [5, 4, 4, 3, 2, 2, 1]
+    pd.testing.assert_frame_equal(hb.predictions(None, 1), hb.predictions(2025, 1))
+    assert hb.highlighted_socs() == {"15-2051", "15-1252", "15-1221", "15-1243", "11-3021"}
+    with pytest.raises(UserInputError, match="horizon must be an integer, got '2'"):
+        hb.check_setup(2025, "2")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from forecasting import headcount_calibration as hcal
@@ -83,3 +84,65 @@ def test_shipped_calibration_is_pinned():
     assert cal.width_factor == pytest.approx(g["width_factor"], abs=1e-9)
     assert cal.n_pairs == g["n_pairs"] == 18
     np.testing.assert_allclose(cal.loss, g["loss"], rtol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def small_calibration():
+    """calibrate() end to end on small simulated panels (fast): pinned below."""
+    panels = _simulated_panels(0.7, seed=8, n=120)
+    return panels, hcal.calibrate(panels, grid=(0.5, 0.8, 1.0), bootstrap=12)
+
+
+def test_calibrate_end_to_end_on_small_panels_is_pinned(small_calibration):
+    panels, cal = small_calibration
+    g = GOLDEN["small_calibration"]
+    assert cal.phi == pytest.approx(g["phi"], abs=1e-9)
+    np.testing.assert_allclose(cal.phi_draws, g["phi_draws"], atol=1e-9)
+    assert cal.s_long == pytest.approx(g["s_long"], rel=1e-6)
+    assert cal.width_factor == pytest.approx(g["width_factor"], abs=1e-9)
+    np.testing.assert_allclose(cal.loss, g["loss"], rtol=1e-6)
+    t = cal.phi_table
+    assert len(t) == 3 * cal.n_pairs and cal.n_pairs == 18
+    np.testing.assert_allclose(t["rel_loss"], 0.5 * (t["mae"] / t["mae_zero"]
+                                                     + t["mae_weighted"] / t["mae_weighted_zero"]))
+    np.testing.assert_allclose(t["mae"].to_numpy(), g["table_mae"], rtol=1e-6)
+    # the long-run scale is the root mean square shock of a fit on the whole long panel
+    long = panels["long"]
+    full = hcal.hm.fit_growth(long.socs, long.years, long.emp, long.prse, phi=cal.phi)
+    assert cal.s_long == pytest.approx(hcal.long_run_shock_scale(full), rel=1e-9)
+    assert hcal.long_run_shock_scale(full) == pytest.approx(
+        np.sqrt(np.sum(full.s0 ** 2) / (long.years[-1] - long.years[0])))
+
+
+def test_backtest_predictions_on_small_panels_are_pinned(small_calibration):
+    panels, cal = small_calibration
+    pred = hcal.backtest_predictions(cal, panels, draws=2000)
+    g = GOLDEN["small_backtests"]
+    assert list(pred.columns) == ["soc", "method", "panel", "origin_year", "holdout_year",
+                                  "horizon", "origin_emp", "actual", "predicted", "lo_95",
+                                  "lo_80", "hi_80", "hi_95"]
+    assert len(pred) == g["rows"]
+    key = pred.groupby(["panel", "origin_year", "holdout_year", "method"])
+    got = key["predicted"].mean().round(12)
+    want = pd.Series(g["mean_predicted"]).rename(lambda k: tuple(
+        int(v) if v.isdigit() else v for v in k.split("|")))
+    np.testing.assert_allclose(got.reindex(want.index).to_numpy(), want.to_numpy(), atol=1e-9)
+    cov = pred.dropna(subset=["lo_80"]).assign(
+        inside=lambda d: (d["actual"] >= d["lo_80"]) & (d["actual"] <= d["hi_80"]))
+    assert cov["inside"].mean() == pytest.approx(g["coverage_80"], abs=1e-12)
+    assert set(pred.loc[pred["lo_80"].notna(), "method"]) == {hcal.MODEL_NAME, hcal.LINEAR_NAME}
+    # reported pairs: the recent panel where it has 3 fit years, the long panel for the rest
+    pairs = pred[["panel", "origin_year", "holdout_year"]].drop_duplicates()
+    assert {tuple(r) for r in pairs[pairs["panel"] == "recent"].to_numpy()} == {
+        ("recent", 2023, 2024), ("recent", 2023, 2025), ("recent", 2024, 2025)}
+    assert ("long", 2018, 2025) in {tuple(r) for r in pairs.to_numpy()}
+
+
+def test_cases_cover_every_window_with_a_later_year():
+    panels = _simulated_panels(0.7, seed=8, n=10)
+    got = [(c.panel, c.fit_years[0], c.origin, c.targets) for c in
+           hcal.cases(panels["recent"], panels["long"])]
+    assert got[:2] == [("recent", 2021, 2023, (2024, 2025)), ("recent", 2021, 2024, (2025,))]
+    assert got[2:] == [("long", 2017, o, tuple(y for y in (2021, 2022, 2023, 2024, 2025) if y > o))
+                       for o in (2019, 2021, 2022, 2023, 2024)]
+    assert len(hcal.cases(panels["recent"], panels["long"], min_fit_years=2)) == 9  # + 2021-22, 2017-18
