@@ -488,6 +488,18 @@ def _ordered(present: Iterable[str], catalog_order: Sequence[str]) -> list[str]:
     return [x for x in catalog_order if x in present] + sorted(present - set(catalog_order))
 
 
+def _role_rows(frame: pd.DataFrame, role: str, value: str) -> tuple[np.ndarray, ...]:
+    """(industry, year, value) arrays of one role's rows."""
+    keep = frame["role"].to_numpy(object) == role
+    return (frame["industry"].to_numpy(object)[keep], frame["year"].to_numpy(int)[keep],
+            frame[value].to_numpy(float)[keep])
+
+
+def _by_year(years: np.ndarray, values: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, ...]:
+    order = np.argsort(years[mask], kind="stable")
+    return years[mask][order], values[mask][order]
+
+
 def industry_history(history: pd.DataFrame, projection: pd.DataFrame, role: str, *,
                      footer: str | None = None, title: str | None = None,
                      note: str | None = None) -> go.Figure:
@@ -499,17 +511,18 @@ def industry_history(history: pd.DataFrame, projection: pd.DataFrame, role: str,
     """
     _require(history, ["role", "industry", "year", "headcount"], "industry_history history")
     _require(projection, ["role", "industry", "year", "mean"], "industry_history projection")
-    h, p = history[history["role"] == role], projection[projection["role"] == role]
-    if h.empty and p.empty:
+    # numpy, not pandas filters: a boolean filter on an Arrow-string column cost ~1 ms, and this
+    # chart made 16 a Demand-page rerun (every growth lever redraws it)
+    h_ind, h_year, h_val = _role_rows(history, role, "headcount")
+    p_ind, p_year, p_val = _role_rows(projection, role, "mean")
+    if not len(h_ind) and not len(p_ind):
         raise UserInputError(f"industry_history: no rows for role {role!r}")
     traces: list[dict] = []
-    for i, ind in enumerate(_ordered(pd.unique(pd.concat([h["industry"], p["industry"]])),
+    for i, ind in enumerate(_ordered(pd.unique(np.concatenate([h_ind, p_ind])),
                                      catalog.INDUSTRY_IDS)):
         name, colour = industry_label(ind), series_colour(ind, i)
-        hi = h[h["industry"] == ind].sort_values("year")
-        pi = p[p["industry"] == ind].sort_values("year")
-        hx, hy = hi["year"].to_numpy(int), hi["headcount"].to_numpy(float)
-        px, py = pi["year"].to_numpy(int), pi["mean"].to_numpy(float)
+        hx, hy = _by_year(h_year, h_val, h_ind == ind)
+        px, py = _by_year(p_year, p_val, p_ind == ind)
         growth = ((hy[-1] / hy[0]) ** (1 / (hx[-1] - hx[0])) - 1) * 100 \
             if len(hx) > 1 and hy[0] > 0 else np.nan
         label = f"{hx[0]}–{hx[-1] % 100:02d}: {growth:+.1f}%/yr" if np.isfinite(growth) else ""

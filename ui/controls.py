@@ -138,7 +138,6 @@ def _toggle_auto() -> None:
 
 def automotive_control(container=st) -> None:
     """Override of the automotive share of manufacturing, labelled as the assumption it is."""
-    from forecasting import industry_mix
     a = assumptions()
     st.session_state["gc_auto"] = a.automotive_share is not None
     container.checkbox("Override automotive share", key="gc_auto",
@@ -149,7 +148,7 @@ def automotive_control(container=st) -> None:
                          format="%.3f", on_change=lambda: st.session_state.update(
                              assumptions=assumptions().with_changes(
                                  automotive_share=st.session_state["gc_auto_share"])))
-    container.caption(industry_mix.automotive_assumption(a.automotive_share))
+    container.caption(data.automotive_assumption(a.automotive_share))
 
 
 def growth_controls(roles: tuple[str, ...] | list[str], industries: tuple[str, ...] | list[str]) -> None:

@@ -157,6 +157,22 @@ def role_shares() -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False)
+def role_growth_notes() -> Mapping[str, str]:
+    """role -> what it grows with (role_shares' growth_source), read-only and shared: the
+    Demand page captions read it on every rerun of its scenario section."""
+    shares = role_shares()
+    return MappingProxyType(dict(zip(shares["role"], shares["growth_source"].astype(str))))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def automotive_assumption(share: float | None) -> str:
+    """The automotive-share caption (industry_mix.automotive_assumption reads the NCSES file:
+    ~10 ms, on every move of any industry lever)."""
+    from forecasting import industry_mix
+    return industry_mix.automotive_assumption(share)
+
+
+@st.cache_resource(show_spinner=False)
 def _baseline_slot() -> dict[str, Any]:
     """One process-wide slot for the fitted PostingsBaseline, plus a lock so two sessions
     opening the app at once do not fit twice."""
@@ -198,6 +214,12 @@ def preset(preset_id: str):
     """A preset's Assumptions (frozen, so sharing one object is safe; BLS reads a file)."""
     from forecasting import scenarios
     return scenarios.preset(preset_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def preset_at(preset_id: str, horizon_years: int):
+    """A preset at a horizon (``with_changes`` validates every field, ~1 ms)."""
+    return preset(preset_id).with_changes(horizon_years=horizon_years)
 
 
 _DATA_SEEN: dict[str, Any] = {"hash": None, "lock": threading.Lock()}

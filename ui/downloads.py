@@ -85,13 +85,16 @@ def _sources() -> pd.DataFrame | None:
 
 def report_download(figures: Mapping[str, go.Figure], tables: Mapping[str, pd.DataFrame],
                     assumptions, key: str, name: str = "ml_talent_report") -> None:
-    """One "Download report (ZIP)" button: every chart of the view, CSVs, assumptions, sources."""
-    figs, tabs = dict(figures), dict(tables)
-    params = _assumptions_dict(assumptions)
+    """One "Download report (ZIP)" button: every chart of the view, CSVs, assumptions, sources.
+
+    Read when clicked: a page whose sections rerun on their own (st.fragment) passes the
+    mappings those sections keep up to date, and ``assumptions`` as a callable, so the bundle
+    holds what is on screen, not what was there when this button was drawn."""
     ok, reason = export.image_export_available()
 
     def build() -> bytes:
-        return export.report_zip(figs, tabs, params, _sources())
+        params = _assumptions_dict(assumptions() if callable(assumptions) else assumptions)
+        return export.report_zip(dict(figures), dict(tables), params, _sources())
 
     st.download_button(
         "Download report (ZIP)", data=build, file_name=f"{export.safe_filename(name)}.zip",
