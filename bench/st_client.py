@@ -186,17 +186,27 @@ class Session:
         return await self._read_run(t0, watch, cs.fragment_id)
 
     async def _read_run(self, t0: float, watch: tuple[str, ...], fragment_id: str) -> RunResult:
-        element_s: dict[str, float] = {}
-        errors: list[str] = []
-        deltas = 0
+        """Read messages up to the run's script_finished, noting when each arrived; what they
+        hold is read afterwards, so the client's own work is not counted as the server's
+        (a run's deltas arrive in one burst at its end)."""
+        arrived: list[tuple[float, ForwardMsg]] = []
         deadline = t0 + self.timeout_s
         while True:
             left = deadline - time.perf_counter()
             if left <= 0:
                 raise TimeoutError(f"no script_finished within {self.timeout_s:.0f} s")
             raw = await asyncio.wait_for(self._ws.recv(), timeout=left)
+            t = time.perf_counter() - t0
             fm = ForwardMsg()
             fm.ParseFromString(raw)
+            arrived.append((t, fm))
+            if (fm.WhichOneof("type") == "script_finished"
+                    and fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN):
+                break
+        element_s: dict[str, float] = {}
+        errors: list[str] = []
+        deltas = 0
+        for t, fm in arrived:
             kind = fm.WhichOneof("type")
             if kind == "navigation":
                 for pg in fm.navigation.app_pages:
@@ -227,12 +237,9 @@ class Session:
                     self.chart_fragment[key] = d.fragment_id
                     self.specs[key] = proto.spec
                     if key in watch and key not in element_s:
-                        element_s[key] = time.perf_counter() - t0
-            elif kind == "script_finished":
-                if fm.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    continue
-                return RunResult(time.perf_counter() - t0, fm.script_finished, element_s,
-                                 errors, deltas, fragment_id)
+                        element_s[key] = t
+        t_end, last = arrived[-1]
+        return RunResult(t_end, last.script_finished, element_s, errors, deltas, fragment_id)
 
 
 def _user_key(element_id: str) -> str:

@@ -50,6 +50,11 @@ v = st.slider("growth", 0.0, 20.0, 5.0, key="g")
 st.metric("jobs", round(v, 1))
 st.plotly_chart(go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 3, v])), key="chart")
 """
+#: Pause before every timed change, to both servers alike: a person never moves a slider within
+#: milliseconds of the last chart arriving, and back to back (< 40 ms) the server's small
+#: writes wait for the client's delayed ACK (Nagle: the server's accepted socket has no
+#: TCP_NODELAY), a 40 ms stall that hit whichever app was measured right after the other.
+PAUSE_S = 0.1
 #: The assumption changes timed (growth levers of both kinds, and the blend weight).
 LEVERS = ("gc_role_data_scientist", "gc_role_ml_engineer", "gc_ind_fintech", "gc_blend")
 #: The charts a lever moves; the change counts as drawn when the run that redraws them ends.
@@ -88,6 +93,7 @@ async def _rerun_round(n_changes: int, floor_script: Path) -> dict[str, list[flo
             await flo.run({"g": 9.9})
             for i in range(n_changes):
                 key, value = lever_value(i)
+                await asyncio.sleep(PAUSE_S)
                 c0 = sc.cpu_seconds(app.pid)
                 r = await dash.run({key: value}, watch=MOVED)
                 out["cpu"].append((sc.cpu_seconds(app.pid) - c0) * 1000)
@@ -95,6 +101,7 @@ async def _rerun_round(n_changes: int, floor_script: Path) -> dict[str, list[flo
                     raise RuntimeError(f"change {key}={value}: status {r.status}, charts "
                                        f"{sorted(r.element_s)}, errors {r.errors}")
                 out["wall"].append(r.finished_s * 1000)
+                await asyncio.sleep(PAUSE_S)
                 c0 = sc.cpu_seconds(floor.pid)
                 f = await flo.run({"g": float(i % 20)}, watch=("chart",))
                 out["floor_cpu"].append((sc.cpu_seconds(floor.pid) - c0) * 1000)
@@ -102,6 +109,7 @@ async def _rerun_round(n_changes: int, floor_script: Path) -> dict[str, list[flo
                     raise RuntimeError(f"floor app run failed: {f}")
                 out["floor_wall"].append(f.finished_s * 1000)
             for years in (6, 4, 5):  # a sidebar slider: the whole page reruns
+                await asyncio.sleep(PAUSE_S)
                 c0 = sc.cpu_seconds(app.pid)
                 r = await dash.run({"sb_horizon": float(years)})
                 out["sidebar_cpu"].append((sc.cpu_seconds(app.pid) - c0) * 1000)

@@ -14,8 +14,10 @@ whiskers are drawn from. Decoration traces (bands, whiskers) carry ``meta={"data
 from __future__ import annotations
 
 import base64
+import contextlib
+import contextvars
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -183,8 +185,62 @@ def _tr(kind: str, **props) -> dict:
     return out
 
 
+class DeferredFigure:
+    """A figure's traces and layout as the plain dicts a factory built, made into a
+    ``go.Figure`` only when ``figure()`` is first called. Building the figure object (trace
+    objects, a deep copy of every array) was ~40% of drawing a chart; a page that only shows
+    it, as JSON, never needs the object (the dashboard builds it when a download is clicked).
+    ``_data`` and ``_layout`` mirror ``go.Figure``'s, for the JSON."""
+
+    def __init__(self, traces: list[dict], layout: dict):
+        self._data, self._fig, self._built_from = traces, None, layout
+        # as a go.Figure holds it: with plotly's default template, which Streamlit's chart
+        # theme rewrites (without it the chart would be styled differently)
+        self._layout = layout if "template" in layout else {**layout,
+                                                            "template": _default_template()}
+
+    def figure(self) -> go.Figure:
+        if self._fig is None:
+            self._fig = _build_figure(self._data, self._built_from)
+        return self._fig
+
+
+def _default_template() -> dict:
+    """The default template as go.Figure stores it in its layout (cached per template name)."""
+    import plotly.io as pio
+    name = pio.templates.default
+    if name not in _TEMPLATES:
+        _TEMPLATES[name] = go.Figure()._layout.get("template", {})
+    return _TEMPLATES[name]
+
+
+_TEMPLATES: dict[object, dict] = {}
+
+
+_DEFER: contextvars.ContextVar[bool] = contextvars.ContextVar("defer_figures", default=False)
+
+
+@contextlib.contextmanager
+def deferred_figures() -> Iterator[None]:
+    """Inside: factories return ``DeferredFigure`` instead of ``go.Figure`` (a thread's own
+    setting, so other sessions' and threads' charts are unaffected)."""
+    token = _DEFER.set(True)
+    try:
+        yield
+    finally:
+        _DEFER.reset(token)
+
+
 def _figure(traces: list[dict], layout: dict) -> go.Figure:
-    """One ``go.Figure`` from dicts; validated only in tests or when pandas dates are present."""
+    """One ``go.Figure`` from dicts (a ``DeferredFigure`` inside ``deferred_figures()``)."""
+    if _DEFER.get() and not any(isinstance(v, (pd.Series, pd.Index)) for t in traces
+                                for v in t.values()):
+        return DeferredFigure(traces, layout)  # type: ignore[return-value]
+    return _build_figure(traces, layout)
+
+
+def _build_figure(traces: list[dict], layout: dict) -> go.Figure:
+    """Validated only in tests or when pandas dates are present."""
     validate = VALIDATE or any(isinstance(v, (pd.Series, pd.Index)) for t in traces
                                for v in t.values())
     return go.Figure(data=traces, layout=layout, _validate=validate)

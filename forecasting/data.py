@@ -170,9 +170,15 @@ def _path(rel: str) -> Path:
 
 def _files_hash(rels: Iterable[str]) -> str:
     h = hashlib.sha256(PARSER_VERSION.encode())
+    raw = raw_dir()  # once, and one stat a file (the dashboard checks the hash every rerun)
     for rel in rels:
+        p = raw / rel
+        try:
+            digest = file_sha256(p)
+        except OSError:
+            raise DataFileError(f"raw data file missing: {p} (see data/SOURCES.md)") from None
         h.update(rel.encode())
-        h.update(file_sha256(_path(rel)).encode())
+        h.update(digest.encode())
     return h.hexdigest()
 
 

@@ -47,28 +47,30 @@ def scenario_section(roles: tuple[str, ...], industry: str, all_roles: tuple[str
     scenario_label = a.label + (" (edited)" if edited else "")
 
     col_chart.subheader("Headcount: people employed (US, BLS OEWS)")
-    fig = charts.headcount_chart(
-        history, projection, roles, None if industry == "all" else industry,
-        title=f"US employment, {'all industries' if industry == 'all' else catalog.industry(industry).label}: "
-              f"'{scenario_label}' to {end}", footer=layout.SCENARIO_FOOTER,
-        bls=data.bls_role_paths(), backtested_until=data.backtested_until())
+    with charts.deferred_figures():  # the go.Figure is built only if a download asks for it
+        fig = charts.headcount_chart(
+            history, projection, roles, None if industry == "all" else industry,
+            title=f"US employment, {'all industries' if industry == 'all' else catalog.industry(industry).label}: "
+                  f"'{scenario_label}' to {end}", footer=layout.SCENARIO_FOOTER,
+            bls=data.bls_role_paths(), backtested_until=data.backtested_until())
     with col_chart:
         layout.plotly_chart(fig, key="dm_headcount")
         layout.chart_downloads(fig, "headcount", key="dm_headcount")
     report["figures"]["headcount"] = fig
-    col_chart.caption("Solid: OEWS history (May of each year). Dashed: projection; shaded: model "
-                      "uncertainty (80% and 95% intervals). Dotted: BLS 2024–34 projection (all "
-                      "industries). Grey background: years beyond the backtested horizon. A role "
-                      "anchored to an outside figure or to your growth at blend weight 1, and the "
-                      "High/Low presets, are point paths.")
+    lines = ["Solid: OEWS history (May of each year). Dashed: projection; shaded: model "
+             "uncertainty (80% and 95% intervals). Dotted: BLS 2024–34 projection (all "
+             "industries). Grey background: years beyond the backtested horizon. A role "
+             "anchored to an outside figure or to your growth at blend weight 1, and the "
+             "High/Low presets, are point paths."]
     notes = data.role_growth_notes()
     for r in roles:  # roles carved from one occupation share its growth; small bases are fragile
         text = f"**{catalog.role(r).label}** grows with {notes[r]}."
         if r in data.small_base_roles():
             text += " Small base: its share rests on few ai-jobs.net records (band is wide)."
-        col_chart.caption(text)
+        lines.append(text)
     if (info := scenarios.PRESETS.get(a.preset)) is not None and info.is_assumption:
-        col_chart.caption(info.description)  # e.g. WEF: its period, its scope, a global count
+        lines.append(info.description)  # e.g. WEF: its period, its scope, a global count
+    col_chart.caption("\n\n".join(lines))  # one element: every element costs each lever move
 
     # industries: what OEWS measured, what the projection adds, the levers beside them
     st.subheader("Across industries")
@@ -80,10 +82,12 @@ def scenario_section(roles: tuple[str, ...], industry: str, all_roles: tuple[str
         industry_history_chart(roles, projection, a.automotive_share, industries,
                                f"'{scenario_label}'", end)
     added = scenarios.jobs_added_by_cell(projection)
-    added = added[added["role"].isin(all_roles) & added["industry"].isin(industries)]
-    fig = charts.jobs_added_heatmap(added, footer=layout.SCENARIO_FOOTER,
-                                    title=f"US jobs added by role and industry, {start}–{end} "
-                                          f"('{scenario_label}')")
+    if len(all_roles) < len(catalog.ROLE_IDS) or len(industries) < len(catalog.INDUSTRY_IDS):
+        added = added[added["role"].isin(all_roles) & added["industry"].isin(industries)]
+    with charts.deferred_figures():
+        fig = charts.jobs_added_heatmap(added, footer=layout.SCENARIO_FOOTER,
+                                        title=f"US jobs added by role and industry, "
+                                              f"{start}–{end} ('{scenario_label}')")
     layout.plotly_chart(fig, key="dm_jobs_added")  # full width: 7 x 7 labelled cells
     layout.chart_downloads(fig, "jobs_added", key="dm_jobs_added")
     st.caption("People, not rates: where industries grow at similar rates, their levels still "
@@ -105,13 +109,14 @@ def industry_history_chart(roles: tuple[str, ...], projection, automotive_share:
     if not set(measured["industry"].unique()) <= set(industries):  # the default keeps every row
         measured = measured[measured["industry"].isin(industries)]
         shown_proj = projection[projection["industry"].isin(industries)]
-    fig = charts.industry_history(
-        measured, shown_proj, view_role, footer="Source: U.S. BLS OEWS by sector (NAICS 2-digit), "
-        f"May {int(measured['year'].min())}–{int(measured['year'].max())}: each role's base "
-        f"occupation's mix times the role's level. Projection: {scenario}.",
-        note=data.share_trend_summary(),
-        title=f"{catalog.role(view_role).label}: US employment by industry, measured and "
-              f"projected to {end}")
+    with charts.deferred_figures():
+        fig = charts.industry_history(
+            measured, shown_proj, view_role, footer="Source: U.S. BLS OEWS by sector (NAICS "
+            f"2-digit), May {int(measured['year'].min())}–{int(measured['year'].max())}: each "
+            f"role's base occupation's mix times the role's level. Projection: {scenario}.",
+            note=data.share_trend_summary(),
+            title=f"{catalog.role(view_role).label}: US employment by industry, measured and "
+                  f"projected to {end}")
     layout.plotly_chart(fig, key="dm_industry_history")
     layout.chart_downloads(fig, "industry_history", key="dm_industry_history")
     report["figures"]["industry_history"] = fig

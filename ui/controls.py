@@ -95,8 +95,10 @@ def _slider(label: str, key: str, value: float, rng: tuple[float, float], on_cha
             help: str | None = None, container=st) -> None:
     lo, hi = min(rng[0], value), max(rng[1], value)
     st.session_state[key] = float(value)
-    container.slider(label, float(lo), float(hi), step=0.1, key=key, on_change=on_change,
-                     args=args, format="%.1f%%", help=help)
+    # value= as well: without it Streamlit builds a dict of the whole session state for every
+    # slider to learn the value's type (~0.3 ms each, ten sliders a lever move)
+    container.slider(label, float(lo), float(hi), value=float(value), step=0.1, key=key,
+                     on_change=on_change, args=args, format="%.1f%%", help=help)
 
 
 def role_controls(roles: tuple[str, ...] | list[str], container=st) -> None:
@@ -104,8 +106,8 @@ def role_controls(roles: tuple[str, ...] | list[str], container=st) -> None:
     a = assumptions()
     unit = _unit(a.growth_mode)
     st.session_state["gc_blend"] = float(a.blend_weight)
-    container.slider("Blend weight: 0 = model trend, 1 = your role growth", 0.0, 1.0, step=0.05,
-                     key="gc_blend", on_change=_set_blend)
+    container.slider("Blend weight: 0 = model trend, 1 = your role growth", 0.0, 1.0,
+                     value=float(a.blend_weight), step=0.05, key="gc_blend", on_change=_set_blend)
     window = ("the horizon" if a.anchor_years is None or a.extend_anchor
               else f"the first {a.anchor_window} years, then the baseline's growth")
     container.caption(f"{unit}; starts at the model's own trend; applies over {window}")
@@ -144,7 +146,8 @@ def automotive_control(container=st) -> None:
                        on_change=_toggle_auto)
     if a.automotive_share is not None:
         st.session_state["gc_auto_share"] = a.automotive_share
-        container.slider("Automotive share", 0.0, 1.0, step=0.005, key="gc_auto_share",
+        container.slider("Automotive share", 0.0, 1.0, value=float(a.automotive_share),
+                         step=0.005, key="gc_auto_share",
                          format="%.3f", on_change=lambda: st.session_state.update(
                              assumptions=assumptions().with_changes(
                                  automotive_share=st.session_state["gc_auto_share"])))

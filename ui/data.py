@@ -1,6 +1,7 @@
 """Cached loaders: every page reads data through here, so a rerun never re-reads raw files or
-refits a model. Frames are cached with st.cache_data (callers get a copy they may mutate);
-the fitted postings baseline is one shared object (st.cache_resource), built once per process.
+refits a model. Frames are cached with st.cache_data (callers get a copy they may mutate), except
+the few the Demand page's charts read on every lever move, which are shared (st.cache_resource,
+read-only); the fitted postings baseline is one shared object, built once per process.
 
 Imports of forecasting modules are lazy so the shell still runs while a module is being built.
 """
@@ -28,9 +29,11 @@ def role_levels() -> pd.DataFrame:
     return role_levels.role_levels()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def role_industry_history(automotive_share: float | None = None,
                           measured_only: bool = False) -> pd.DataFrame:
+    """Shared and read-only (cache_resource): the Demand page's charts read it on every lever
+    move, and cache_data's copy (unpickling) cost ~1 ms a call there. Do not modify it."""
     from forecasting import industry_mix
     return industry_mix.role_industry_history(automotive_share, measured_only)
 
@@ -137,8 +140,9 @@ def headcount_calibration_facts() -> dict:
             "s_long": cal.s_long, "width_factor": cal.width_factor, "n_pairs": cal.n_pairs}
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def bls_role_paths() -> pd.DataFrame:
+    """Shared and read-only, like ``role_industry_history``."""
     from forecasting import headcount
     return headcount.bls_role_paths()
 

@@ -27,10 +27,16 @@ HELP: dict[str, str] = {
 }
 
 
+def as_figure(fig) -> go.Figure:
+    """The ``go.Figure`` of a chart drawn from a ``charts.DeferredFigure`` (built on first use)."""
+    from forecasting.charts import DeferredFigure
+    return fig.figure() if isinstance(fig, DeferredFigure) else fig
+
+
 def _builder(fig: go.Figure, fmt: str) -> Callable[[], bytes]:
     # No defensive go.Figure(fig) copy: it costs ~0.1 s per button per rerun, and pages build
     # a fresh figure on every run anyway.
-    return lambda: export.to_bytes(fig, fmt)
+    return lambda: export.to_bytes(as_figure(fig), fmt)
 
 
 #: Seconds to wait before warming the image server, so launching Chromium does not compete with
@@ -94,7 +100,8 @@ def report_download(figures: Mapping[str, go.Figure], tables: Mapping[str, pd.Da
 
     def build() -> bytes:
         params = _assumptions_dict(assumptions() if callable(assumptions) else assumptions)
-        return export.report_zip(dict(figures), dict(tables), params, _sources())
+        figs = {name: as_figure(fig) for name, fig in dict(figures).items()}
+        return export.report_zip(figs, dict(tables), params, _sources())
 
     st.download_button(
         "Download report (ZIP)", data=build, file_name=f"{export.safe_filename(name)}.zip",
