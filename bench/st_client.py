@@ -33,6 +33,7 @@ LOOPBACK = ("127.0.0.1", "localhost")
 FINISHED_OK = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 #: Element types that are widgets, with the WidgetState field their value travels in.
 WIDGET_VALUE_FIELD = {"slider": "double_array_value", "checkbox": "bool_value",
+                      "file_uploader": "file_uploader_state_value",
                       "selectbox": "string_value", "multiselect": "string_array_value",
                       "number_input": "double_value", "radio": "string_value"}
 
@@ -137,12 +138,22 @@ class Session:
         self.specs: dict[str, str] = {}  # chart key -> its last plotly JSON spec
         self.pages: dict[str, str] = {}  # url path ('' = default page) -> page script hash
         self.page_hash = ""
+        self.session_id = ""
+        self._xsrf = ""
         self._ws = None
 
     async def __aenter__(self) -> Self:
         import websockets
-        self._ws = await websockets.connect(self.url, subprotocols=["streamlit"],
-                                            max_size=64 * 2**20, open_timeout=self.timeout_s)
+        from streamlit.web.server.starlette.starlette_app_utils import (
+            generate_xsrf_token_string,
+        )
+        # the browser's double-submit XSRF token: the same value in a cookie and in the
+        # subprotocol / upload header (the server only checks that they match)
+        self._xsrf = generate_xsrf_token_string()
+        self._ws = await websockets.connect(
+            self.url, subprotocols=["streamlit", self._xsrf], max_size=64 * 2**20,
+            open_timeout=self.timeout_s,
+            additional_headers={"Cookie": f"_streamlit_xsrf={self._xsrf}"})
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -162,6 +173,42 @@ class Session:
         """Navigate as the sidebar link does (needs one run first, for the page list)."""
         self.page, self.page_hash = page, self.pages[page]
         return await self.run(watch=watch)
+
+    async def upload(self, key: str, name: str, data: bytes) -> None:
+        """Put a file into the file_uploader ``key`` as the browser does: ask for an upload URL
+        over the websocket, PUT the file there (multipart), then set the widget's state; the
+        next ``run()`` sends it."""
+        msg = BackMsg()
+        req = msg.file_urls_request
+        req.request_id = os.urandom(8).hex()
+        req.file_names.append(name)
+        req.session_id = self.session_id
+        await self._ws.send(msg.SerializeToString())
+        while True:
+            fm = ForwardMsg()
+            fm.ParseFromString(await asyncio.wait_for(self._ws.recv(), timeout=self.timeout_s))
+            if (fm.WhichOneof("type") == "file_urls_response"
+                    and fm.file_urls_response.response_id == req.request_id):
+                break
+        if fm.file_urls_response.error_msg:
+            raise RuntimeError(f"upload refused: {fm.file_urls_response.error_msg}")
+        urls = fm.file_urls_response.file_urls[0]
+        await asyncio.to_thread(self._put, urls.upload_url, name, data)
+        self.values[self.widgets[key].id] = _Upload(name, len(data), urls)
+
+    def _put(self, upload_url: str, name: str, data: bytes) -> None:
+        boundary = os.urandom(16).hex()
+        body = b"".join([f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+                         f"filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n".encode(),
+                         data, f"\r\n--{boundary}--\r\n".encode()])
+        base = self.url.replace("ws://", "http://").removesuffix("/_stcore/stream")
+        url = upload_url if upload_url.startswith("http") else base + upload_url
+        request = urllib.request.Request(url, data=body, method="PUT", headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "X-Xsrftoken": self._xsrf, "Cookie": f"_streamlit_xsrf={self._xsrf}"})
+        with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+            if response.status not in (200, 204):
+                raise RuntimeError(f"upload failed: HTTP {response.status}")
 
     async def run(self, changes: dict[str, object] | None = None, *,
                   watch: tuple[str, ...] = (), trigger: str | None = None) -> RunResult:
@@ -208,6 +255,8 @@ class Session:
         deltas = 0
         for t, fm in arrived:
             kind = fm.WhichOneof("type")
+            if kind == "new_session" and fm.new_session.initialize.session_id:
+                self.session_id = fm.new_session.initialize.session_id
             if kind == "navigation":
                 for pg in fm.navigation.app_pages:
                     self.pages[pg.url_pathname] = pg.page_script_hash
@@ -250,7 +299,19 @@ def _user_key(element_id: str) -> str:
     return parts[2] if len(parts) == 3 and parts[2] != "None" else ""
 
 
+@dataclass(frozen=True)
+class _Upload:
+    name: str
+    size: int
+    urls: object  # FileURLs
+
+
 def _set_value(w, value) -> None:
+    if isinstance(value, _Upload):
+        info = w.file_uploader_state_value.uploaded_file_info.add()
+        info.name, info.size, info.file_id = value.name, value.size, value.urls.file_id
+        info.file_urls.CopyFrom(value.urls)
+        return
     if isinstance(value, bool):
         w.bool_value = value
     elif isinstance(value, (int, float)):
