@@ -70,7 +70,8 @@ def _set_role(role_id: str) -> None:
     changes = {"role_growth": tuple(growth.items())}
     if a.blend_weight == 0:  # otherwise the role growth would have no effect at all
         changes["blend_weight"] = 1.0
-        st.toast("Blend weight set to 1 so your role growth takes effect.")
+        st.session_state["gc_blend_set"] = True  # the toast is shown by role_controls: an
+        # element drawn in a callback of a fragment rerun would land outside the fragment
     st.session_state["assumptions"] = a.with_changes(**changes)
 
 
@@ -103,6 +104,8 @@ def _slider(label: str, key: str, value: float, rng: tuple[float, float], on_cha
 
 def role_controls(roles: tuple[str, ...] | list[str], container=st) -> None:
     """Blend weight and per-role growth sliders, and a reset button."""
+    if st.session_state.pop("gc_blend_set", False):
+        st.toast("Blend weight set to 1 so your role growth takes effect.")
     a = assumptions()
     unit = _unit(a.growth_mode)
     st.session_state["gc_blend"] = float(a.blend_weight)
