@@ -28,8 +28,12 @@ HELP: dict[str, str] = {
 
 
 def as_figure(fig) -> go.Figure:
-    """The ``go.Figure`` of a chart drawn from a ``charts.DeferredFigure`` (built on first use)."""
+    """The ``go.Figure`` to export: ``fig`` itself, the one of a ``charts.DeferredFigure``
+    (built on first use), or, for a zero-argument callable, of what it returns when the
+    button is clicked (a chart redrawn since the button was drawn)."""
     from forecasting.charts import DeferredFigure
+    if callable(fig) and not isinstance(fig, go.Figure):
+        fig = fig()
     return fig.figure() if isinstance(fig, DeferredFigure) else fig
 
 
@@ -57,12 +61,16 @@ def start_export_warm_up(delay_s: float = WARM_UP_DELAY_S) -> threading.Thread:
     return t
 
 
-def chart_downloads(fig: go.Figure, name: str, key: str) -> None:
-    """A compact row of PNG / SVG / PDF / HTML / CSV buttons under a chart."""
+def chart_downloads(fig: go.Figure, name: str, key: str, label: str | None = None) -> None:
+    """A compact row of PNG / SVG / PDF / HTML / CSV buttons under a chart (``label`` first,
+    for a row away from its chart). ``fig`` may be a callable: see ``as_figure``."""
     stem = export.safe_filename(name)
     ok, reason = export.image_export_available()
-    row = st.container(horizontal=True, gap="small", key=f"{key}__downloads")
+    row = st.container(horizontal=True, gap="small", key=f"{key}__downloads",
+                       vertical_alignment="center")
     with row:
+        if label:
+            st.caption(label)
         for fmt in export.FORMATS:
             unavailable = fmt in export.IMAGE_FORMATS and not ok
             st.download_button(

@@ -138,13 +138,13 @@ def _downloads() -> ModuleType | None:
         return None
 
 
-def chart_downloads(fig, name: str, key: str) -> None:
+def chart_downloads(fig, name: str, key: str, label: str | None = None) -> None:
     """Download buttons under a chart (ui.downloads), or a note while that module is built."""
     mod = _downloads()
     if mod is None:
         st.caption("Chart downloads are coming soon.")
     else:
-        mod.chart_downloads(fig, name, key=key)
+        mod.chart_downloads(fig, name, key=key, label=label)
 
 
 def report_download(figures, tables, assumptions, key: str) -> None:
