@@ -167,7 +167,7 @@ def growth_controls(roles: tuple[str, ...] | list[str], industries: tuple[str, .
 def include_small_base() -> bool:
     """Checkbox: small-base roles in headline totals and rankings (one setting for all pages)."""
     from forecasting import role_levels
-    small = role_levels.small_base_roles()
+    small = data.small_base_roles()  # cached: ~16 ms a call, every Overview/Scenarios run
     if not small:
         return True
     names = ", ".join(catalog.role(r).label for r in small)
