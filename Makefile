@@ -38,6 +38,8 @@ bench: setup-dev
 	$(PY) bench/export_speed.py
 	$(PY) bench/accuracy.py
 	$(PY) bench/batch_scaling.py
+	$(PY) bench/upload_memory.py
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) data/processed .pytest_cache test-artifacts

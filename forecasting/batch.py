@@ -11,6 +11,7 @@ would not scale); pass a scheduler address to run the very same code on a real c
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import sys
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from forecasting.atomic import write_via_temp
@@ -50,6 +52,17 @@ def chunk_series_ids(series_ids: Sequence[str], chunk_size: int) -> list[list[st
         raise ValueError("chunk_size must be >= 1")
     ids = list(series_ids)
     return [ids[i:i + chunk_size] for i in range(0, len(ids), chunk_size)]
+
+
+def series_slices(frame: pd.DataFrame, max_series: int) -> list[pd.DataFrame]:
+    """Row slices of ``frame`` (sorted by series_id, as ``read_series_csv`` returns it) holding
+    at most ``max_series`` whole series each, in order; views, not copies."""
+    if max_series < 1:
+        raise ValueError("max_series must be >= 1")
+    sid = frame["series_id"]
+    starts = np.flatnonzero((sid != sid.shift()).to_numpy(dtype=bool, na_value=True))
+    cuts = [*starts[::max_series].tolist(), len(frame)] if len(frame) else [0]
+    return [frame.iloc[a:b] for a, b in itertools.pairwise(cuts)]
 
 
 def default_chunk_size(n_series: int, n_workers: int) -> int:

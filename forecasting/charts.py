@@ -14,8 +14,10 @@ whiskers are drawn from. Decoration traces (bands, whiskers) carry ``meta={"data
 from __future__ import annotations
 
 import base64
+import contextlib
+import contextvars
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -183,8 +185,62 @@ def _tr(kind: str, **props) -> dict:
     return out
 
 
+class DeferredFigure:
+    """A figure's traces and layout as the plain dicts a factory built, made into a
+    ``go.Figure`` only when ``figure()`` is first called. Building the figure object (trace
+    objects, a deep copy of every array) was ~40% of drawing a chart; a page that only shows
+    it, as JSON, never needs the object (the dashboard builds it when a download is clicked).
+    ``_data`` and ``_layout`` mirror ``go.Figure``'s, for the JSON."""
+
+    def __init__(self, traces: list[dict], layout: dict):
+        self._data, self._fig, self._built_from = traces, None, layout
+        # as a go.Figure holds it: with plotly's default template, which Streamlit's chart
+        # theme rewrites (without it the chart would be styled differently)
+        self._layout = layout if "template" in layout else {**layout,
+                                                            "template": _default_template()}
+
+    def figure(self) -> go.Figure:
+        if self._fig is None:
+            self._fig = _build_figure(self._data, self._built_from)
+        return self._fig
+
+
+def _default_template() -> dict:
+    """The default template as go.Figure stores it in its layout (cached per template name)."""
+    import plotly.io as pio
+    name = pio.templates.default
+    if name not in _TEMPLATES:
+        _TEMPLATES[name] = go.Figure()._layout.get("template", {})
+    return _TEMPLATES[name]
+
+
+_TEMPLATES: dict[object, dict] = {}
+
+
+_DEFER: contextvars.ContextVar[bool] = contextvars.ContextVar("defer_figures", default=False)
+
+
+@contextlib.contextmanager
+def deferred_figures() -> Iterator[None]:
+    """Inside: factories return ``DeferredFigure`` instead of ``go.Figure`` (a thread's own
+    setting, so other sessions' and threads' charts are unaffected)."""
+    token = _DEFER.set(True)
+    try:
+        yield
+    finally:
+        _DEFER.reset(token)
+
+
 def _figure(traces: list[dict], layout: dict) -> go.Figure:
-    """One ``go.Figure`` from dicts; validated only in tests or when pandas dates are present."""
+    """One ``go.Figure`` from dicts (a ``DeferredFigure`` inside ``deferred_figures()``)."""
+    if _DEFER.get() and not any(isinstance(v, (pd.Series, pd.Index)) for t in traces
+                                for v in t.values()):
+        return DeferredFigure(traces, layout)  # type: ignore[return-value]
+    return _build_figure(traces, layout)
+
+
+def _build_figure(traces: list[dict], layout: dict) -> go.Figure:
+    """Validated only in tests or when pandas dates are present."""
     validate = VALIDATE or any(isinstance(v, (pd.Series, pd.Index)) for t in traces
                                for v in t.values())
     return go.Figure(data=traces, layout=layout, _validate=validate)
@@ -488,6 +544,18 @@ def _ordered(present: Iterable[str], catalog_order: Sequence[str]) -> list[str]:
     return [x for x in catalog_order if x in present] + sorted(present - set(catalog_order))
 
 
+def _role_rows(frame: pd.DataFrame, role: str, value: str) -> tuple[np.ndarray, ...]:
+    """(industry, year, value) arrays of one role's rows."""
+    keep = frame["role"].to_numpy(object) == role
+    return (frame["industry"].to_numpy(object)[keep], frame["year"].to_numpy(int)[keep],
+            frame[value].to_numpy(float)[keep])
+
+
+def _by_year(years: np.ndarray, values: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, ...]:
+    order = np.argsort(years[mask], kind="stable")
+    return years[mask][order], values[mask][order]
+
+
 def industry_history(history: pd.DataFrame, projection: pd.DataFrame, role: str, *,
                      footer: str | None = None, title: str | None = None,
                      note: str | None = None) -> go.Figure:
@@ -499,17 +567,18 @@ def industry_history(history: pd.DataFrame, projection: pd.DataFrame, role: str,
     """
     _require(history, ["role", "industry", "year", "headcount"], "industry_history history")
     _require(projection, ["role", "industry", "year", "mean"], "industry_history projection")
-    h, p = history[history["role"] == role], projection[projection["role"] == role]
-    if h.empty and p.empty:
+    # numpy, not pandas filters: a boolean filter on an Arrow-string column cost ~1 ms, and this
+    # chart made 16 a Demand-page rerun (every growth lever redraws it)
+    h_ind, h_year, h_val = _role_rows(history, role, "headcount")
+    p_ind, p_year, p_val = _role_rows(projection, role, "mean")
+    if not len(h_ind) and not len(p_ind):
         raise UserInputError(f"industry_history: no rows for role {role!r}")
     traces: list[dict] = []
-    for i, ind in enumerate(_ordered(pd.unique(pd.concat([h["industry"], p["industry"]])),
+    for i, ind in enumerate(_ordered(pd.unique(np.concatenate([h_ind, p_ind])),
                                      catalog.INDUSTRY_IDS)):
         name, colour = industry_label(ind), series_colour(ind, i)
-        hi = h[h["industry"] == ind].sort_values("year")
-        pi = p[p["industry"] == ind].sort_values("year")
-        hx, hy = hi["year"].to_numpy(int), hi["headcount"].to_numpy(float)
-        px, py = pi["year"].to_numpy(int), pi["mean"].to_numpy(float)
+        hx, hy = _by_year(h_year, h_val, h_ind == ind)
+        px, py = _by_year(p_year, p_val, p_ind == ind)
         growth = ((hy[-1] / hy[0]) ** (1 / (hx[-1] - hx[0])) - 1) * 100 \
             if len(hx) > 1 and hy[0] > 0 else np.nan
         label = f"{hx[0]}–{hx[-1] % 100:02d}: {growth:+.1f}%/yr" if np.isfinite(growth) else ""

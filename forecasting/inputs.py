@@ -11,16 +11,20 @@ Policies are documented in docs/RELIABILITY.md.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
-import io
+import itertools
 import logging
+import operator
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from forecasting.errors import UserInputError
 
@@ -68,6 +72,11 @@ _MIN_DATE = np.datetime64("1700-01-01")
 _MAX_DATE = np.datetime64("2200-12-31")
 _MONTH_ABBR = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _DOW_ABBR = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+#: Bytes decoded and CSV records tokenized at a time: the file's text and its rows are never
+#: all in memory at once (see _Columns).
+_BYTE_CHUNK = 1 << 20
+_ROW_CHUNK = 1 << 13
+_FREQ_BATCH = 1 << 16     # rows of whole series per frequency check (see _infer_freq_batched)
 _FREQ_WORDS = {"D": "daily", "B": "business-daily", "W": "weekly", "M": "monthly",
                "Q": "quarterly", "Y": "yearly"}
 
@@ -129,8 +138,7 @@ def read_series_csv(source: str | os.PathLike | bytes, *,
     """
     limit = max_upload_bytes(max_bytes)
     try:
-        data = _read_bytes(source, limit)
-        return _validate(data)
+        return _validate(_read_bytes(source, limit))
     except UserInputError:
         raise
     except MemoryError:
@@ -144,14 +152,75 @@ def read_series_csv(source: str | os.PathLike | bytes, *,
 
 
 # ----------------------------------------------------------------------------- bytes -> text
-def _read_bytes(source: object, limit: int) -> bytes:
+class _Bytes:
+    """A file's bytes, handed out ``_BYTE_CHUNK`` at a time as often as needed (the checks,
+    then the parse): an upload already in memory, or a file on disk read afresh each time so
+    that its 50 MB are never all in memory at once."""
+
+    def __init__(self, data: bytes | None = None, path: str | None = None, size: int = 0,
+                 limit: int = 0):
+        self._data, self._path, self._limit = data, path, limit
+        self.size = len(data) if data is not None else size
+
+    def chunks(self, offset: int = 0) -> Iterator[bytes]:
+        if self._data is not None:
+            for start in range(offset, len(self._data), _BYTE_CHUNK):
+                yield self._data[start:start + _BYTE_CHUNK]
+            return
+        try:
+            with open(self._path, "rb") as fh:
+                fh.seek(offset)
+                read = offset
+                while block := fh.read(_BYTE_CHUNK):
+                    read += len(block)
+                    if read > self._limit:  # grew since it was measured
+                        raise UserInputError(f"file is too large: over the limit of "
+                                             f"{self._limit / 1024 / 1024:.4g} MB")
+                    yield block
+        except OSError as exc:
+            raise UserInputError(f"cannot read {_show(self._path)}: "
+                                 f"{exc.strerror or exc}") from None
+
+    def head(self, n: int) -> bytes:
+        out = b""
+        for chunk in self.chunks():
+            out += chunk
+            if len(out) >= n:
+                break
+        return out[:n]
+
+    def whole(self) -> bytes:
+        return self._data if self._data is not None else b"".join(self.chunks())
+
+    def line_breaks(self) -> int:
+        """At least the number of line breaks (\r, \n or \r\n), so records <= this + 1."""
+        return sum(_line_breaks(c) for c in self.chunks())
+
+    def contains(self, needle: bytes) -> bool:
+        return any(needle in c for c in self.chunks())  # needles here are one byte long
+
+    def count_newlines(self, end: int) -> int:
+        """Line feeds before byte ``end``."""
+        n = 0
+        for start, c in zip(range(0, end, _BYTE_CHUNK), self.chunks()):
+            n += c.count(b"\n", 0, end - start)
+        return n
+
+
+def _line_breaks(text: str | bytes) -> int:
+    """Line breaks in ``text`` (a \r\n cut between two chunks counts twice: an upper bound)."""
+    cr, lf = ("\r", "\n") if isinstance(text, str) else (b"\r", b"\n")
+    return text.count(cr) + text.count(lf) - text.count(cr + lf)
+
+
+def _read_bytes(source: object, limit: int) -> _Bytes:
     limit_txt = f"{limit / 1024 / 1024:.4g} MB"
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
         if len(data) > limit:
             raise UserInputError(f"file is too large: {len(data) / 1024 / 1024:.1f} MB, "
                                  f"the limit is {limit_txt}")
-        return data
+        return _Bytes(data)
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         try:
@@ -161,95 +230,252 @@ def _read_bytes(source: object, limit: int) -> bytes:
             if size > limit:  # refuse before reading any of it
                 raise UserInputError(f"file is too large: {size / 1024 / 1024:.1f} MB, "
                                      f"the limit is {limit_txt}")
-            with open(path, "rb") as fh:
-                data = fh.read(limit + 1)
+            with open(path, "rb") as fh:  # readable? (the content is read in chunks later)
+                fh.read(1)
         except FileNotFoundError:
             raise UserInputError(f"file not found: {_show(path)}") from None
         except UserInputError:
             raise
         except OSError as exc:
             raise UserInputError(f"cannot read {_show(path)}: {exc.strerror or exc}") from None
-        if len(data) > limit:  # grew while reading, or a special file
-            raise UserInputError(f"file is too large: over the limit of {limit_txt}")
-        return data
+        return _Bytes(path=path, size=size, limit=limit)
     if hasattr(source, "read"):  # file-like (e.g. an upload widget's buffer)
         data = source.read(limit + 1)
         if isinstance(data, str):
             data = data.encode("utf-8")
         if len(data) > limit:
             raise UserInputError(f"file is too large: over the limit of {limit_txt}")
-        return bytes(data)
+        return _Bytes(bytes(data))
     raise UserInputError(f"expected a file path or file contents, got {type(source).__name__}")
 
 
-def _decode(data: bytes, notes: list[str]) -> str:
-    head = data[:8192]
+def _decode(data: _Bytes, notes: list[str]) -> tuple[str, int, str | None]:
+    """Check the bytes and pick their text encoding: (codec, offset of the text, text).
+
+    ``text`` is the decoded file only for UTF-16 (rare, decoded whole); otherwise None and the
+    caller decodes from ``offset`` chunk by chunk (``_text_chunks``), so a 50 MB file never
+    exists as one 50 MB string. Every check scans the whole file, as the one-shot decode did,
+    so the refusals and notes are the same."""
+    head = data.head(8)
     for magic, what in BINARY_MAGIC.items():
-        if data.startswith(magic):
+        if head.startswith(magic):
             raise UserInputError(f"looks like a binary file ({what}), not a CSV; "
                                  f"if it is a spreadsheet, export it as CSV (UTF-8)")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            text = data.decode("utf-16")
+            text = data.whole().decode("utf-16")
         except UnicodeDecodeError:
             raise UserInputError("the file starts like UTF-16 text but cannot be decoded; "
                                  "save it as CSV (UTF-8)") from None
         notes.append("file was UTF-16 encoded; decoded as UTF-16")
-        return text
-    if b"\x00" in head or b"\x00" in data:
+        return "utf-16", 0, text
+    if data.contains(b"\x00"):
         raise UserInputError("looks like a binary/Excel file (it contains NUL bytes), not a "
                              "CSV; export it as CSV (UTF-8)")
-    if data.startswith(b"\xef\xbb\xbf"):
-        try:
-            text = data[3:].decode("utf-8")
+    if head.startswith(b"\xef\xbb\xbf"):
+        if _decodes(data, 3, "utf-8"):
             notes.append("file is UTF-8 with a byte-order mark (BOM); the BOM was removed")
-            return text
-        except UnicodeDecodeError:
-            pass
-    else:
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
+            return "utf-8", 3, None
+    elif _decodes(data, 0, "utf-8"):
+        return "utf-8", 0, None
     # cp1252 reads every printable Latin-1 byte the same way and adds the Windows extras
     # (euro sign, curly quotes); the bytes it rejects would be control characters in Latin-1.
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise UserInputError(f"line {line}: the file is neither UTF-8 nor Windows-1252/Latin-1 "
-                             f"text; save it as CSV (UTF-8)") from None
-    bad = re.search(r"[\x00-\x08\x0b\x0e-\x1f\x7f]", text)
-    if bad:
-        line = text.count("\n", 0, bad.start()) + 1
-        raise UserInputError(f"line {line}: the file is not UTF-8 text and contains control "
-                             f"bytes; is it a CSV? Save it as CSV (UTF-8)")
+    # One byte per character, so text offsets are byte offsets.
+    for start, chunk in zip(itertools.count(0, _BYTE_CHUNK), data.chunks()):
+        try:
+            str(chunk, "cp1252")
+        except UnicodeDecodeError as exc:
+            line = data.count_newlines(start + exc.start) + 1
+            raise UserInputError(f"line {line}: the file is neither UTF-8 nor Windows-1252/"
+                                 f"Latin-1 text; save it as CSV (UTF-8)") from None
+    for start, chunk in zip(itertools.count(0, _BYTE_CHUNK), data.chunks()):  # then controls
+        bad = _CONTROL.search(str(chunk, "cp1252"))
+        if bad:
+            line = data.count_newlines(start + bad.start()) + 1
+            raise UserInputError(f"line {line}: the file is not UTF-8 text and contains control "
+                                 f"bytes; is it a CSV? Save it as CSV (UTF-8)")
     notes.append("file is not UTF-8; decoded as Windows-1252 (cp1252, which includes Latin-1)")
-    return text
+    return "cp1252", 0, None
 
 
-# ----------------------------------------------------------------------------- text -> rows
-def _split(text: str, notes: list[str]) -> tuple[list[str], list[list[str]], list[int], int, str]:
-    """Header cells, data rows and each row's 1-based starting line number."""
-    lines = io.StringIO(text, newline="")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _decodes(data: _Bytes, offset: int, codec: str) -> bool:
+    """True when the bytes from ``offset`` are valid ``codec`` text (checked in chunks, the
+    text discarded)."""
+    try:
+        for _ in _text_chunks(data, offset, codec):
+            pass
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _text_chunks(data: _Bytes, offset: int, codec: str) -> Iterator[str]:
+    """The bytes from ``offset`` decoded a chunk at a time (a character split across two
+    chunks is completed by the incremental decoder)."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    for chunk in data.chunks(offset):
+        yield decoder.decode(chunk)
+    yield decoder.decode(b"", final=True)
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+#: Line breaks of str.splitlines that io.StringIO(newline="") does not split at.
+_OTHER_BREAKS = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def _split_lines(text: str) -> list[str]:
+    """``text`` cut into lines with their endings, at \n, \r and \r\n only (as
+    ``io.StringIO(text, newline="")`` reads them); the last may have no ending."""
+    if not any(c in text for c in _OTHER_BREAKS):
+        return text.splitlines(keepends=True)  # same cuts, in C
+    return _LINE.findall(text)
+
+
+def _lines(chunks: Iterable[str]) -> Iterator[str]:
+    """Physical lines with their endings (``_split_lines``) from text arriving in chunks."""
+    return itertools.chain.from_iterable(_line_lists(chunks))
+
+
+def _line_lists(chunks: Iterable[str]) -> Iterator[list[str]]:
+    carry = ""
+    for chunk in chunks:
+        buf = carry + chunk if carry else chunk
+        lines = _split_lines(buf)
+        # an unfinished last line, or one ending in \r whose \n may start the next chunk
+        carry = lines.pop() if lines and not lines[-1].endswith("\n") else ""
+        yield lines
+    if carry:
+        yield _split_lines(carry)
+
+
+# ----------------------------------------------------------------------------- text -> columns
+@dataclass
+class _Parsed:
+    """What the tokenizer read: the header, its line, the separator and the three columns."""
+
+    header: list[str]
+    header_no: int
+    sep: str
+    cols: dict[str, int]
+    columns: _Columns
+
+
+class _Columns:
+    """The series_id, ds and y columns of the data rows, kept compact while the file streams
+    through: ids and dates as codes into their distinct values (with the first row of each),
+    y parsed to float per chunk (the text kept only where parsing failed, or for every row when
+    decimal commas are possible), the 1-based line of each row. Row-list memory was ~20x the
+    file; this is a few bytes a row plus the distinct values."""
+
+    def __init__(self, cols: dict[str, int], ncol: int, keep_y_text: bool, size: int,
+                 capacity: int):
+        self.cols, self.ncol, self.need = cols, ncol, max(cols.values()) + 1
+        # codes and line numbers are below the file's size in bytes
+        self.idx = np.int32 if size < 2**31 else np.int64
+        # filled in place (``capacity`` >= records): no per-chunk arrays to join, or to
+        # fragment the heap, and a few bytes a row
+        self.sid: dict[str, int] = {} if "series_id" in cols else {SINGLE_SERIES_ID: 0}
+        self.sid_first: list[int] = [] if "series_id" in cols else [0]
+        self.ds: dict[str, int] = {}
+        self.ds_first: list[int] = []
+        self._sid_codes = np.zeros(capacity, dtype=self.idx)
+        self._ds_codes = np.empty(capacity, dtype=self.idx)
+        self._y = np.empty(capacity, dtype=np.float64)
+        self._lines = np.empty(capacity, dtype=self.idx)
+        self.y_fail_rows: list[int] = []
+        self.y_fail_text: list[str] = []
+        self.y_text: list[str] | None = [] if keep_y_text else None
+        self.n = 0
+        self.error: UserInputError | None = None  # the first row with the wrong field count
+
+    def add(self, rows: list[list[str]], line_nos: np.ndarray) -> None:
+        if self.error is not None or not rows:
+            return  # refused already: the rest is only tokenized (a CSV error still wins)
+        ncol, need, cols = self.ncol, self.need, self.cols
+        lens = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        for k in np.flatnonzero((lens > ncol) | (lens < need)):
+            row, ln = rows[k], line_nos[k]
+            if len(row) > ncol and any(c.strip() for c in row[ncol:]):
+                self.error = UserInputError(f"line {ln}: {len(row)} fields but the header has "
+                                            f"{ncol}; check the separator and quoting")
+                return
+            if len(row) < need:
+                missing = [c for c, i in cols.items() if i >= len(row)]
+                self.error = UserInputError(
+                    f"line {ln}: no value for column {missing[0]!r} (only {len(row)} of the "
+                    f"header's {ncol} fields; check the separator and quoting)")
+                return
+        n = len(rows)
+        at = slice(self.n, self.n + n)
+        if "series_id" in cols:  # else every code stays 0
+            self._sid_codes[at] = self._codes(rows, cols["series_id"], self.sid, self.sid_first)
+        self._ds_codes[at] = self._codes(rows, cols["ds"], self.ds, self.ds_first)
+        values = list(map(str.strip, map(operator.itemgetter(cols["y"]), rows)))
+        num = pd.to_numeric(pd.Series(np.array(values, dtype=object), dtype=object),
+                            errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        failed = np.flatnonzero(np.isnan(num))
+        self.y_fail_rows.extend((failed + self.n).tolist())
+        self.y_fail_text.extend(values[k] for k in failed)
+        if self.y_text is not None:
+            self.y_text.extend(values)
+        self._y[at] = num
+        self._lines[at] = line_nos
+        self.n += n
+
+    def _codes(self, rows: list[list[str]], col: int, index: dict[str, int],
+               first: list[int]) -> np.ndarray:
+        """Codes of column ``col``'s stripped values in ``index`` (new values get the next
+        codes, in order of appearance), and the row where each new value first appears
+        appended to ``first``. Hashing runs on the raw cells in C; only the distinct cells of
+        the chunk are stripped and looked up in Python."""
+        raw_codes, raw_uniq = pd.factorize(np.array(list(map(operator.itemgetter(col), rows)),
+                                                    dtype=object))
+        before = len(index)
+        to_code = np.fromiter((index.setdefault(u.strip(), len(index)) for u in raw_uniq),
+                              dtype=self.idx, count=len(raw_uniq))
+        if len(index) > before:
+            _, first_at = np.unique(raw_codes, return_index=True)  # raw codes 0.. by appearance
+            seen: set[int] = set()
+            for j in np.flatnonzero(to_code >= before):  # the earliest raw spelling of each
+                if to_code[j] not in seen:
+                    seen.add(to_code[j])
+                    first.append(int(first_at[j]) + self.n)
+        return to_code[raw_codes]
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(series code, date code, y, line) of every data row, in file order."""
+        n = self.n
+        return self._sid_codes[:n], self._ds_codes[:n], self._y[:n], self._lines[:n]
+
+
+def _tokenize(data: _Bytes, notes: list[str]) -> _Parsed:
+    """Decode, find the header and the separator, and read every record into ``_Columns``,
+    ``_ROW_CHUNK`` records at a time. Refusals come in the order of the one-pass reader this
+    replaces: encoding, empty file, CSV syntax anywhere in the file, header, no rows, field
+    counts (then the caller checks ids, dates and numbers)."""
+    codec, offset, text = _decode(data, notes)
+    chunks = iter([text]) if text is not None else _text_chunks(data, offset, codec)
+    has_quote = ('"' in text) if text is not None else data.contains(b'"')
+    capacity = (_line_breaks(text) if text is not None else data.line_breaks()) + 1
+    lines = _lines(chunks)
     first_line_no = 1
     sep = None
     # skip leading blank lines; honour Excel's "sep=;" hint line
     header_line = ""
-    pos = 0
     for raw in lines:
         if raw.strip():
             header_line = raw
             break
         first_line_no += 1
-        pos += len(raw)
     if not header_line.strip():
         raise UserInputError("the file is empty; expected a header line "
                              f"{EXPECTED_HEADER} and at least {MIN_POINTS} rows per series")
     hint = re.fullmatch(r"\s*\"?sep=(.)\"?\s*", header_line)
     if hint:
         sep = hint.group(1)
-        pos += len(header_line)
         first_line_no += 1
         header_line = next(lines, "")
         notes.append(f"used the separator declared on line {first_line_no - 1} ({sep!r})")
@@ -259,38 +485,68 @@ def _split(text: str, notes: list[str]) -> tuple[list[str], list[list[str]], lis
         if sep != ",":
             name = {";": "semicolon", "\t": "tab", "|": "pipe"}[sep]
             notes.append(f"file is {name}-separated")
-    body_text = text[pos:]
-    reader = csv.reader(io.StringIO(body_text, newline=""), delimiter=sep, strict=False)
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    line_nos: list[int] = []
+    body = itertools.chain([header_line] if header_line else [], lines)
+    reader = csv.reader(body, delimiter=sep, strict=False)
+    state: dict = {"header": None}
+
+    def start(header: list[str], header_no: int) -> None:
+        state.update(header=header, header_no=header_no)
+        try:
+            cols = _map_columns(header, header_no, notes)
+        except UserInputError as exc:  # raised once the whole file is tokenized
+            state["error"] = exc
+            return
+        state["cols"] = cols
+        state["columns"] = _Columns(cols, len(header), keep_y_text=sep != ",",
+                                    size=data.size, capacity=capacity)
+
+    def add(rows: list[list[str]], line_nos: np.ndarray) -> None:
+        if "columns" in state:
+            state["columns"].add(rows, line_nos)
+
     try:
-        if '"' not in body_text:
-            # no quoting: one physical line per record, so list() in C and count lines
-            allrows = list(reader)
-            if allrows:
-                header, header_no = allrows[0], first_line_no
-                keep = [k for k in range(1, len(allrows)) if "".join(allrows[k]).strip()]
-                rows = [allrows[k] for k in keep]
-                line_nos = [first_line_no + k for k in keep]
+        if not has_quote:
+            # no quoting: one physical line per record, so read chunks in C and count lines
+            read = 0  # records read so far, header included
+            while chunk := list(itertools.islice(reader, _ROW_CHUNK)):
+                if state["header"] is None:
+                    start(chunk[0], first_line_no)
+                    chunk = chunk[1:]
+                    read = 1
+                line_nos = np.arange(first_line_no + read, first_line_no + read + len(chunk))
+                read += len(chunk)
+                blank = np.fromiter(map(operator.not_, map(str.strip, map("".join, chunk))),
+                                    dtype=bool, count=len(chunk))
+                if blank.any():
+                    keep = np.flatnonzero(~blank)
+                    chunk, line_nos = [chunk[k] for k in keep], line_nos[keep]
+                add(chunk, line_nos)
         else:
             prev = 0
+            rows: list[list[str]] = []
+            line_nos: list[int] = []
             for row in reader:
-                start = first_line_no + prev
+                begin = first_line_no + prev
                 prev = reader.line_num
-                if header is None:
-                    header, header_no = row, start
+                if state["header"] is None:
+                    start(row, begin)
                     continue
                 if not "".join(row).strip():
                     continue
                 rows.append(row)
-                line_nos.append(start)
+                line_nos.append(begin)
+                if len(rows) >= _ROW_CHUNK:
+                    add(rows, np.asarray(line_nos, dtype=np.int64))
+                    rows, line_nos = [], []
+            add(rows, np.asarray(line_nos, dtype=np.int64))
     except csv.Error as exc:
         raise UserInputError(f"line {first_line_no + reader.line_num - 1}: the file is not "
                              f"valid CSV ({exc})") from None
-    if header is None:  # pragma: no cover - guarded by the blank check above
+    if state["header"] is None:  # pragma: no cover - guarded by the blank check above
         raise UserInputError("the file is empty")
-    return header, rows, line_nos, header_no, sep
+    if "error" in state:
+        raise state["error"]
+    return _Parsed(state["header"], state["header_no"], sep, state["cols"], state["columns"])
 
 
 def _norm(name: str) -> str:
@@ -356,81 +612,85 @@ def _looks_like_data(cells: list[str]) -> bool:
 
 
 # ----------------------------------------------------------------------------- validation
-def _validate(data: bytes) -> ValidatedSeries:
+def _validate(data: _Bytes) -> ValidatedSeries:
     notes: list[str] = []
-    if not data.strip():
+    if not any(re.search(rb"\S", c) for c in data.chunks()):  # not data.strip(): a copy
         raise UserInputError(f"the file is empty; expected a header {EXPECTED_HEADER} and at "
                              f"least {MIN_POINTS} rows per series")
-    text = _decode(data, notes)
-    header, rows, line_nos, header_no, sep = _split(text, notes)
-    cols = _map_columns(header, header_no, notes)
-    if not rows:
-        raise UserInputError(f"the file has a header (line {header_no}) but no data rows")
-    ncol = len(header)
-    need = max(cols.values()) + 1
-    lens = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-    for k in np.flatnonzero((lens > ncol) | (lens < need)):
-        row, ln = rows[k], line_nos[k]
-        if len(row) > ncol and any(c.strip() for c in row[ncol:]):
-            raise UserInputError(f"line {ln}: {len(row)} fields but the header has {ncol}; "
-                                 f"check the separator and quoting")
-        if len(row) < need:
-            missing = [c for c, i in cols.items() if i >= len(row)]
-            raise UserInputError(f"line {ln}: no value for column {missing[0]!r} (only "
-                                 f"{len(row)} of the header's {ncol} fields; check the "
-                                 f"separator and quoting)")
-    lines = np.asarray(line_nos, dtype=np.int64)
-
-    if "series_id" in cols:
-        i = cols["series_id"]
-        sid = np.array([r[i].strip() for r in rows], dtype=object)
-        empty = np.flatnonzero(sid == "")
-        if empty.size:
-            raise UserInputError(f"line {lines[empty[0]]}, column 'series_id': empty series id")
-        too_long = np.flatnonzero(np.fromiter(map(len, sid), np.int64, len(sid)) > 200)
+    parsed = _tokenize(data, notes)
+    del data  # the caller passed its only reference: 50 MB less from here on
+    columns = parsed.columns
+    if columns.n == 0 and columns.error is None:
+        raise UserInputError(f"the file has a header (line {parsed.header_no}) but no data rows")
+    if columns.error is not None:
+        raise columns.error
+    sid_codes, ds_codes, y, lines = columns.arrays()
+    sid_uniq = np.array(list(columns.sid), dtype=object)
+    sid_first = np.asarray(columns.sid_first, dtype=np.int64)
+    if "series_id" in parsed.cols:
+        if "" in columns.sid:
+            raise UserInputError(f"line {lines[sid_first[columns.sid['']]]}, column "
+                                 f"'series_id': empty series id")
+        too_long = np.flatnonzero(np.fromiter(map(len, sid_uniq), np.int64, len(sid_uniq)) > 200)
         if too_long.size:
-            raise UserInputError(f"line {lines[too_long[0]]}, column 'series_id': id longer "
-                                 f"than 200 characters ({_show(sid[too_long[0]])})")
-    else:
-        sid = np.full(len(rows), SINGLE_SERIES_ID, dtype=object)
-    ds = _parse_dates([r[cols["ds"]].strip() for r in rows], lines, notes)
-    y = _parse_numbers([r[cols["y"]].strip() for r in rows], lines, notes,
-                       decimal_comma_ok=sep != ",")
+            k = too_long[np.argmin(sid_first[too_long])]
+            raise UserInputError(f"line {lines[sid_first[k]]}, column 'series_id': id longer "
+                                 f"than 200 characters ({_show(sid_uniq[k])})")
+    ds = _parse_dates(columns.ds, ds_codes, np.asarray(columns.ds_first, dtype=np.int64), lines,
+                      notes)
+    y = _parse_numbers(y, columns, lines, notes, decimal_comma_ok=parsed.sep != ",")
 
+    del ds_codes, parsed, columns
     # sort on integer codes (hashing + lexsort) instead of strings: 10k series stay fast
-    codes, _ = pd.factorize(sid, sort=True)
+    rank, _ = pd.factorize(sid_uniq, sort=True)    # the distinct ids' sorted order
+    codes = rank[sid_codes]
     order = np.lexsort((lines, ds.view(np.int64), codes))
-    frame = pd.DataFrame({"series_id": sid[order], "ds": ds[order], "y": y[order],
-                          "_line": lines[order], "_code": codes[order]})
+    # one column at a time, each freed once sorted; ids as a categorical while checking (a code
+    # a row, not a string a row); one dtype per column, so pandas copies none into a block
+    columns = {"series_id": pd.Categorical.from_codes(sid_codes[order], pd.Index(sid_uniq))}
+    del sid_codes
+    columns["ds"] = ds[order]
+    del ds
+    columns["y"] = y[order]
+    del y
+    columns["_line"] = lines[order]  # int32 (int64 for a file over 2 GB): not the _code dtype
+    del lines
+    columns["_code"] = codes[order]
+    del codes, order
+    frame = pd.DataFrame(columns, copy=False)
+    del columns
     frame = _drop_duplicates(frame, notes)
     frame = _drop_trailing_missing(frame, notes)
     _check_values(frame, notes)
     _check_length(frame)
-    frame, freq = _infer_freq(frame, notes)
-    frame = frame[["series_id", "ds", "y"]].reset_index(drop=True)
-    frame["series_id"] = frame["series_id"].astype("str")
-    frame["ds"] = frame["ds"].astype("datetime64[ns]")
-    frame["y"] = frame["y"].astype("float64")
+    frame, freq = _infer_freq_batched(frame, notes)
+    ids = frame["series_id"].array
+    frame = pd.DataFrame({  # ids back to strings by one Arrow take over the distinct ones
+        "series_id": pd.array(pa.array(ids.categories.to_numpy(object), pa.large_string())
+                              .take(pa.array(ids.codes)), dtype="str"),
+        "ds": frame["ds"].to_numpy().astype("datetime64[ns]", copy=False),
+        "y": frame["y"].to_numpy().astype("float64", copy=False)}, copy=False)
     return ValidatedSeries(frame=frame, notes=notes, freq=freq)
 
 
-def _parse_numbers(values: list[str], lines: np.ndarray, notes: list[str],
+def _parse_numbers(num: np.ndarray, columns: _Columns, lines: np.ndarray, notes: list[str],
                    decimal_comma_ok: bool) -> np.ndarray:
-    raw = np.array(values, dtype=object)
-    num = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce").to_numpy(
-        dtype="float64", na_value=np.nan)
-    failed = np.flatnonzero(np.isnan(num))
+    """``num``: y as read per chunk (NaN where the text was no number); ``columns`` holds the
+    text of those rows (and of every row when ``decimal_comma_ok``)."""
+    failed = np.asarray(columns.y_fail_rows, dtype=np.int64)
     if failed.size == 0:
         return num
-    fail_txt = [values[i] for i in failed]
+    fail_txt = columns.y_fail_text
     comma_number = re.compile(r"[+-]?\d+(\.\d{3})*,\d*|[+-]?,\d+")
     if not (decimal_comma_ok and any(comma_number.fullmatch(v) for v in fail_txt)):
         missing_f = np.fromiter((v.lower() in MISSING_TOKENS for v in fail_txt), bool, failed.size)
         if not missing_f.all():
-            i = failed[np.flatnonzero(~missing_f)[0]]
-            raise UserInputError(f"line {lines[i]}, column 'y': cannot read number "
-                                 f"{_show(values[i])}")
+            j = np.flatnonzero(~missing_f)[0]
+            raise UserInputError(f"line {lines[failed[j]]}, column 'y': cannot read number "
+                                 f"{_show(fail_txt[j])}")
         return num
+    values = columns.y_text
+    assert values is not None  # kept for every row of a non-comma file
     # Decimal commas ("1,5"): possible only when ',' is not the separator, i.e. here.
     missing = np.fromiter((v.lower() in MISSING_TOKENS for v in values), bool, len(values))
     fixed: list[str | None] = []
@@ -462,14 +722,13 @@ def _parse_numbers(values: list[str], lines: np.ndarray, notes: list[str],
     return num
 
 
-def _parse_dates(values: list[str], lines: np.ndarray, notes: list[str]) -> np.ndarray:
-    arr = np.array(values, dtype=object)
-    empty = np.flatnonzero(arr == "")
-    if empty.size:
-        raise UserInputError(f"line {lines[empty[0]]}, column 'ds': empty date")
-    inverse, uniq = pd.factorize(arr)          # hashing: fast, uniques in order of appearance
-    uniq = np.asarray(uniq, dtype=object)
-    _, first_row = np.unique(inverse, return_index=True)
+def _parse_dates(index: dict[str, int], inverse: np.ndarray, first_row: np.ndarray,
+                 lines: np.ndarray, notes: list[str]) -> np.ndarray:
+    """Dates of every row from the distinct date texts (``index``: text -> code, in order of
+    appearance; ``inverse``: each row's code; ``first_row``: each code's first row)."""
+    if "" in index:
+        raise UserInputError(f"line {lines[first_row[index['']]]}, column 'ds': empty date")
+    uniq = np.array(list(index), dtype=object)
     names, results = [], []
     iso = pd.to_datetime(pd.Index(uniq, dtype=object), format="ISO8601", errors="coerce",
                          utc=True).tz_convert(None).as_unit("us")
@@ -738,9 +997,51 @@ def _infer_freq(frame: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, di
         new = ds64.copy()
         new[move] = months[move].astype("datetime64[ns]")
         frame = frame.assign(ds=new)
-        notes.append(f"monthly/quarterly/yearly dates not on the 1st (e.g. month ends) moved "
-                     f"to the month start in {len(np.unique(codes[move]))} series")
+        notes.append(_moved_note(len(np.unique(codes[move]))))
     return frame, freq_of
+
+
+def _moved_note(n_series: int) -> str:
+    return (f"monthly/quarterly/yearly dates not on the 1st (e.g. month ends) moved to the "
+            f"month start in {n_series} series")
+
+
+def _infer_freq_batched(frame: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame,
+                                                                         dict[str, str]]:
+    """``_infer_freq`` over ``_FREQ_BATCH``-row batches of whole series: its arrays are ~4x the
+    frame, at a million rows most of a parse's peak memory. Series are checked independently,
+    so the batches give the same frequencies and dates; the note counts moved series over all
+    batches. Any refusal re-runs the whole frame, so the message names the file's first problem
+    exactly as before."""
+    n = len(frame)
+    if n <= _FREQ_BATCH:
+        return _infer_freq(frame, notes)
+    codes = frame["_code"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    cuts = np.unique(starts[np.minimum(np.searchsorted(starts, np.arange(_FREQ_BATCH, n,
+                                                                         _FREQ_BATCH)),
+                                       len(starts) - 1)])
+    bounds = np.unique(np.r_[0, cuts, n])
+    ds = frame["ds"].to_numpy()  # copied on the first move
+    freq: dict[str, str] = {}
+    moved = 0
+    for a, b in itertools.pairwise(bounds):
+        part = frame.iloc[a:b]
+        try:
+            out, part_freq = _infer_freq(part, [])
+        except UserInputError:
+            return _infer_freq(frame, notes)
+        new = out["ds"].to_numpy()
+        changed = new != ds[a:b]
+        if changed.any():
+            if not moved:
+                ds = ds.copy()
+            moved += len(np.unique(codes[a:b][changed]))
+            ds[a:b] = new
+        freq.update(part_freq)
+    if moved:
+        notes.append(_moved_note(moved))
+    return (frame.assign(ds=ds) if moved else frame), freq
 
 
 def _spacing_message(frame: pd.DataFrame, i: int, kind: str, step_m: int, ok_day: bool,

@@ -76,6 +76,9 @@ class Vintage:
     label: str
 
 
+_YEARS_MEMO: dict[tuple, tuple[int, ...]] = {}
+
+
 @dataclass(frozen=True)
 class Yearly:
     """One file per year (OEWS): years are discovered from the files present, so a new year's
@@ -90,12 +93,22 @@ class Yearly:
 
     def years(self, raw: Path) -> tuple[int, ...]:
         folder = raw / PurePosixPath(self.rel).parent
-        rx = self._regex()
-        try:
-            names = [p.name for p in folder.iterdir() if p.is_file()]
-        except OSError:
+        try:  # memoised on the folder's inode and mtime: any file added, removed or renamed in
+            st = folder.stat()  # it (or a swapped-in folder) changes them. The listing cost
+        except OSError:  # ~0.1 ms a call, and the dashboard's data-hash check runs every rerun
             return ()
-        return tuple(sorted(int(m.group(1)) for n in names if (m := rx.fullmatch(n))))
+        key = (str(folder), st.st_ino, st.st_mtime_ns, self.rel)
+        if key not in _YEARS_MEMO:
+            rx = self._regex()
+            try:
+                names = [p.name for p in folder.iterdir() if p.is_file()]
+            except OSError:
+                return ()
+            if len(_YEARS_MEMO) > 256:
+                _YEARS_MEMO.clear()
+            _YEARS_MEMO[key] = tuple(sorted(int(m.group(1)) for n in names
+                                            if (m := rx.fullmatch(n))))
+        return _YEARS_MEMO[key]
 
     def file(self, year: int, required: bool = True) -> RawFile:
         fmt = {"year": year, "yy": f"{year % 100:02d}"}

@@ -136,11 +136,23 @@ horizon = c2.number_input("Horizon (periods)", 1, inputs.MAX_HORIZON, 12, key="d
 model = c3.selectbox("Model", models.MODEL_NAMES, key="dmm_model")
 
 
+#: Series forecast and charted here (the first ones by id); the CLI forecasts any number.
+#: A 50 MB upload holds ~20,000 series: all of them in one chart, or fitted in one page run,
+#: would take minutes and hundreds of MB of server memory.
+SHOWN_SERIES = 10
+
+
 @st.cache_data(show_spinner="Forecasting your series…", max_entries=8)
 def forecast_upload(raw: bytes, horizon: int, model: str):
+    """(history of the shown series, notes, their forecast, series and rows in the file).
+    Only the shown series are cached: the whole file's frame would stay in memory."""
+    from forecasting.batch import series_slices
     series = inputs.read_series_csv(raw, max_bytes=inputs.max_upload_bytes())
-    fc = models.forecast_frame(series.frame, horizon, model=model, freq=series.freq)
-    return series.frame, series.notes, fc
+    notes, freq, n_rows = series.notes, series.freq, len(series.frame)
+    shown = series_slices(series.frame, SHOWN_SERIES)[0].copy()
+    del series  # the rest of the file is not needed here
+    fc = models.forecast_frame(shown, horizon, model=model, freq=freq)
+    return shown, notes, fc, len(freq), n_rows
 
 
 @st.cache_data(show_spinner=False)
@@ -156,14 +168,18 @@ if upload is None:
 else:
     name, raw = upload.name, upload.getvalue()
 try:
-    history, notes, forecast = forecast_upload(raw, int(horizon), model)
+    history, notes, forecast, n_series, n_rows = forecast_upload(raw, int(horizon), model)
 except UserInputError as exc:
     st.error(f"{escape_md(name)}: {escape_md(exc)}", icon=":material/error:")  # user text
 else:
     if notes:
         st.info("What we cleaned:\n" + "\n".join(f"- {escape_md(n)}" for n in notes))
-    st.success(f"{history['series_id'].nunique()} series, {len(history)} rows; model used: "
+    st.success(f"{n_series:,} series, {n_rows:,} rows; model used: "
                f"{', '.join(sorted(forecast['model'].unique()))}.")
+    if n_series > SHOWN_SERIES:
+        st.caption(f"Forecast and charted here: the first {SHOWN_SERIES} series by id. For all "
+                   f"of them: `python -m forecasting predict --input <file> --horizon "
+                   f"{int(horizon)} --output forecasts.csv` (or `batch`, in parallel).")
     safe = html.escape(name)  # plotly renders tags in titles; the file name is user text
     fig = charts.forecast_chart(history, forecast, title=f"{safe}: forecast",
                                 y_title="y (your units)", footer=f"Source: {safe}; forecast by "

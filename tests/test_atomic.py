@@ -14,6 +14,14 @@ def test_csv_round_trip(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["o.csv"]
 
 
+def test_csv_is_written_exactly_as_to_csv_would_return_it(tmp_path):
+    """Streamed to the temp file by pandas: the bytes are those of ``df.to_csv()``."""
+    df = pd.DataFrame({"s": ["x", "é,\"q\"", "z"], "ds": pd.date_range("2020-01-01", periods=3),
+                       "v": [1.5, float("nan"), -2.0]})
+    out = atomic.write_csv_atomic(df, tmp_path / "o.csv", date_format="%Y-%m-%d")
+    assert out.read_bytes() == df.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8")
+
+
 def test_failure_keeps_old_file_and_leaves_no_temp(tmp_path, monkeypatch):
     target = tmp_path / "o.csv"
     target.write_text("old")

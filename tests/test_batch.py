@@ -156,3 +156,14 @@ def test_chunking_covers_every_series_once():
     assert [len(c) for c in chunks] == [5, 5, 5, 5, 3]
     assert sum(chunks, []) == ids
     assert batch.default_chunk_size(2000, 2) == 100 and batch.default_chunk_size(20, 2) == 2
+
+
+def test_series_slices_keep_whole_series_in_order():
+    frame = pd.DataFrame({"series_id": ["a"] * 3 + ["b"] * 2 + ["c"] * 4 + ["d"],
+                          "ds": pd.date_range("2020-01-01", periods=10, freq="MS"),
+                          "y": np.arange(10.0)})
+    parts = batch.series_slices(frame, 2)
+    assert [list(p["series_id"].unique()) for p in parts] == [["a", "b"], ["c", "d"]]
+    assert pd.concat(parts).equals(frame)
+    assert [len(p) for p in batch.series_slices(frame, 1)] == [3, 2, 4, 1]
+    assert len(batch.series_slices(frame, 100)) == 1

@@ -46,6 +46,21 @@ def test_predict_other_levels_and_model(sample_csv, tmp_path):
     assert (fc["model"] == "drift").all()
 
 
+def test_predict_in_series_batches_writes_the_same_file(sample_csv, tmp_path, monkeypatch):
+    """predict forecasts a few series per call to bound memory: one series a call must give the
+    very same bytes as all series in one call."""
+    from forecasting.commands import predict
+    path, _ = sample_csv
+    outs = []
+    for per_call in (1, 10_000):
+        monkeypatch.setattr(predict, "SERIES_PER_CALL", per_call)
+        outs.append(tmp_path / f"b{per_call}.csv")
+        assert cli.main(["predict", "--input", str(path), "--horizon", "4", "--output",
+                         str(outs[-1]), "--model", "naive"]) == 0
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    assert pd.read_csv(outs[0])["series_id"].nunique() == 2
+
+
 @pytest.mark.parametrize("h", ["0", "121"])
 def test_bad_horizon_exits_2_and_writes_nothing(sample_csv, tmp_path, capsys, h):
     path, _ = sample_csv

@@ -70,7 +70,8 @@ def _set_role(role_id: str) -> None:
     changes = {"role_growth": tuple(growth.items())}
     if a.blend_weight == 0:  # otherwise the role growth would have no effect at all
         changes["blend_weight"] = 1.0
-        st.toast("Blend weight set to 1 so your role growth takes effect.")
+        st.session_state["gc_blend_set"] = True  # the toast is shown by role_controls: an
+        # element drawn in a callback of a fragment rerun would land outside the fragment
     st.session_state["assumptions"] = a.with_changes(**changes)
 
 
@@ -95,17 +96,21 @@ def _slider(label: str, key: str, value: float, rng: tuple[float, float], on_cha
             help: str | None = None, container=st) -> None:
     lo, hi = min(rng[0], value), max(rng[1], value)
     st.session_state[key] = float(value)
-    container.slider(label, float(lo), float(hi), step=0.1, key=key, on_change=on_change,
-                     args=args, format="%.1f%%", help=help)
+    # value= as well: without it Streamlit builds a dict of the whole session state for every
+    # slider to learn the value's type (~0.3 ms each, ten sliders a lever move)
+    container.slider(label, float(lo), float(hi), value=float(value), step=0.1, key=key,
+                     on_change=on_change, args=args, format="%.1f%%", help=help)
 
 
 def role_controls(roles: tuple[str, ...] | list[str], container=st) -> None:
     """Blend weight and per-role growth sliders, and a reset button."""
+    if st.session_state.pop("gc_blend_set", False):
+        st.toast("Blend weight set to 1 so your role growth takes effect.")
     a = assumptions()
     unit = _unit(a.growth_mode)
     st.session_state["gc_blend"] = float(a.blend_weight)
-    container.slider("Blend weight: 0 = model trend, 1 = your role growth", 0.0, 1.0, step=0.05,
-                     key="gc_blend", on_change=_set_blend)
+    container.slider("Blend weight: 0 = model trend, 1 = your role growth", 0.0, 1.0,
+                     value=float(a.blend_weight), step=0.05, key="gc_blend", on_change=_set_blend)
     window = ("the horizon" if a.anchor_years is None or a.extend_anchor
               else f"the first {a.anchor_window} years, then the baseline's growth")
     container.caption(f"{unit}; starts at the model's own trend; applies over {window}")
@@ -138,18 +143,18 @@ def _toggle_auto() -> None:
 
 def automotive_control(container=st) -> None:
     """Override of the automotive share of manufacturing, labelled as the assumption it is."""
-    from forecasting import industry_mix
     a = assumptions()
     st.session_state["gc_auto"] = a.automotive_share is not None
     container.checkbox("Override automotive share", key="gc_auto",
                        on_change=_toggle_auto)
     if a.automotive_share is not None:
         st.session_state["gc_auto_share"] = a.automotive_share
-        container.slider("Automotive share", 0.0, 1.0, step=0.005, key="gc_auto_share",
+        container.slider("Automotive share", 0.0, 1.0, value=float(a.automotive_share),
+                         step=0.005, key="gc_auto_share",
                          format="%.3f", on_change=lambda: st.session_state.update(
                              assumptions=assumptions().with_changes(
                                  automotive_share=st.session_state["gc_auto_share"])))
-    container.caption(industry_mix.automotive_assumption(a.automotive_share))
+    container.caption(data.automotive_assumption(a.automotive_share))
 
 
 def growth_controls(roles: tuple[str, ...] | list[str], industries: tuple[str, ...] | list[str]) -> None:
@@ -162,7 +167,7 @@ def growth_controls(roles: tuple[str, ...] | list[str], industries: tuple[str, .
 def include_small_base() -> bool:
     """Checkbox: small-base roles in headline totals and rankings (one setting for all pages)."""
     from forecasting import role_levels
-    small = role_levels.small_base_roles()
+    small = data.small_base_roles()  # cached: ~16 ms a call, every Overview/Scenarios run
     if not small:
         return True
     names = ", ".join(catalog.role(r).label for r in small)

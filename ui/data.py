@@ -1,6 +1,7 @@
 """Cached loaders: every page reads data through here, so a rerun never re-reads raw files or
-refits a model. Frames are cached with st.cache_data (callers get a copy they may mutate);
-the fitted postings baseline is one shared object (st.cache_resource), built once per process.
+refits a model. Frames are cached with st.cache_data (callers get a copy they may mutate), except
+the few the Demand page's charts read on every lever move, which are shared (st.cache_resource,
+read-only); the fitted postings baseline is one shared object, built once per process.
 
 Imports of forecasting modules are lazy so the shell still runs while a module is being built.
 """
@@ -28,9 +29,11 @@ def role_levels() -> pd.DataFrame:
     return role_levels.role_levels()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def role_industry_history(automotive_share: float | None = None,
                           measured_only: bool = False) -> pd.DataFrame:
+    """Shared and read-only (cache_resource): the Demand page's charts read it on every lever
+    move, and cache_data's copy (unpickling) cost ~1 ms a call there. Do not modify it."""
     from forecasting import industry_mix
     return industry_mix.role_industry_history(automotive_share, measured_only)
 
@@ -137,8 +140,9 @@ def headcount_calibration_facts() -> dict:
             "s_long": cal.s_long, "width_factor": cal.width_factor, "n_pairs": cal.n_pairs}
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def bls_role_paths() -> pd.DataFrame:
+    """Shared and read-only, like ``role_industry_history``."""
     from forecasting import headcount
     return headcount.bls_role_paths()
 
@@ -154,6 +158,22 @@ def role_shares() -> pd.DataFrame:
     """How each role is carved from the occupation it grows with (headcount.role_shares)."""
     from forecasting import headcount
     return headcount.role_shares().merge(headcount.growth_sources(), on="role")
+
+
+@st.cache_resource(show_spinner=False)
+def role_growth_notes() -> Mapping[str, str]:
+    """role -> what it grows with (role_shares' growth_source), read-only and shared: the
+    Demand page captions read it on every rerun of its scenario section."""
+    shares = role_shares()
+    return MappingProxyType(dict(zip(shares["role"], shares["growth_source"].astype(str))))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def automotive_assumption(share: float | None) -> str:
+    """The automotive-share caption (industry_mix.automotive_assumption reads the NCSES file:
+    ~10 ms, on every move of any industry lever)."""
+    from forecasting import industry_mix
+    return industry_mix.automotive_assumption(share)
 
 
 @st.cache_resource(show_spinner=False)
@@ -198,6 +218,12 @@ def preset(preset_id: str):
     """A preset's Assumptions (frozen, so sharing one object is safe; BLS reads a file)."""
     from forecasting import scenarios
     return scenarios.preset(preset_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def preset_at(preset_id: str, horizon_years: int):
+    """A preset at a horizon (``with_changes`` validates every field, ~1 ms)."""
+    return preset(preset_id).with_changes(horizon_years=horizon_years)
 
 
 _DATA_SEEN: dict[str, Any] = {"hash": None, "lock": threading.Lock()}

@@ -27,10 +27,20 @@ HELP: dict[str, str] = {
 }
 
 
+def as_figure(fig) -> go.Figure:
+    """The ``go.Figure`` to export: ``fig`` itself, the one of a ``charts.DeferredFigure``
+    (built on first use), or, for a zero-argument callable, of what it returns when the
+    button is clicked (a chart redrawn since the button was drawn)."""
+    from forecasting.charts import DeferredFigure
+    if callable(fig) and not isinstance(fig, go.Figure):
+        fig = fig()
+    return fig.figure() if isinstance(fig, DeferredFigure) else fig
+
+
 def _builder(fig: go.Figure, fmt: str) -> Callable[[], bytes]:
     # No defensive go.Figure(fig) copy: it costs ~0.1 s per button per rerun, and pages build
     # a fresh figure on every run anyway.
-    return lambda: export.to_bytes(fig, fmt)
+    return lambda: export.to_bytes(as_figure(fig), fmt)
 
 
 #: Seconds to wait before warming the image server, so launching Chromium does not compete with
@@ -51,12 +61,16 @@ def start_export_warm_up(delay_s: float = WARM_UP_DELAY_S) -> threading.Thread:
     return t
 
 
-def chart_downloads(fig: go.Figure, name: str, key: str) -> None:
-    """A compact row of PNG / SVG / PDF / HTML / CSV buttons under a chart."""
+def chart_downloads(fig: go.Figure, name: str, key: str, label: str | None = None) -> None:
+    """A compact row of PNG / SVG / PDF / HTML / CSV buttons under a chart (``label`` first,
+    for a row away from its chart). ``fig`` may be a callable: see ``as_figure``."""
     stem = export.safe_filename(name)
     ok, reason = export.image_export_available()
-    row = st.container(horizontal=True, gap="small", key=f"{key}__downloads")
+    row = st.container(horizontal=True, gap="small", key=f"{key}__downloads",
+                       vertical_alignment="center")
     with row:
+        if label:
+            st.caption(label)
         for fmt in export.FORMATS:
             unavailable = fmt in export.IMAGE_FORMATS and not ok
             st.download_button(
@@ -85,13 +99,17 @@ def _sources() -> pd.DataFrame | None:
 
 def report_download(figures: Mapping[str, go.Figure], tables: Mapping[str, pd.DataFrame],
                     assumptions, key: str, name: str = "ml_talent_report") -> None:
-    """One "Download report (ZIP)" button: every chart of the view, CSVs, assumptions, sources."""
-    figs, tabs = dict(figures), dict(tables)
-    params = _assumptions_dict(assumptions)
+    """One "Download report (ZIP)" button: every chart of the view, CSVs, assumptions, sources.
+
+    Read when clicked: a page whose sections rerun on their own (st.fragment) passes the
+    mappings those sections keep up to date, and ``assumptions`` as a callable, so the bundle
+    holds what is on screen, not what was there when this button was drawn."""
     ok, reason = export.image_export_available()
 
     def build() -> bytes:
-        return export.report_zip(figs, tabs, params, _sources())
+        params = _assumptions_dict(assumptions() if callable(assumptions) else assumptions)
+        figs = {name: as_figure(fig) for name, fig in dict(figures).items()}
+        return export.report_zip(figs, dict(tables), params, _sources())
 
     st.download_button(
         "Download report (ZIP)", data=build, file_name=f"{export.safe_filename(name)}.zip",

@@ -5,6 +5,7 @@ rendering, and a good file afterwards is forecast and charted again."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -92,3 +93,21 @@ def test_bad_upload_shows_error_and_page_keeps_rendering(at, name, raw, needle):
     at.get("file_uploader")[0].set_value(("good.csv", GOOD, "text/csv")).run()
     _page_is_whole(at, tables)
     assert not at.error and len(_upload_charts(at)) == 1
+
+
+def test_many_series_are_counted_but_only_the_first_ones_forecast(at):
+    """A big upload holds thousands of series: the page counts them all, forecasts and charts the
+    first SHOWN_SERIES by id (fitting all in one page run took minutes), and points to the CLI."""
+    from forecasting import data
+    shipped = data.load_postings_monthly()
+    one = shipped[shipped["series_id"] == "us_ai_share"].tail(24)[["series_id", "ds", "y"]]
+    tiled = pd.concat([one.assign(series_id=f"us_ai_share~{k:02d}") for k in range(12)])
+    raw = tiled.to_csv(index=False, date_format="%Y-%m-%d").encode()
+    at.selectbox(key="dmm_model").set_value("naive")
+    at.get("file_uploader")[0].set_value(("many.csv", raw, "text/csv")).run()
+    assert not at.exception and not at.error
+    assert any(s.value.startswith("12 series, 288 rows;") for s in at.success)
+    assert any("the first 10 series by id" in c.value for c in at.caption)
+    spec = json.loads(_upload_charts(at)[0].proto.spec)
+    forecast = {t["name"] for t in spec["data"] if str(t.get("name", "")).endswith("(forecast)")}
+    assert forecast == {f"us_ai_share~{k:02d} (forecast)" for k in range(10)}

@@ -80,6 +80,7 @@ def test_role_growth_slider_changes_the_plotted_forecast(at):
     assert after[-1] > before[-1] * 1.2                  # 20%/yr for 5 years beats the ~8% trend
     assert after[-1] == pytest.approx(after[0] * 1.2 ** 5, rel=1e-6)  # blend weight moved to 1
     assert at.session_state["assumptions"].blend_weight == 1.0
+    assert [t.value for t in at.toast] == ["Blend weight set to 1 so your role growth takes effect."]
     title = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
     assert "(edited)" in title
 
