@@ -252,3 +252,24 @@ def test_bad_arrays_are_refused_with_a_message():
     socs, years, emp, prse, _ = _simulate(n=50)
     with pytest.raises(hm.ModelInputError, match=r"n x \(>= 2 years\) employment and PRSE arrays"):
         hm.fit_growth(socs, years, emp[:, :3], prse)
+
+
+def test_fit_reaches_the_optimum_an_unscaled_search_finds():
+    """The optimiser works in scaled units: the solution must still be the penalised maximum
+    (zero gradient; the same objective as a plain, unscaled L-BFGS run from the solution)."""
+    from scipy.optimize import minimize
+    socs, years, emp, prse, _ = _simulate(n=300, seed=3)
+    fit = hm.fit_growth(socs, years, emp, prse, phi=0.8)
+    D, V = np.diff(np.log(emp), axis=1), prse[:, 1:] ** 2 + prse[:, :-1] ** 2
+    lam = hm.loadings(years, 0.8)
+    f, g = hm.penalised_objective(D, V, lam, fit.params, fit.grp)
+    assert isinstance(fit.loglike, float) and fit.loglike == pytest.approx(-f, rel=1e-12)
+    T, G = len(years) - 1, len(fit.groups)
+    scale = np.r_[np.full(T, hm.GROWTH_PARAM_SCALE), np.ones(T + 3), np.full(G, hm.GROWTH_PARAM_SCALE)]
+    assert np.max(np.abs(g * scale)) < 0.03  # in the optimiser's units (0.1 per growth point)
+    polish = minimize(lambda t: hm.penalised_objective(D, V, lam, t, fit.grp), fit.params,
+                      jac=True, method="L-BFGS-B")
+    assert polish.fun == pytest.approx(f, abs=1e-3)
+    with pytest.raises(hm.ModelInputError) as err:
+        hm.fit_growth(socs, years, emp[:, :1], prse[:, :1])
+    assert str(err.value) == "the growth model needs n x (>= 2 years) employment and PRSE arrays"
