@@ -1,12 +1,12 @@
 """Accuracy benchmark: our models vs statsforecast peers on every shipped monthly series.
 
 One command: ``.venv/bin/python bench/accuracy.py``. Rolling origin, horizon 12 months, 3 origins
-on every series of ``forecasting.data.load_postings_monthly()``, origins from
-``forecasting.backtest.origins``. Our models forecast each training window through the code
+on every series of ``forecasting.sources.loaders.load_postings_monthly()``, origins from
+``forecasting.postings.backtest.origins``. Our models forecast each training window through the code
 ``forecast_frame`` and ``backtest`` use (``SeriesEngine.forecast``, which sees only y[:L]); the peers (statsforecast AutoETS and
 AutoARIMA, season 12) forecast exactly the same windows in a separate venv (bench/.venv-peers,
 created here on first run, because statsforecast needs pandas < 3). One scoring function scores
-both (``forecasting.backtest.mase``/``smape``), so the comparison is like for like. Prints the table with targets and PASS/FAIL and writes
+both (``forecasting.postings.backtest.mase``/``smape``), so the comparison is like for like. Prints the table with targets and PASS/FAIL and writes
 it to bench/results/accuracy.md.
 """
 
@@ -33,9 +33,9 @@ import pandas as pd  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from forecasting import backtest as bt  # noqa: E402
-from forecasting import data  # noqa: E402
-from forecasting.models import MODEL_NAMES, SeriesEngine, infer_freq, season_length_for  # noqa: E402
+from forecasting.postings import backtest as bt  # noqa: E402
+from forecasting.sources import loaders as data  # noqa: E402
+from forecasting.postings.models import MODEL_NAMES, SeriesEngine, infer_freq, season_length_for  # noqa: E402
 
 HORIZON = 12
 N_ORIGINS = 3
@@ -161,12 +161,12 @@ def finish_peers(proc: subprocess.Popen | None, path: Path) -> tuple[pd.DataFram
 
 # ------------------------------------------------------------------ scoring
 def coverage(actual: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
-    """Share of actuals inside [lo, hi]: the formula forecasting.backtest uses."""
+    """Share of actuals inside [lo, hi]: the formula forecasting.postings.backtest uses."""
     return float(np.mean((actual >= lo) & (actual <= hi)))
 
 
 def score(fc: pd.DataFrame, train: pd.DataFrame, test: pd.DataFrame) -> pd.DataFrame:
-    """One row per (series_id, origin, model), scored by forecasting.backtest's mase/smape."""
+    """One row per (series_id, origin, model), scored by forecasting.postings.backtest's mase/smape."""
     trains = {u: g["y"].to_numpy(float) for u, g in train.groupby("unique_id", sort=False)}
     tests = {u: g.set_index("ds")["y"] for u, g in test.groupby("unique_id", sort=False)}
     rows = []

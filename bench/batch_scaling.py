@@ -30,7 +30,9 @@ import pandas as pd  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from forecasting import batch, data  # noqa: E402
+from forecasting.postings import batch  # noqa: E402
+
+from forecasting.sources import loaders as data
 
 MODEL = "ets"
 HORIZON = 12
@@ -60,7 +62,7 @@ def synthetic_series(n_series: int, seed: int = 20261125) -> pd.DataFrame:
 
 
 def _warm() -> bool:
-    import forecasting.models  # noqa: F401 - pays the statsmodels import once per worker
+    import forecasting.postings.models  # noqa: F401 - pays the statsmodels import once per worker
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: F401
     return True
 
@@ -87,7 +89,7 @@ def run(frame: pd.DataFrame, n_workers: int) -> dict:
 
 def profile_one_series(frame: pd.DataFrame, n: int = 10) -> str:
     """Where one ETS series' time goes, in this process (single-threaded BLAS like the workers)."""
-    from forecasting.models import forecast_frame
+    from forecasting.postings.models import forecast_frame
 
     ids = frame["series_id"].drop_duplicates().head(n)
     sub = frame[frame["series_id"].isin(ids)]

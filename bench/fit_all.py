@@ -24,7 +24,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--warm-runs", type=int, default=5)
     args = ap.parse_args()
-    from forecasting import data, pipeline
+    from forecasting.sources import loaders as data
+    from forecasting.postings import pipeline
 
     with tempfile.TemporaryDirectory(prefix="fit_all_cache_") as tmp:
         data.CACHE_DIR = Path(tmp)  # cold: empty cache (data parquet and fitted baseline)

@@ -3,7 +3,7 @@ against the fastest test subset that exercises it; prints the score per module a
 surviving mutant that is not a reviewed equivalent (bench/mutation_equivalent.txt).
 
 One command: ``.venv/bin/python bench/mutation.py [MODULE ...] [--jobs 2]``. MODULE is a file
-under forecasting/ (``models`` or ``forecasting/models.py``); default: models backtest salaries
+under forecasting/ (``models`` or ``forecasting/postings/models.py``); default: models backtest salaries
 inputs store. Modules without an entry in TESTS need ``--tests``.
 
 How: for each module, a scratch copy of the tracked files (plus data/processed) in a temporary

@@ -39,7 +39,7 @@ TARGETS = {"cli_peak_mb": 350.0, "server_added_mb": 350.0}
 def shipped_tiles(target_bytes: int, path: Path) -> tuple[int, int]:
     """Write the shipped monthly postings, copied under renamed ids, up to ``target_bytes``;
     (rows, series) written. ``target_bytes`` <= 1 copy writes one shipped series only."""
-    from forecasting import data
+    from forecasting.sources import loaders as data
     frame = data.load_postings_monthly()[["series_id", "ds", "y"]]
     if target_bytes <= 0:  # the peer: one real series, as shipped
         one = frame[frame["series_id"] == min(frame["series_id"].unique())]

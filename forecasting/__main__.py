@@ -2,7 +2,7 @@
 
 import sys
 
-from forecasting.cli import main
+from forecasting.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

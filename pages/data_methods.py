@@ -8,8 +8,8 @@ import html
 import pandas as pd
 import streamlit as st
 
-from forecasting import catalog
-from forecasting.errors import UserInputError
+from forecasting.core import catalog
+from forecasting.core.errors import UserInputError
 from ui import data, layout
 from ui.url_state import escape_md
 
@@ -75,9 +75,9 @@ def score_table(bt: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-if layout.available("forecasting.headcount_backtest", "forecasting.charts"):
-    from forecasting import charts as fcharts
-    from forecasting import headcount_backtest as hb
+if layout.available("forecasting.headcount.backtest", "forecasting.viz.charts"):
+    from forecasting.viz import charts as fcharts
+    from forecasting.headcount import backtest as hb
 
     f = data.headcount_calibration_facts()
     st.markdown(
@@ -125,8 +125,8 @@ if layout.available("forecasting.headcount_backtest", "forecasting.charts"):
 
 # --- your own series --------------------------------------------------------------------------
 st.subheader("Forecast your own series")
-charts, inputs, models = layout.require("forecasting.charts", "forecasting.inputs",
-                                        "forecasting.models")
+charts, inputs, models = layout.require("forecasting.viz.charts", "forecasting.postings.inputs",
+                                        "forecasting.postings.models")
 st.markdown("Upload a CSV with columns `series_id, ds, y` (one row per date; several series "
             "allowed). It is checked and cleaned by the same rules as the CLI, then forecast "
             "with the same engine.")
@@ -146,7 +146,7 @@ SHOWN_SERIES = 10
 def forecast_upload(raw: bytes, horizon: int, model: str):
     """(history of the shown series, notes, their forecast, series and rows in the file).
     Only the shown series are cached: the whole file's frame would stay in memory."""
-    from forecasting.batch import series_slices
+    from forecasting.postings.batch import series_slices
     series = inputs.read_series_csv(raw, max_bytes=inputs.max_upload_bytes())
     notes, freq, n_rows = series.notes, series.freq, len(series.frame)
     shown = series_slices(series.frame, SHOWN_SERIES)[0].copy()
@@ -189,7 +189,7 @@ else:
 
 # --- backtests --------------------------------------------------------------------------------
 st.subheader("Backtest leaderboard (postings series)")
-layout.require("forecasting.pipeline")
+layout.require("forecasting.postings.pipeline")
 baseline = data.postings_baseline()
 st.caption("Mean over every monthly postings series and rolling origin. MASE < 1 beats the "
            "seasonal-naive forecast; coverage should be close to 80% and 95%.")

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from forecasting import catalog
+from forecasting.core import catalog
 from ui import data, layout, sidebar
 
-charts, scenarios, headcount = layout.require("forecasting.charts", "forecasting.scenarios",
-                                              "forecasting.headcount")
-from ui import controls  # noqa: E402  (needs forecasting.scenarios, checked above)
+charts, scenarios, headcount = layout.require("forecasting.viz.charts", "forecasting.scenarios.engine",
+                                              "forecasting.headcount.projection")
+from ui import controls  # noqa: E402  (needs forecasting.scenarios.engine, checked above)
 
 side = sidebar.current()
 st.header("Demand forecast")
@@ -170,9 +170,9 @@ def backtest_row(pb, sid: str, model: str) -> dict | None:
 @st.fragment
 def postings_section(roles: tuple[str, ...]) -> None:
     st.subheader("Postings: what employers are asking for (Indeed, monthly)")
-    if not layout.available("forecasting.pipeline", "forecasting.models"):
+    if not layout.available("forecasting.postings.pipeline", "forecasting.postings.models"):
         return
-    from forecasting import models
+    from forecasting.postings import models
     pb = data.postings_baseline()
     pc1, pc2, pc3 = st.columns([2, 1, 2])
     signal_role = pc1.selectbox("Postings signal for", roles, format_func=lambda r: catalog.role(r).label,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from forecasting import catalog
+from forecasting.core import catalog
 from ui import data, layout, sidebar
 
 charts, headcount, scenarios, headlines = layout.require(
-    "forecasting.charts", "forecasting.headcount", "forecasting.scenarios", "forecasting.headlines")
-from ui import controls  # needs forecasting.scenarios, checked above
+    "forecasting.viz.charts", "forecasting.headcount.projection", "forecasting.scenarios.engine", "forecasting.scenarios.headlines")
+from ui import controls  # needs forecasting.scenarios.engine, checked above
 
 KPI_YEARS = scenarios.WEF_YEARS  # WEF's rate is over five years, so the headline uses five
 side = sidebar.current()

@@ -1,13 +1,13 @@
-"""Salary bands: filters -> forecasting.salaries -> salary figures (no business logic here)."""
+"""Salary bands: filters -> forecasting.salaries.bands -> salary figures (no business logic here)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from forecasting import salaries
+from forecasting.salaries import bands as salaries
 
-from forecasting.charts import (salary_bands_chart, salary_bls_comparison_chart,
+from forecasting.viz.charts import (salary_bands_chart, salary_bls_comparison_chart,
                                 salary_projection_chart)
 
 try:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from forecasting import catalog, scenarios
-from forecasting.errors import UserInputError
-from forecasting.store import ScenarioStore
+from forecasting.core import catalog
+
+from forecasting.scenarios import engine as scenarios
+from forecasting.core.errors import UserInputError
+from forecasting.scenarios.store import ScenarioStore
 from ui import controls, data, layout, sidebar, url_state
 
-charts, _ = layout.require("forecasting.charts", "forecasting.headcount")
+charts, _ = layout.require("forecasting.viz.charts", "forecasting.headcount.projection")
 
 if url_state.restore_once():
     st.rerun()  # widgets drawn earlier in this run (sidebar) must see the linked scenario

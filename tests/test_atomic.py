@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from forecasting import atomic
-from forecasting.errors import UserInputError
+from forecasting.core import atomic
+from forecasting.core.errors import UserInputError
 
 
 def test_csv_round_trip(tmp_path):
@@ -42,7 +42,7 @@ def test_missing_folder_is_a_user_error(tmp_path):
 
 
 def test_check_target_refuses_unwritable_targets_before_any_work(tmp_path):
-    from forecasting.atomic import check_target
+    from forecasting.core.atomic import check_target
 
     assert check_target(tmp_path / "ok.csv") == tmp_path / "ok.csv"
     for bad, message in ((tmp_path / "nosuch" / "a.csv", "does not exist"),

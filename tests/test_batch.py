@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import batch
-from forecasting.cli import main
-from forecasting.errors import UserInputError
-from forecasting.models import forecast_frame
+from forecasting.postings import batch
+from forecasting.cli.main import main
+from forecasting.core.errors import UserInputError
+from forecasting.postings.models import forecast_frame
 
 NUM = ["mean", "lo_80", "hi_80", "lo_95", "hi_95"]
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecasting import models
+from forecasting.postings import models
 from tests.simulate import null_series, seasonal_series
 
 N_TRAIN, H = 48, 12

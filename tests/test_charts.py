@@ -12,8 +12,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from forecasting import catalog, charts, headcount
-from forecasting.errors import UserInputError
+from forecasting.core import catalog
+
+from forecasting.viz import charts
+
+from forecasting.headcount import projection as headcount
+from forecasting.core.errors import UserInputError
 
 FOOTER = "Source: BLS OEWS May 2025; Indeed Hiring Lab (CC BY 4.0). Assumption: test."
 BANDS = ["lo_80", "hi_80", "lo_95", "hi_95"]
@@ -388,7 +392,8 @@ def test_headcount_backtest_chart_baseline_and_bad_input():
 
 def test_headcount_backtest_chart_on_the_real_backtest():
     """The highlighted points are the occupations the roles are built on (real panel)."""
-    from forecasting import headcount, headcount_backtest
+    from forecasting.headcount import projection as headcount
+    from forecasting.headcount import backtest as headcount_backtest
 
     pred = headcount_backtest.predictions(2025, 1)
     fig = charts.headcount_backtest_chart(pred)

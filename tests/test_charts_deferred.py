@@ -8,7 +8,13 @@ import json
 import plotly.io as pio
 import pytest
 
-from forecasting import charts, headcount, industry_mix, scenarios
+from forecasting.viz import charts
+
+from forecasting.headcount import projection as headcount
+
+from forecasting.headcount import industry_mix
+
+from forecasting.scenarios import engine as scenarios
 
 
 @pytest.fixture(scope="module")

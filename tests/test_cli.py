@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from forecasting import cli
+from forecasting.cli import main as cli
 
 
 def test_every_command_registers():

@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecasting.errors import UserInputError
-from forecasting.inputs import read_series_csv
+from forecasting.core.errors import UserInputError
+from forecasting.postings.inputs import read_series_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,7 +55,7 @@ BATCH_CASES = ["misnamed_column", "duplicate_series_ds", "not_a_csv_xlsx"]
 
 
 def _command_built(name: str) -> bool:
-    return importlib.util.find_spec(f"forecasting.commands.{name}") is not None
+    return importlib.util.find_spec(f"forecasting.cli.{name}") is not None
 
 
 def _option(parser, *names: str) -> str | None:
@@ -69,7 +69,7 @@ def _option(parser, *names: str) -> str | None:
 
 def _argv(command: str, src: Path, out: Path) -> list[str]:
     """Build argv from the command's own parser, so these tests follow its flags."""
-    from forecasting.cli import build_parser
+    from forecasting.cli.main import build_parser
 
     sub = build_parser()._subparsers._group_actions[0].choices[command]
     argv = [command]

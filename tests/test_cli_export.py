@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import catalog
-from forecasting.cli import main
+from forecasting.core import catalog
+from forecasting.cli.main import main
 
 # BLS OEWS 15-2051 Data Scientists, national employment, May of each year (DESIGN.md facts).
 OEWS_DATA_SCIENTISTS = {2021: 105_980, 2022: 159_630, 2023: 192_710, 2024: 233_440, 2025: 262_440}
@@ -52,7 +52,7 @@ def test_ranking_and_heatmap_csv(tmp_path):
     heat = _csv(tmp_path, "--chart", "jobs-added")
     assert len(heat) == len(catalog.ROLE_IDS) * len(catalog.INDUSTRY_IDS)
     assert heat["z"].notna().all()
-    from forecasting import headcount
+    from forecasting.headcount import projection as headcount
     proj = headcount.baseline_projection(10)
     y0 = int(proj.year.min())
     cell = proj[(proj.role == "data_scientist") & (proj.industry == "fintech")].set_index("year")
@@ -93,7 +93,7 @@ def test_missing_output_folder(tmp_path, capsys):
 
 
 def test_png_and_html_files(tmp_path, chromium_path):
-    from forecasting import export
+    from forecasting.viz import export
     ok, reason = export.image_export_available()
     if not ok:
         pytest.skip(reason)
@@ -112,13 +112,13 @@ def test_png_and_html_files(tmp_path, chromium_path):
 
 
 def test_postings_chart(tmp_path):
-    pipeline = pytest.importorskip("forecasting.pipeline", reason="postings pipeline not built yet")
+    pipeline = pytest.importorskip("forecasting.postings.pipeline", reason="postings pipeline not built yet")
     if not pipeline.cache_path(pipeline.cache_key()).exists():
         pytest.skip("postings forecasts not fitted yet (python -m forecasting fit); the wiring "
                     "is covered by test_postings_uses_the_chosen_model")
     df = _csv(tmp_path, "--chart", "postings", "--role", "data_scientist")
     sid = catalog.role("data_scientist").demand_signal
-    from forecasting import data
+    from forecasting.sources import loaders as data
     hist = data.load_postings_monthly().query("series_id == @sid")
     got = df[df["kind"] == "history"]
     assert len(got) == len(hist)
@@ -133,11 +133,11 @@ def test_help_lists_charts(capsys):
 
 
 def _fake_pipeline(monkeypatch, sid: str):
-    """A stand-in forecasting.pipeline with two models' forecasts, 'ets' chosen."""
+    """A stand-in forecasting.postings.pipeline with two models' forecasts, 'ets' chosen."""
     import sys
     import types
 
-    from forecasting import data
+    from forecasting.sources import loaders as data
     last = data.load_postings_monthly().query("series_id == @sid")["ds"].max()
     ds = pd.date_range(last + pd.offsets.MonthBegin(1), periods=3, freq="MS")
     rows = []
@@ -146,12 +146,12 @@ def _fake_pipeline(monkeypatch, sid: str):
             rows.append((sid, d, level, level - 1, level + 1, level - 2, level + 2, model))
     fc = pd.DataFrame(rows, columns=["series_id", "ds", "mean", "lo_80", "hi_80", "lo_95",
                                      "hi_95", "model"])
-    fake = types.ModuleType("forecasting.pipeline")
+    fake = types.ModuleType("forecasting.postings.pipeline")
     fake.postings_baseline = lambda progress=None: types.SimpleNamespace(
         forecasts=fc, backtests=None, leaderboard=None, choice={sid: "ets"})
-    monkeypatch.setitem(sys.modules, "forecasting.pipeline", fake)
-    import forecasting
-    monkeypatch.setattr(forecasting, "pipeline", fake, raising=False)
+    monkeypatch.setitem(sys.modules, "forecasting.postings.pipeline", fake)
+    import forecasting.postings
+    monkeypatch.setattr(forecasting.postings, "pipeline", fake)
 
 
 def test_postings_uses_the_chosen_model(tmp_path, monkeypatch, capsys):

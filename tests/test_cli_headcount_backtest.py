@@ -1,5 +1,5 @@
 """CLI: ``headcount-backtest`` writes the panel backtest table (same numbers as
-``forecasting.headcount_backtest.backtest``) and refuses bad arguments with exit status 2, one
+``forecasting.headcount.backtest.backtest``) and refuses bad arguments with exit status 2, one
 line on stderr and no file. Runs in-process via ``cli.main``; one subprocess each for the success
 and the failure path checks what a user sees."""
 
@@ -14,7 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import cli, headcount, headcount_backtest
+from forecasting.cli import main as cli
+
+from forecasting.headcount import projection as headcount
+
+from forecasting.headcount import backtest as headcount_backtest
 
 ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = ["method", "n_occupations", "mae", "mae_weighted", "coverage_80", "coverage_95"]

@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import cli, data
+from forecasting.cli import main as cli
+
+from forecasting.sources import loaders as data
 
 COLS = ["series_id", "ds", "mean", "lo_80", "hi_80", "lo_95", "hi_95", "model"]
 
@@ -49,7 +51,7 @@ def test_predict_other_levels_and_model(sample_csv, tmp_path):
 def test_predict_in_series_batches_writes_the_same_file(sample_csv, tmp_path, monkeypatch):
     """predict forecasts a few series per call to bound memory: one series a call must give the
     very same bytes as all series in one call."""
-    from forecasting.commands import predict
+    from forecasting.cli import predict
     path, _ = sample_csv
     outs = []
     for per_call in (1, 10_000):

@@ -7,8 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from forecasting import catalog, cli
-from forecasting import scenarios as sc
+from forecasting.core import catalog
+
+from forecasting.cli import main as cli
+from forecasting.scenarios import engine as sc
 
 
 def test_scenario_print_json_round_trips(capsys):

@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import catalog, data
-from forecasting.errors import UserInputError
+from forecasting.core import catalog
+
+from forecasting.sources import loaders as data
+from forecasting.core.errors import UserInputError
 
 RAW = Path(data.DATA_DIR) / "raw"
 

@@ -14,8 +14,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from forecasting import charts, export
-from forecasting.errors import UserInputError
+from forecasting.viz import charts
+
+from forecasting.viz import export
+from forecasting.core.errors import UserInputError
 
 FOOTER = "Source: synthetic test frame."
 

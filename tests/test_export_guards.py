@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.pandas import column, data_frames
 
-from forecasting import export
-from forecasting.errors import UserInputError
+from forecasting.viz import export
+from forecasting.core.errors import UserInputError
 
 CASES = int(os.environ.get("HYPOTHESIS_CASES", "1000" if os.environ.get("CI") == "true" else "200"))
 PROP = settings(max_examples=min(CASES, 200), deadline=None, derandomize=True,
@@ -129,7 +129,7 @@ def test_image_routes_explain_and_html_csv_still_work(fig, no_images):
 def _buttons_app():
     import plotly.graph_objects as go_
 
-    from forecasting import export as ex
+    from forecasting.viz import export as ex
     from ui import downloads
 
     reason = "Image export needs Chromium (test). HTML and CSV still work."

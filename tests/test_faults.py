@@ -19,15 +19,15 @@ import textwrap
 import time
 from pathlib import Path
 
-from forecasting import scenarios as sc
-from forecasting.store import ScenarioStore
+from forecasting.scenarios import engine as sc
+from forecasting.scenarios.store import ScenarioStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
 OVERWRITER = textwrap.dedent(r"""
     import os, signal, sys
-    from forecasting import scenarios as sc
-    from forecasting.store import ScenarioStore
+    from forecasting.scenarios import engine as sc
+    from forecasting.scenarios.store import ScenarioStore
 
     folder, kill_at = sys.argv[1], int(sys.argv[2])
     store = ScenarioStore(folder)
@@ -103,7 +103,7 @@ FAULT_HOOK = textwrap.dedent(r"""
     import os, time
     mode = os.environ.get("MLTALENT_TEST_FAULT")
     if mode:
-        import forecasting.models as m
+        import forecasting.postings.models as m
 
         def fault(self, *a, **k):
             if mode == "raise":

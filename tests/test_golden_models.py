@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import backtest as bt
-from forecasting import models
+from forecasting.postings import backtest as bt
+from forecasting.postings import models
 from tests.golden import cases
 from tests.simulate import seasonal_series
 

@@ -12,10 +12,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import catalog, data, headcount, headcount_calibration as hcal
-from forecasting import headcount_panel
-from forecasting import headcount_model as hm, industry_mix, role_levels
-from forecasting.errors import UserInputError
+from forecasting.core import catalog
+
+from forecasting.sources import loaders as data
+
+from forecasting.headcount import projection as headcount
+
+from forecasting.headcount import calibration as hcal
+from forecasting.headcount import panel as headcount_panel
+from forecasting.headcount import model as hm
+from forecasting.headcount import industry_mix
+from forecasting.headcount import role_levels
+from forecasting.core.errors import UserInputError
 
 BANDS = ("lo_95", "lo_80", "mean", "hi_80", "hi_95")
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "headcount.json").read_text())

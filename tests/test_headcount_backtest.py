@@ -12,9 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import data, headcount_backtest as hb, headcount_calibration as hcal
-from forecasting import headcount_model as hm, headcount_panel as hp
-from forecasting.errors import UserInputError
+from forecasting.sources import loaders as data
+
+from forecasting.headcount import backtest as hb
+
+from forecasting.headcount import calibration as hcal
+from forecasting.headcount import model as hm
+from forecasting.headcount import panel as hp
+from forecasting.core.errors import UserInputError
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "headcount.json").read_text())
 MODEL = hb.MODEL_NAME

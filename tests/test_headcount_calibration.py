@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import headcount_calibration as hcal
-from forecasting import headcount_panel as hp
+from forecasting.headcount import calibration as hcal
+from forecasting.headcount import panel as hp
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "headcount.json").read_text())
 

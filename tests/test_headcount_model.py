@@ -9,7 +9,7 @@ import pytest
 from scipy.optimize import approx_fprime
 from scipy.special import logsumexp
 
-from forecasting import headcount_model as hm
+from forecasting.headcount import model as hm
 
 NORMAL_NU = 40.0  # log(nu - 2) = 40: Student-t shocks are Normal for every practical purpose
 

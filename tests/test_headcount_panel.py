@@ -7,8 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import data, headcount_panel as hp
-from forecasting.errors import UserInputError
+from forecasting.sources import loaders as data
+
+from forecasting.headcount import panel as hp
+from forecasting.core.errors import UserInputError
 
 
 def _frame(year, rows):

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from forecasting import catalog, headlines
-from forecasting import scenarios as sc
+from forecasting.core import catalog
+
+from forecasting.scenarios import headlines
+from forecasting.scenarios import engine as sc
 
 
 def _projection() -> pd.DataFrame:

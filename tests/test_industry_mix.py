@@ -7,8 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import data, industry_mix, role_levels
-from forecasting.errors import UserInputError
+from forecasting.sources import loaders as data
+
+from forecasting.headcount import industry_mix
+
+from forecasting.headcount import role_levels
+from forecasting.core.errors import UserInputError
 
 
 def test_automotive_share_from_ncses():

@@ -1,4 +1,4 @@
-"""forecasting.inputs: every bad-input class from issue #3/#7 is either accepted with a note or
+"""forecasting.postings.inputs: every bad-input class from issue #3/#7 is either accepted with a note or
 refused with one message naming the problem and the line/column; property tests show that no
 input (random bytes, random CSV-ish text) escapes as anything but UserInputError."""
 
@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecasting import inputs
-from forecasting.errors import UserInputError
-from forecasting.inputs import MIN_POINTS, ValidatedSeries, read_series_csv, validate_horizon
+from forecasting.postings import inputs
+from forecasting.core.errors import UserInputError
+from forecasting.postings.inputs import MIN_POINTS, ValidatedSeries, read_series_csv, validate_horizon
 
 HYPOTHESIS_CASES = int(os.environ.get(
     "HYPOTHESIS_CASES", "1000" if os.environ.get("CI") == "true" else "300"))
@@ -84,7 +84,7 @@ def test_clean_file_has_no_notes_and_exact_values(tmp_path):
 
 def test_shipped_postings_series_round_trip_exactly():
     """Real data: the shipped Indeed monthly series, exported as CSV, pass with no repairs."""
-    from forecasting import data
+    from forecasting.sources import loaders as data
 
     shipped = data.load_postings_monthly()
     vs = accepted(shipped.to_csv(index=False).encode())

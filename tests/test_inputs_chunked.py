@@ -1,4 +1,4 @@
-"""forecasting.inputs reads a file in chunks (issue #18: a 50 MB upload peaked at 1.1 GB): the
+"""forecasting.postings.inputs reads a file in chunks (issue #18: a 50 MB upload peaked at 1.1 GB): the
 chunk sizes must never change an outcome, the line splitter must cut lines exactly where the
 one-shot reader did, and the memory a parse needs must stay a small multiple of the file."""
 
@@ -13,8 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecasting import data, inputs
-from forecasting.errors import UserInputError
+from forecasting.sources import loaders as data
+
+from forecasting.postings import inputs
+from forecasting.core.errors import UserInputError
 from tests.test_inputs import HYPOTHESIS_CASES, csv_like
 
 SETTINGS = settings(max_examples=max(HYPOTHESIS_CASES // 3, 50), deadline=None, database=None,

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import models
-from forecasting.errors import UserInputError
+from forecasting.postings import models
+from forecasting.core.errors import UserInputError
 
 LEVEL_COLS = ["lo_95", "lo_80", "mean", "hi_80", "hi_95"]
 
@@ -142,7 +142,7 @@ def test_calibration_rescales_model_sigma_by_conformal_quantile(monkeypatch):
 
 
 def test_real_series_interval_ordering():
-    from forecasting import data
+    from forecasting.sources import loaders as data
     df = data.load_postings_monthly()
     ids = sorted(df["series_id"].unique())[:2]
     sub = df[df["series_id"].isin(ids)].groupby("series_id").tail(36)

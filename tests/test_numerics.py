@@ -24,9 +24,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecasting import catalog, export, salaries
-from forecasting import scenarios as sc
-from forecasting.scenarios import Assumptions
+from forecasting.core import catalog
+
+from forecasting.viz import export
+
+from forecasting.salaries import bands as salaries
+from forecasting.scenarios import engine as sc
+from forecasting.scenarios.engine import Assumptions
 
 CASES = int(os.environ.get("HYPOTHESIS_CASES", "1000" if os.environ.get("CI") == "true" else "200"))
 NUM = settings(max_examples=min(CASES, 80), deadline=None, derandomize=True,
@@ -37,7 +41,7 @@ ROLES, INDS = list(catalog.ROLE_IDS), list(catalog.INDUSTRY_IDS)
 
 @functools.lru_cache(maxsize=1)
 def _prepared() -> sc.PreparedBaseline:
-    from forecasting import headcount
+    from forecasting.headcount import projection as headcount
 
     base = headcount.baseline_projection(horizon_years=10)
     assert base[BANDS].notna().all().all()

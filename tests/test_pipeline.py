@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import data, pipeline
+from forecasting.sources import loaders as data
+
+from forecasting.postings import pipeline
 
 MODELS = ("naive", "drift")
 

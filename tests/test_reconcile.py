@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecasting import catalog, reconcile
+from forecasting.core import catalog
+
+from forecasting.core import totals as reconcile
 from tests.test_scenarios import BASE
 
 

@@ -7,7 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecasting import catalog, data, role_levels
+from forecasting.core import catalog
+
+from forecasting.sources import loaders as data
+
+from forecasting.headcount import role_levels
 
 RAW = Path(data.DATA_DIR) / "raw"
 

@@ -10,9 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import catalog, charts, salaries
-from forecasting.cli import main
-from forecasting.errors import UserInputError
+from forecasting.core import catalog
+
+from forecasting.viz import charts
+
+from forecasting.salaries import bands as salaries
+from forecasting.cli.main import main
+from forecasting.core.errors import UserInputError
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 

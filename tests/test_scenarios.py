@@ -12,10 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecasting import catalog, reconcile
-from forecasting import scenarios as sc
-from forecasting.errors import UserInputError
-from forecasting.scenarios import Assumptions
+from forecasting.core import catalog
+
+from forecasting.core import totals as reconcile
+from forecasting.scenarios import engine as sc
+from forecasting.core.errors import UserInputError
+from forecasting.scenarios.engine import Assumptions
 
 
 Y0 = sc.latest_data_year()  # the baseline's first year (May 2025 in the shipped data)
@@ -520,7 +522,8 @@ def test_version_1_documents_still_read_as_they_were_computed():
 
 
 def test_start_year_default_and_range_are_read_from_the_data():
-    from forecasting import data, headcount
+    from forecasting.sources import loaders as data
+    from forecasting.headcount import projection as headcount
     latest = int(data.load_oews_national()["year"].max())
     assert sc.latest_data_year() == latest == Assumptions().start_year
     assert sc.start_year_range() == (latest, latest + sc.START_YEAR_SPAN)
@@ -609,7 +612,7 @@ def test_more_messages_name_their_field():
 
 
 def test_bls_preset_reads_the_table_it_is_given():
-    from forecasting import data
+    from forecasting.sources import loaders as data
     ep = data.load_bls_ep()
     assert sc.bls_annual_growth_pct() == sc.bls_annual_growth_pct(ep)
     doubled = ep.assign(change_pct=ep["change_pct"] * 2)

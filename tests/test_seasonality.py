@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecasting import models
+from forecasting.postings import models
 from tests.simulate import NULL_KINDS, null_series, seasonal_series
 
 

@@ -22,11 +22,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecasting import catalog
-from forecasting import scenarios as sc
-from forecasting.errors import UserInputError
-from forecasting.scenarios import Assumptions
-from forecasting.store import ScenarioStore, StoreError
+from forecasting.core import catalog
+from forecasting.scenarios import engine as sc
+from forecasting.core.errors import UserInputError
+from forecasting.scenarios.engine import Assumptions
+from forecasting.scenarios.store import ScenarioStore, StoreError
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = int(os.environ.get("HYPOTHESIS_CASES", "1000" if os.environ.get("CI") == "true" else "200"))
@@ -381,8 +381,8 @@ def test_malicious_link_name_is_shown_escaped_in_the_scenarios_page():
 WRITER = r"""
 import sys, time
 from pathlib import Path
-from forecasting.scenarios import Assumptions
-from forecasting.store import ScenarioStore
+from forecasting.scenarios.engine import Assumptions
+from forecasting.scenarios.store import ScenarioStore
 folder, tag, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 s = ScenarioStore(folder)
 print("ready", flush=True)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from forecasting import scenarios as sc
-from forecasting import store
-from forecasting.store import ScenarioStore, StoreError
+from forecasting.scenarios import engine as sc
+from forecasting.scenarios import store
+from forecasting.scenarios.store import ScenarioStore, StoreError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,7 +108,7 @@ def test_read_only_folder_keeps_app_working(tmp_path):
 
 WRITER = r"""
 import sys, random
-from forecasting.store import ScenarioStore
+from forecasting.scenarios.store import ScenarioStore
 s = ScenarioStore(sys.argv[1])
 payload = '{"name": "' + "x" * 200000 + '"}'
 print("ready", flush=True)

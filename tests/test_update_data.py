@@ -26,7 +26,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecasting import cli, data, rawswap, sources, update
+from forecasting.cli import main as cli
+
+from forecasting.sources import loaders as data
+
+from forecasting.sources import rawswap
+
+from forecasting.sources import registry as sources
+
+from forecasting.sources import update
 from tests.update_fixtures import (
     AI,
     OEWS_LAST,
@@ -499,7 +507,7 @@ def test_interrupted_rename_swap_is_rolled_back_on_next_read(tmp_path, monkeypat
 def test_data_as_of_is_the_latest_retrieval_date():
     # shipped: the newest upstream commit among the files the product uses (aggregate postings)
     assert data.data_as_of() == "2026-08-19"
-    from forecasting import charts
+    from forecasting.viz import charts
     assert charts.data_as_of_note() == "Data as of 2026-08-19."
 
 

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from forecasting import rawswap, sources
+from forecasting.sources import rawswap
+
+from forecasting.sources import registry as sources
 from tests.update_fixtures import (
     AI,
     ROOT,

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data"
 sys.path.insert(0, str(ROOT))
 
-from forecasting import sources
+from forecasting.sources import registry as sources
 
 AI = "indeed_hiring_lab/AI_posting.csv"
 WAGE = "indeed_wage_tracker/posted-wage-growth-by-country.csv"

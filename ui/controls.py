@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from forecasting import catalog, scenarios
+from forecasting.core import catalog
+
+from forecasting.scenarios import engine as scenarios
 from ui import data
 
-#: Column labels of the scenario comparison table (forecasting.scenarios.TABLE_COLUMNS).
+#: Column labels of the scenario comparison table (forecasting.scenarios.engine.TABLE_COLUMNS).
 COMPARE_COLUMNS = {
     "scenario": st.column_config.TextColumn("Scenario"),
     "role": st.column_config.TextColumn("Role"),
@@ -136,7 +138,7 @@ def industry_controls(industries: tuple[str, ...] | list[str], container=st) -> 
 
 
 def _toggle_auto() -> None:
-    from forecasting import industry_mix
+    from forecasting.headcount import industry_mix
     share = industry_mix.automotive_share_of_manufacturing() if st.session_state["gc_auto"] else None
     st.session_state["assumptions"] = assumptions().with_changes(automotive_share=share)
 
@@ -166,7 +168,7 @@ def growth_controls(roles: tuple[str, ...] | list[str], industries: tuple[str, .
 
 def include_small_base() -> bool:
     """Checkbox: small-base roles in headline totals and rankings (one setting for all pages)."""
-    from forecasting import role_levels
+    from forecasting.headcount import role_levels
     small = data.small_base_roles()  # cached: ~16 ms a call, every Overview/Scenarios run
     if not small:
         return True

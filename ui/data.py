@@ -19,13 +19,13 @@ import streamlit as st
 
 @st.cache_data(show_spinner=False)
 def baseline_projection(horizon_years: int = 10) -> pd.DataFrame:
-    from forecasting import headcount
+    from forecasting.headcount import projection as headcount
     return headcount.baseline_projection(horizon_years=horizon_years)
 
 
 @st.cache_data(show_spinner=False)
 def role_levels() -> pd.DataFrame:
-    from forecasting import role_levels
+    from forecasting.headcount import role_levels
     return role_levels.role_levels()
 
 
@@ -34,19 +34,19 @@ def role_industry_history(automotive_share: float | None = None,
                           measured_only: bool = False) -> pd.DataFrame:
     """Shared and read-only (cache_resource): the Demand page's charts read it on every lever
     move, and cache_data's copy (unpickling) cost ~1 ms a call there. Do not modify it."""
-    from forecasting import industry_mix
+    from forecasting.headcount import industry_mix
     return industry_mix.role_industry_history(automotive_share, measured_only)
 
 
 @st.cache_resource(show_spinner=False)
 def share_trend_summary() -> str:
-    from forecasting import industry_mix
+    from forecasting.headcount import industry_mix
     return industry_mix.share_trend_summary(industry_mix.share_trend())
 
 
 @st.cache_data(show_spinner=False)
 def baseline_growth() -> pd.DataFrame:
-    from forecasting import headcount
+    from forecasting.headcount import projection as headcount
     return headcount.baseline_growth()
 
 
@@ -61,37 +61,37 @@ def baseline_growth_pct() -> Mapping[str, float]:
 @st.cache_resource(show_spinner=False)
 def bls_cagr() -> Mapping[str, float]:
     """role -> BLS 2024-34 projected growth, % per year (read-only, shared)."""
-    from forecasting import scenarios
+    from forecasting.scenarios import engine as scenarios
     return MappingProxyType(scenarios.bls_annual_growth_pct())
 
 
 @st.cache_data(show_spinner=False)
 def industry_shares() -> pd.DataFrame:
-    from forecasting import industry_mix
+    from forecasting.headcount import industry_mix
     return industry_mix.industry_shares()
 
 
 @st.cache_data(show_spinner=False)
 def oews_national() -> pd.DataFrame:
-    from forecasting import data
+    from forecasting.sources import loaders as data
     return data.load_oews_national()
 
 
 @st.cache_data(show_spinner=False)
 def sources_table() -> pd.DataFrame:
-    from forecasting import data
+    from forecasting.sources import loaders as data
     return data.sources_table()
 
 
 @st.cache_data(show_spinner=False)
 def postings_catalog() -> pd.DataFrame:
-    from forecasting import data
+    from forecasting.sources import loaders as data
     return data.postings_catalog()
 
 
 @st.cache_data(show_spinner=False)
 def postings_monthly() -> pd.DataFrame:
-    from forecasting import data
+    from forecasting.sources import loaders as data
     return data.load_postings_monthly()
 
 
@@ -99,26 +99,26 @@ def postings_monthly() -> pd.DataFrame:
 def headcount_backtest_predictions(holdout_year: int | None = None, horizon: int = 1) -> pd.DataFrame:
     """One row per occupation and method (headcount_backtest.predictions; default holdout: the
     latest year), read from the backtests `fit` caches."""
-    from forecasting import headcount_backtest
+    from forecasting.headcount import backtest as headcount_backtest
     return headcount_backtest.predictions(holdout_year, horizon)
 
 
 @st.cache_data(show_spinner=False)
 def headcount_backtest(holdout_year: int | None = None, horizon: int = 1) -> pd.DataFrame:
     """The backtest table (method, n_occupations, mae, mae_weighted, coverage_80, coverage_95)."""
-    from forecasting import headcount_backtest as hb
+    from forecasting.headcount import backtest as hb
     return hb.score(headcount_backtest_predictions(holdout_year, horizon))
 
 
 @st.cache_data(show_spinner=False)
 def headcount_backtest_setups() -> pd.DataFrame:
-    from forecasting import headcount_backtest as hb
+    from forecasting.headcount import backtest as hb
     return hb.setups()
 
 
 @st.cache_data(show_spinner=False)
 def headcount_horizon_summary() -> pd.DataFrame:
-    from forecasting import headcount_backtest as hb
+    from forecasting.headcount import backtest as hb
     return hb.horizon_summary()
 
 
@@ -126,7 +126,8 @@ def headcount_horizon_summary() -> pd.DataFrame:
 def backtested_until() -> int:
     """The last projection year inside the validated horizon (latest OEWS year + the longest
     horizon that passes its backtests); charts shade the years after it."""
-    from forecasting import headcount_backtest as hb, headcount_panel as hp
+    from forecasting.headcount import backtest as hb
+    from forecasting.headcount import panel as hp
     return hp.latest_year() + hb.validated_horizon(headcount_horizon_summary())
 
 
@@ -134,7 +135,7 @@ def backtested_until() -> int:
 def headcount_calibration_facts() -> dict:
     """phi, its 80% interval, the long-run shock scale and width factor, and how many backtest
     pairs chose them (for the Methods text)."""
-    from forecasting import headcount_calibration as hcal
+    from forecasting.headcount import calibration as hcal
     cal = hcal.calibration()
     return {"phi": cal.phi, "phi_80": cal.phi_interval(0.80), "phi_95": cal.phi_interval(0.95),
             "s_long": cal.s_long, "width_factor": cal.width_factor, "n_pairs": cal.n_pairs}
@@ -143,20 +144,20 @@ def headcount_calibration_facts() -> dict:
 @st.cache_resource(show_spinner=False)
 def bls_role_paths() -> pd.DataFrame:
     """Shared and read-only, like ``role_industry_history``."""
-    from forecasting import headcount
+    from forecasting.headcount import projection as headcount
     return headcount.bls_role_paths()
 
 
 @st.cache_resource(show_spinner=False)
 def small_base_roles() -> tuple[str, ...]:
-    from forecasting import role_levels
+    from forecasting.headcount import role_levels
     return role_levels.small_base_roles()
 
 
 @st.cache_data(show_spinner=False)
 def role_shares() -> pd.DataFrame:
     """How each role is carved from the occupation it grows with (headcount.role_shares)."""
-    from forecasting import headcount
+    from forecasting.headcount import projection as headcount
     return headcount.role_shares().merge(headcount.growth_sources(), on="role")
 
 
@@ -172,7 +173,7 @@ def role_growth_notes() -> Mapping[str, str]:
 def automotive_assumption(share: float | None) -> str:
     """The automotive-share caption (industry_mix.automotive_assumption reads the NCSES file:
     ~10 ms, on every move of any industry lever)."""
-    from forecasting import industry_mix
+    from forecasting.headcount import industry_mix
     return industry_mix.automotive_assumption(share)
 
 
@@ -189,7 +190,7 @@ def postings_baseline() -> Any:
     slot = _baseline_slot()
     if "value" in slot:
         return slot["value"]
-    from forecasting import pipeline
+    from forecasting.postings import pipeline
     with slot["lock"]:
         if "value" not in slot:
             bar = st.progress(0.0, text="Fitting postings models (first run only)…")
@@ -209,14 +210,14 @@ def postings_baseline() -> Any:
 @st.cache_resource(show_spinner=False)
 def prepared_baseline():
     """The 10-year headcount baseline as arrays, so each slider move only re-grows numpy arrays."""
-    from forecasting import scenarios
+    from forecasting.scenarios import engine as scenarios
     return scenarios.prepare(baseline_projection(10))
 
 
 @st.cache_resource(show_spinner=False)
 def preset(preset_id: str):
     """A preset's Assumptions (frozen, so sharing one object is safe; BLS reads a file)."""
-    from forecasting import scenarios
+    from forecasting.scenarios import engine as scenarios
     return scenarios.preset(preset_id)
 
 
@@ -234,7 +235,7 @@ def drop_caches_if_data_changed() -> bool:
     ``update-data``): cached frames, the fitted baseline and figures all derive from the data,
     and chart footers read the new 'data as of' date. About 0.5 ms a rerun (the raw hash is
     memoised on file size and mtime). True when caches were dropped."""
-    from forecasting import data
+    from forecasting.sources import loaders as data
     try:
         key = data.data_hash()
     except Exception:  # noqa: BLE001 - a missing file is reported by the page that reads it

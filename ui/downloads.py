@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from forecasting import export
+from forecasting.viz import export
 
 LABELS: dict[str, str] = {"png": "PNG", "svg": "SVG", "pdf": "PDF", "html": "HTML", "csv": "CSV"}
 HELP: dict[str, str] = {
@@ -31,7 +31,7 @@ def as_figure(fig) -> go.Figure:
     """The ``go.Figure`` to export: ``fig`` itself, the one of a ``charts.DeferredFigure``
     (built on first use), or, for a zero-argument callable, of what it returns when the
     button is clicked (a chart redrawn since the button was drawn)."""
-    from forecasting.charts import DeferredFigure
+    from forecasting.viz.charts import DeferredFigure
     if callable(fig) and not isinstance(fig, go.Figure):
         fig = fig()
     return fig.figure() if isinstance(fig, DeferredFigure) else fig
@@ -91,7 +91,7 @@ def _assumptions_dict(assumptions) -> dict:
 
 def _sources() -> pd.DataFrame | None:
     try:
-        from forecasting import data
+        from forecasting.sources import loaders as data
         return data.sources_table()
     except Exception:  # noqa: BLE001 - a missing table must not break the bundle
         return None

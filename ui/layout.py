@@ -30,7 +30,7 @@ CREDITS: tuple[str, ...] = (
     "NSF NCSES / Census ABS",
 )
 
-#: Chart footers naming where headcount numbers really come from (forecasting.headcount rules).
+#: Chart footers naming where headcount numbers really come from (forecasting.headcount.projection rules).
 HEADCOUNT_SOURCES = ("Source: U.S. BLS OEWS May 2021–2025 (employment by SOC and sector); role "
                      "levels via ai-jobs.net title ratios (CC0) and Indeed AI share (CC BY 4.0).")
 BASELINE_FOOTER = HEADCOUNT_SOURCES + " Projection: statistical baseline."

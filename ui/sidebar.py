@@ -13,7 +13,7 @@ from types import ModuleType
 
 import streamlit as st
 
-from forecasting import catalog
+from forecasting.core import catalog
 from ui.url_state import escape_md
 
 BASELINE_LABEL = "Statistical baseline"
@@ -29,7 +29,7 @@ class SidebarState:
 
 def _scenarios() -> ModuleType | None:
     try:
-        from forecasting import scenarios
+        from forecasting.scenarios import engine as scenarios
     except ImportError:
         return None
     return scenarios

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from forecasting.scenarios import LINK_KEYS, Assumptions
+from forecasting.scenarios.engine import LINK_KEYS, Assumptions
 
 _RESTORED = "_url_state_restored"
 WARNINGS = "url_warnings"

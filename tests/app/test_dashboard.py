@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from forecasting import scenarios
+from forecasting.scenarios import engine as scenarios
 from ui import layout
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")

@@ -12,7 +12,15 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from forecasting import catalog, charts, data, headcount, headcount_backtest
+from forecasting.core import catalog
+
+from forecasting.viz import charts
+
+from forecasting.sources import loaders as data
+
+from forecasting.headcount import projection as headcount
+
+from forecasting.headcount import backtest as headcount_backtest
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 

@@ -50,7 +50,7 @@ def _heat(at: AppTest) -> tuple[list, list, np.ndarray]:
 
 
 def test_renders_headcount_industry_history_jobs_added_and_postings(at):
-    from forecasting import industry_mix
+    from forecasting.headcount import industry_mix
     assert len(at.get("plotly_chart")) == 4
     captions = " ".join(c.value for c in at.caption)
     assert "not a count of people" in captions  # postings are labelled as postings
@@ -127,7 +127,7 @@ def test_forcing_a_model_shows_its_backtest(at):
 
 
 def test_sidebar_filters_narrow_the_industry_charts():
-    from forecasting import catalog
+    from forecasting.core import catalog
     from ui.sidebar import SidebarState
 
     def shown(app):
@@ -150,7 +150,7 @@ def test_sidebar_filters_narrow_the_industry_charts():
 
 
 def test_wef_preset_scope_and_point_path_on_the_demand_page(at):
-    from forecasting import scenarios as sc
+    from forecasting.scenarios import engine as sc
     base_ds = _forecast_y(at, 0, "Data scientist (forecast)")
     at.session_state["assumptions"] = sc.preset("wef2023")
     at.run()

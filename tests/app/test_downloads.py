@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from forecasting import charts, export
+from forecasting.viz import charts
+
+from forecasting.viz import export
 
 
 def _app() -> None:
@@ -17,7 +19,7 @@ def _app() -> None:
     import pandas as pd
     import streamlit as st
 
-    from forecasting import charts
+    from forecasting.viz import charts
     from ui import downloads
     g = np.array([1.0, 2.0])
     fr = pd.DataFrame({"role": ["data_scientist", "ml_engineer"], "growth_pct_per_year": g,

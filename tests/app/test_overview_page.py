@@ -7,8 +7,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from forecasting import catalog, data, headcount
-from forecasting import scenarios as sc
+from forecasting.core import catalog
+
+from forecasting.sources import loaders as data
+
+from forecasting.headcount import projection as headcount
+from forecasting.scenarios import engine as sc
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 

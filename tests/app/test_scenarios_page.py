@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from forecasting import scenarios as sc
-from forecasting.store import ScenarioStore
+from forecasting.scenarios import engine as sc
+from forecasting.scenarios.store import ScenarioStore
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "scenarios.py")

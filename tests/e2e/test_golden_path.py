@@ -168,8 +168,12 @@ def download(page, container_key: str, label: str, tmp_path: Path) -> bytes:
 
 def expected_headcount_figure():
     """The demand page's default headcount chart, rebuilt from the same library calls."""
-    from forecasting import charts, headcount, headcount_backtest, headcount_panel
-    from forecasting import industry_mix, scenarios
+    from forecasting.viz import charts
+    from forecasting.headcount import projection as headcount
+    from forecasting.headcount import backtest as headcount_backtest
+    from forecasting.headcount import panel as headcount_panel
+    from forecasting.headcount import industry_mix
+    from forecasting.scenarios import engine as scenarios
     proj = scenarios.apply_scenario(scenarios.prepare(headcount.baseline_projection(10)),
                                     scenarios.preset("baseline"))
     until = headcount_panel.latest_year() + headcount_backtest.validated_horizon()
@@ -179,7 +183,8 @@ def expected_headcount_figure():
 
 
 def test_growth_assumption_moves_the_chart_and_downloads_match(page, server, artifacts_dir, tmp_path):
-    from forecasting import charts, export
+    from forecasting.viz import charts
+    from forecasting.viz import export
     goto(page, server, "demand")
     # --- downloads of the default view ---------------------------------------------------------
     png = download(page, "dm_headcount__downloads", "PNG", tmp_path)
@@ -221,7 +226,7 @@ def test_growth_assumption_moves_the_chart_and_downloads_match(page, server, art
 
 
 def test_upload_forecasts_a_good_file_and_explains_a_bad_one(page, server, artifacts_dir, tmp_path):
-    from forecasting import data
+    from forecasting.sources import loaders as data
     monthly = data.load_postings_monthly()
     good = monthly[monthly["series_id"] == monthly["series_id"].iloc[0]].tail(48)
     good_path = tmp_path / "my_series.csv"
@@ -274,7 +279,9 @@ def test_share_link_reproduces_the_scenario(page, server, artifacts_dir):
     and the same numbers the engine gives for those assumptions."""
     from urllib.parse import urlencode
 
-    from forecasting import headcount, scenarios
+    from forecasting.headcount import projection as headcount
+
+    from forecasting.scenarios import engine as scenarios
     shared = scenarios.preset("wef2023").with_changes(name="Team plan 2032", horizon_years=7,
                                                        blend_weight=0.75)
     goto(page, server, "scenarios?" + urlencode(shared.to_query_params()))

@@ -13,8 +13,8 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from forecasting import backtest as bt
-from forecasting import models
+from forecasting.postings import backtest as bt
+from forecasting.postings import models
 from tests.simulate import null_series, seasonal_series
 
 GOLDEN_FILE = "postings_models.json"
@@ -48,7 +48,7 @@ def synthetic_frame() -> pd.DataFrame:
 
 
 def shipped_frame() -> pd.DataFrame:
-    from forecasting import data
+    from forecasting.sources import loaders as data
 
     df = data.load_postings_monthly()
     return df[df["series_id"].isin(SHIPPED)][["series_id", "ds", "y"]].reset_index(drop=True)

@@ -14,7 +14,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from forecasting import headcount, headcount_backtest as hb, headcount_calibration as hcal  # noqa: E402
+from forecasting.headcount import projection as headcount  # noqa: E402
+
+from forecasting.headcount import backtest as hb
+
+from forecasting.headcount import calibration as hcal
 
 
 def build() -> dict:
