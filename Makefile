@@ -4,13 +4,15 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test setup setup-dev bench clean
+.PHONY: run test lint setup setup-dev bench clean
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	@# the project itself, editable: `mltalent` console script (= python -m forecasting)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
@@ -28,6 +30,7 @@ run: setup
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT)
 
 test: setup-dev
+	$(VENV)/bin/ruff check
 	$(PY) -m compileall -q forecasting ui
 	$(PY) -m forecasting fit --quiet
 	$(PY) -m pytest -q -n 2 --timeout 900
@@ -40,6 +43,9 @@ bench: setup-dev
 	$(PY) bench/batch_scaling.py
 	$(PY) bench/upload_memory.py
 	$(PY) bench/load.py
+
+lint: setup-dev
+	$(VENV)/bin/ruff check
 
 clean:
 	rm -rf $(VENV) data/processed .pytest_cache test-artifacts
