@@ -13,6 +13,8 @@ import pytest
 from forecasting.headcount import calibration as hcal
 from forecasting.headcount import panel as hp
 
+from tests.golden import tolerance as tol
+
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "headcount.json").read_text())
 
 
@@ -78,12 +80,12 @@ def test_shipped_calibration_is_pinned():
     `python tests/golden/regenerate_headcount.py` and review the diff)."""
     cal = hcal.calibration()
     g = GOLDEN["calibration"]
-    assert cal.phi == pytest.approx(g["phi"], abs=1e-6)
-    np.testing.assert_allclose(cal.phi_interval(0.80), g["phi_80"], atol=1e-6)
-    assert cal.s_long == pytest.approx(g["s_long"], rel=1e-6)
-    assert cal.width_factor == pytest.approx(g["width_factor"], abs=1e-9)
+    assert cal.phi == pytest.approx(g["phi"], abs=tol.PHI_ABS)
+    np.testing.assert_allclose(cal.phi_interval(0.80), g["phi_80"], atol=tol.PHI_ABS)
+    assert cal.s_long == pytest.approx(g["s_long"], rel=tol.MEAN_REL)
+    assert cal.width_factor == pytest.approx(g["width_factor"], rel=tol.MEAN_REL)
     assert cal.n_pairs == g["n_pairs"] == 18
-    np.testing.assert_allclose(cal.loss, g["loss"], rtol=1e-6)
+    np.testing.assert_allclose(cal.loss, g["loss"], rtol=tol.MEAN_REL)
 
 
 @pytest.fixture(scope="module")
@@ -96,16 +98,16 @@ def small_calibration():
 def test_calibrate_end_to_end_on_small_panels_is_pinned(small_calibration):
     panels, cal = small_calibration
     g = GOLDEN["small_calibration"]
-    assert cal.phi == pytest.approx(g["phi"], abs=1e-9)
-    np.testing.assert_allclose(cal.phi_draws, g["phi_draws"], atol=1e-9)
-    assert cal.s_long == pytest.approx(g["s_long"], rel=1e-6)
-    assert cal.width_factor == pytest.approx(g["width_factor"], abs=1e-9)
-    np.testing.assert_allclose(cal.loss, g["loss"], rtol=1e-6)
+    assert cal.phi == pytest.approx(g["phi"], abs=tol.PHI_ABS)
+    np.testing.assert_allclose(cal.phi_draws, g["phi_draws"], atol=tol.PHI_ABS)
+    assert cal.s_long == pytest.approx(g["s_long"], rel=tol.MEAN_REL)
+    assert cal.width_factor == pytest.approx(g["width_factor"], rel=tol.MEAN_REL)
+    np.testing.assert_allclose(cal.loss, g["loss"], rtol=tol.MEAN_REL)
     t = cal.phi_table
     assert len(t) == 3 * cal.n_pairs and cal.n_pairs == 18
     np.testing.assert_allclose(t["rel_loss"], 0.5 * (t["mae"] / t["mae_zero"]
                                                      + t["mae_weighted"] / t["mae_weighted_zero"]))
-    np.testing.assert_allclose(t["mae"].to_numpy(), g["table_mae"], rtol=1e-6)
+    np.testing.assert_allclose(t["mae"].to_numpy(), g["table_mae"], rtol=tol.MEAN_REL)
     # the long-run scale is the root mean square shock of a fit on the whole long panel
     long = panels["long"]
     full = hcal.hm.fit_growth(long.socs, long.years, long.emp, long.prse, phi=cal.phi)
@@ -126,10 +128,10 @@ def test_backtest_predictions_on_small_panels_are_pinned(small_calibration):
     got = key["predicted"].mean().round(12)
     want = pd.Series(g["mean_predicted"]).rename(lambda k: tuple(
         int(v) if v.isdigit() else v for v in k.split("|")))
-    np.testing.assert_allclose(got.reindex(want.index).to_numpy(), want.to_numpy(), atol=1e-9)
+    np.testing.assert_allclose(got.reindex(want.index).to_numpy(), want.to_numpy(), **tol.SMALL_PANEL)
     cov = pred.dropna(subset=["lo_80"]).assign(
         inside=lambda d: (d["actual"] >= d["lo_80"]) & (d["actual"] <= d["hi_80"]))
-    assert cov["inside"].mean() == pytest.approx(g["coverage_80"], abs=1e-12)
+    assert cov["inside"].mean() == pytest.approx(g["coverage_80"], abs=tol.COVERAGE_ABS)
     assert set(pred.loc[pred["lo_80"].notna(), "method"]) == {hcal.MODEL_NAME, hcal.LINEAR_NAME}
     # reported pairs: the recent panel where it has 3 fit years, the long panel for the rest
     pairs = pred[["panel", "origin_year", "holdout_year"]].drop_duplicates()
