@@ -375,6 +375,13 @@ def test_reference_band_is_the_baselines_interval():
     np.testing.assert_allclose(ref[["mean", "lo_80", "hi_80"]], cell[["mean", "lo_80", "hi_80"]],
                                rtol=1e-12)
     assert (ref.hi_80.iloc[1:] > ref["mean"].iloc[1:]).all()
+    # an aggregate's band is compare's total row of the baseline (bounds summed, bottom-up)
+    group = ("ml_engineer", "nlp_scientist")
+    agg = analysis.reference_band(BASE, a, "ai_ml_specialists", "fintech", group)
+    long = analysis.compare(BASE, [Assumptions(horizon_years=7, automotive_share=0.3)], group)
+    row = long[(long.role == "ai_ml_specialists") & (long.industry == "fintech")]
+    np.testing.assert_allclose(agg[["mean", "lo_80", "hi_95"]], row[["mean", "lo_80", "hi_95"]],
+                               rtol=1e-12)
 
 
 # ------------------------------------------------------------------ tornado / decomposition

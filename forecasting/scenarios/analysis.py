@@ -81,9 +81,11 @@ def reference_band(baseline: pd.DataFrame | PreparedBaseline, a: Assumptions, ro
     (same automotive share): the model uncertainty a compare chart shows for reference."""
     ref = preset("baseline").with_changes(automotive_share=a.automotive_share).aligned(
         a.start_year, a.horizon_years)
-    long = compare(baseline, [ref], group_roles)
-    sel = long[(long["role"] == role) & (long["industry"] == industry)]
-    return sel[["year", "mean", "lo_80", "hi_80", "lo_95", "hi_95"]].reset_index(drop=True)
+    prep = prepare(baseline)
+    years, out = project(prep, ref)
+    mask = _cell_mask(prep, role, industry, group_roles)  # the cells compare's total row sums
+    bands = ("mean", "lo_80", "hi_80", "lo_95", "hi_95")
+    return pd.DataFrame({"year": years.astype(int), **{b: out[b][mask].sum(axis=0) for b in bands}})
 
 
 def _unique_labels(scenarios: Sequence[Assumptions]) -> list[str]:
