@@ -11,7 +11,7 @@ from ui import data, layout, sidebar
 charts, headcount, presets, headlines = layout.require(
     "forecasting.viz.charts", "forecasting.headcount.projection", "forecasting.scenarios.presets",
     "forecasting.scenarios.headlines")
-from ui import controls  # needs forecasting.scenarios, checked above
+from ui import controls  # noqa: E402  (needs forecasting.scenarios, checked above)
 
 KPI_YEARS = presets.WEF_YEARS  # WEF's rate is over five years, so the headline uses five
 side = sidebar.current()

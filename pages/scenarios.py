@@ -9,7 +9,8 @@ import streamlit as st
 from forecasting.core import catalog
 from forecasting.core.errors import UserInputError
 from forecasting.core.totals import AI_ML_GROUP
-from forecasting.scenarios import analysis, headlines, presets, store as saved_store
+from forecasting.scenarios import analysis, headlines, presets
+from forecasting.scenarios import store as saved_store
 from forecasting.scenarios.assumptions import NAME_MAX_CHARS
 from forecasting.scenarios.store import ScenarioStore
 from ui import controls, data, layout, sidebar, url_state

@@ -6,10 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from forecasting.core import catalog
-
+from forecasting.core import catalog, errors
 from forecasting.scenarios import headlines
-from forecasting.core import errors
 
 
 def _projection() -> pd.DataFrame:

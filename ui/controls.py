@@ -12,9 +12,15 @@ import streamlit as st
 from forecasting.core import catalog
 from forecasting.core.totals import AI_ML_GROUP
 from forecasting.scenarios import presets
-from forecasting.scenarios.assumptions import (CAP_RANGE, GROWTH_MODES, SHOCK_PCT_RANGE, WAGE_RANGE,
-                                               Assumptions, automotive_share_used,
-                                               start_year_range)
+from forecasting.scenarios.assumptions import (
+    CAP_RANGE,
+    GROWTH_MODES,
+    SHOCK_PCT_RANGE,
+    WAGE_RANGE,
+    Assumptions,
+    automotive_share_used,
+    start_year_range,
+)
 from ui import data
 
 #: Column labels of the scenario comparison table (forecasting.scenarios.analysis.TABLE_COLUMNS).

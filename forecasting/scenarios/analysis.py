@@ -17,12 +17,16 @@ import pandas as pd
 from forecasting.core import catalog, totals
 from forecasting.core.errors import UserInputError
 from forecasting.core.totals import AI_ML_GROUP, ALL
-from forecasting.scenarios.assumptions import (CAP_RANGE, INDUSTRY_GROWTH_RANGE, ROLE_GROWTH_RANGE,
-                                               SHOCK_PCT_RANGE, Assumptions,
-                                               automotive_share_used)
+from forecasting.scenarios.assumptions import (
+    CAP_RANGE,
+    INDUSTRY_GROWTH_RANGE,
+    ROLE_GROWTH_RANGE,
+    SHOCK_PCT_RANGE,
+    Assumptions,
+    automotive_share_used,
+)
 from forecasting.scenarios.engine import PreparedBaseline, apply_scenario, prepare, project
-from forecasting.scenarios.presets import (WEF_GROWTH_TOTAL_PCT, WEF_YEARS, bls_annual_growth_pct,
-                                           preset)
+from forecasting.scenarios.presets import WEF_GROWTH_TOTAL_PCT, WEF_YEARS, bls_annual_growth_pct, preset
 
 
 def _select_value(prep: PreparedBaseline, a: Assumptions, role: str, industry: str, year: int,

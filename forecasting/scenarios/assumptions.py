@@ -20,7 +20,6 @@ from forecasting.core import catalog
 from forecasting.core.errors import UserInputError
 from forecasting.scenarios import presets
 
-
 #: 2: ``anchor_years`` and ``extend_anchor``. A version-1 document has neither; it reads as
 #: anchor_years None (the anchor over the whole horizon), which is what version 1 computed.
 SCHEMA_VERSION = 2

@@ -227,7 +227,7 @@ def jobs_added_by_cell(projection: pd.DataFrame) -> pd.DataFrame:
     start: dict = {}
     end: dict = {}
     for key, y, v in zip(keys, yr, projection["mean"].to_numpy(float)):
-        if y == first or y == last:
+        if y in (first, last):
             acc = start if y == first else end
             acc[key] = acc.get(key, 0.0) + v
     cells = [k for k in end if k in start]

@@ -15,8 +15,7 @@ from typing import Any
 
 from forecasting.core import catalog
 from forecasting.core.errors import UserInputError
-from forecasting.scenarios.assumptions import (Assumptions, check_version, defaults,
-                                               validate_fields)
+from forecasting.scenarios.assumptions import Assumptions, check_version, defaults, validate_fields
 
 # Short URL codes: links stay readable and short.
 ROLE_CODES = {"ml_engineer": "mle", "data_scientist": "ds", "nlp_scientist": "nlp",
