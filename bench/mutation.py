@@ -38,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EQUIVALENT_FILE = ROOT / "bench" / "mutation_equivalent.txt"
-DEFAULT_MODULES = ("models", "backtest", "salaries", "inputs", "store")
+DEFAULT_MODULES = ("models", "backtest", "salaries", "inputs", "scenarios/store")
 
 #: fastest test subset per module (pytest node ids / files) and extra pytest arguments
 TESTS: dict[str, tuple[list[str], list[str]]] = {
@@ -61,7 +61,13 @@ TESTS: dict[str, tuple[list[str], list[str]]] = {
                               ["-k", "not recovered"]),
     "headcount_backtest": (["tests/test_headcount_backtest.py"], []),
     "headcount_panel": (["tests/test_headcount_panel.py"], []),
-    "scenarios": (["tests/test_scenarios.py"], []),
+    # forecasting/scenarios/*: keyed by file stem, like every entry here
+    "assumptions": (["tests/test_assumptions.py", "tests/test_scenarios.py"], []),
+    "presets": (["tests/test_scenarios.py"], []),
+    "urlcodec": (["tests/test_urlcodec.py", "tests/test_scenarios.py"], []),
+    "engine": (["tests/test_scenarios.py"], []),
+    "analysis": (["tests/test_scenarios.py"], []),
+    "headlines": (["tests/test_headlines.py"], []),
 }
 #: "validation parts": functions of a module the score is reported for (None = all)
 ONLY_FUNCTIONS: dict[str, tuple[str, ...] | None] = {}

@@ -8,9 +8,9 @@ import streamlit as st
 from forecasting.core import catalog
 from ui import data, layout, sidebar
 
-charts, scenarios, headcount = layout.require("forecasting.viz.charts", "forecasting.scenarios.engine",
-                                              "forecasting.headcount.projection")
-from ui import controls  # noqa: E402  (needs forecasting.scenarios.engine, checked above)
+charts, engine, presets, headcount = layout.require("forecasting.viz.charts", "forecasting.scenarios.engine",
+                                                    "forecasting.scenarios.presets", "forecasting.headcount.projection")
+from ui import controls  # noqa: E402  (needs forecasting.scenarios, checked above)
 
 side = sidebar.current()
 st.header("Demand forecast")
@@ -40,7 +40,7 @@ def scenario_section(roles: tuple[str, ...], industry: str, all_roles: tuple[str
         st.markdown("**Role growth** (instant: no refit)")
         controls.role_controls(roles)
     a = controls.assumptions()
-    projection = scenarios.apply_scenario(data.prepared_baseline(), a)
+    projection = engine.apply_scenario(data.prepared_baseline(), a)
     history = data.role_industry_history(a.automotive_share)
     start, end = a.start_year, a.end_year
     edited = a != data.preset_at(a.preset, a.horizon_years)
@@ -67,7 +67,7 @@ def scenario_section(roles: tuple[str, ...], industry: str, all_roles: tuple[str
         if r in data.small_base_roles():
             text += " Small base: its share rests on few ai-jobs.net records (band is wide)."
         lines.append(text)
-    if (info := scenarios.PRESETS.get(a.preset)) is not None and info.is_assumption:
+    if (info := presets.PRESETS.get(a.preset)) is not None and info.is_assumption:
         lines.append(info.description)  # e.g. WEF: its period, its scope, a global count
     col_chart.caption("\n\n".join(lines))  # one element: every element costs each lever move
 
@@ -80,7 +80,7 @@ def scenario_section(roles: tuple[str, ...], industry: str, all_roles: tuple[str
     with right:
         industry_history_chart(roles, projection, a.automotive_share, industries,
                                f"'{scenario_label}'", end)
-    added = scenarios.jobs_added_by_cell(projection)
+    added = engine.jobs_added_by_cell(projection)
     if len(all_roles) < len(catalog.ROLE_IDS) or len(industries) < len(catalog.INDUSTRY_IDS):
         added = added[added["role"].isin(all_roles) & added["industry"].isin(industries)]
     with charts.deferred_figures():

@@ -8,25 +8,24 @@ import streamlit as st
 from forecasting.core import catalog
 from ui import data, layout, sidebar
 
-charts, headcount, scenarios, headlines = layout.require(
-    "forecasting.viz.charts", "forecasting.headcount.projection", "forecasting.scenarios.engine", "forecasting.scenarios.headlines")
-from ui import controls  # needs forecasting.scenarios.engine, checked above
+charts, headcount, presets, headlines = layout.require(
+    "forecasting.viz.charts", "forecasting.headcount.projection", "forecasting.scenarios.presets",
+    "forecasting.scenarios.headlines")
+from ui import controls  # noqa: E402  (needs forecasting.scenarios, checked above)
 
-KPI_YEARS = scenarios.WEF_YEARS  # WEF's rate is over five years, so the headline uses five
+KPI_YEARS = presets.WEF_YEARS  # WEF's rate is over five years, so the headline uses five
 side = sidebar.current()
 projection = data.baseline_projection(10)
 include = controls.include_small_base()
-group = headlines.group_growth(projection, scenarios.headline_group(include), KPI_YEARS)
+group = headlines.group_growth(projection, headlines.headline_group(include), KPI_YEARS)
 
 base_year = group.start_year
-horizon = min(side.horizon_years, int(projection["year"].max()) - base_year)
+horizon = headlines.ranking_horizon(projection, side.horizon_years)
 growth = headcount.growth_rates(projection, ("role",), horizon)
-ranking = headlines.ranked(growth, scenarios.headline_roles(catalog.ROLE_IDS, include))
+ranking = headlines.ranked(growth, headlines.headline_roles(catalog.ROLE_IDS, include))
 top = ranking.iloc[0]
 top_role = catalog.role(top["role"])
-tied = headlines.tied_with_top(ranking)
-oews = data.oews_national()
-oews_top = oews[(oews["soc"] == top_role.base_soc) & ~oews["hybrid"]].sort_values("year").iloc[-1]
+oews_top = headlines.base_occupation_pay(data.oews_national(), top_role.role_id)
 
 # --- KPI cards --------------------------------------------------------------------------------
 c1, c2, c3 = st.columns(3)
@@ -40,9 +39,8 @@ c2.metric(f"Fastest-growing role ({horizon}-year baseline)", top_role.label,
           f"{top['growth_pct_per_year']:+.1f}% per year",
           help=f"80% interval {top['lo_80']:+.1f}% to {top['hi_80']:+.1f}% per year. "
                f"Level is {top_role.level_kind}: {top_role.level_rule}")
-if len(tied) > 1:
-    c2.caption("Tied with " + " & ".join(catalog.role(r).label for r in tied if r != top_role.role_id)
-               + ": their levels rest on the same OEWS occupation trend.")
+if (tie := headlines.tie_note(ranking)) is not None:
+    c2.caption(tie)
 c3.metric(f"Median pay, {oews_top['soc_title']} (OEWS May {int(oews_top['year'])})",
           layout.fmt_usd(oews_top["a_median"]),
           help=f"BLS OEWS annual median wage for SOC {top_role.base_soc}, the base occupation of "

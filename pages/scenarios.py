@@ -7,9 +7,11 @@ from __future__ import annotations
 import streamlit as st
 
 from forecasting.core import catalog
-
-from forecasting.scenarios import engine as scenarios
 from forecasting.core.errors import UserInputError
+from forecasting.core.totals import AI_ML_GROUP
+from forecasting.scenarios import analysis, headlines, presets
+from forecasting.scenarios import store as saved_store
+from forecasting.scenarios.assumptions import NAME_MAX_CHARS
 from forecasting.scenarios.store import ScenarioStore
 from ui import controls, data, layout, sidebar, url_state
 
@@ -31,15 +33,15 @@ if store.message:
 
 
 def _pick_preset() -> None:
-    st.session_state["assumptions"] = scenarios.preset(st.session_state["sc_preset"])
+    st.session_state["assumptions"] = presets.preset(st.session_state["sc_preset"])
 
 
 # --- 1. preset ---------------------------------------------------------------------------------
-ids = list(scenarios.PRESET_IDS)
+ids = list(presets.PRESET_IDS)
 st.session_state["sc_preset"] = a.preset if a.preset in ids else ids[0]
 st.selectbox("Start from preset", ids, key="sc_preset", on_change=_pick_preset,
-             format_func=lambda p: scenarios.PRESETS[p].title)
-info = scenarios.PRESETS.get(a.preset)
+             format_func=lambda p: presets.PRESETS[p].title)
+info = presets.PRESETS.get(a.preset)
 if info:
     (st.warning if info.is_assumption else st.info)(
         f"**{esc(info.title)}**: {esc(info.description)}  \nSource: {esc(info.source)}")
@@ -53,55 +55,55 @@ a = controls.assumptions()
 
 # --- 3. compare --------------------------------------------------------------------------------
 saved = {s.name: s for s in store.list()}
-options = [f"preset:{p}" for p in ids] + [f"saved:{n}" for n in saved]
+ref = saved_store.scenario_ref
+options = [ref("preset", p) for p in ids] + [ref("saved", n) for n in saved]
 #: Shown next to the current scenario on first visit: the two published outlooks side by side.
-DEFAULT_COMPARE = ("preset:wef2023", "preset:bls2034")
-default = [o for o in DEFAULT_COMPARE if o in options and o != f"preset:{a.preset}"]
+DEFAULT_COMPARE = (ref("preset", "wef2023"), ref("preset", "bls2034"))
+default = [o for o in DEFAULT_COMPARE if o in options and o != ref("preset", a.preset)]
 if a.preset != "baseline" or a != data.preset("baseline").with_changes(horizon_years=a.horizon_years):
-    default = ["preset:baseline", *default][:3]  # keep the baseline in view when it is not `a`
+    default = [ref("preset", "baseline"), *default][:3]  # keep the baseline in view when it is not `a`
 st.session_state.setdefault("sc_compare", default)  # first visit only; the user's pick then stays
 others = st.multiselect("Compare with (up to 3)", options, max_selections=3,
-                        key="sc_compare",
-                        format_func=lambda o: scenarios.PRESETS[o[7:]].title if o.startswith("preset:")
-                        else f"Saved: {o[6:]}")
+                        key="sc_compare", format_func=saved_store.ref_label)
 compared = [a]
 for o in others:
     try:
-        other = scenarios.preset(o[7:]) if o.startswith("preset:") else store.load(o[6:])
+        other = saved_store.load_ref(o, store)
         compared.append(other.aligned(a.start_year, a.horizon_years))
     except UserInputError as exc:
         st.error(esc(str(exc)))
-group = scenarios.headline_group(controls.include_small_base())
-group_name = scenarios.group_label(group)
-views = ["all", scenarios.AI_ML_GROUP, *catalog.ROLE_IDS]
+group = headlines.headline_group(controls.include_small_base())
+group_name = headlines.group_label(group)
+views = ["all", AI_ML_GROUP, *catalog.ROLE_IDS]
 v1, v2 = st.columns(2)
 view_role = v1.selectbox("Show", views, key="sc_view_role", format_func=lambda r: {
-    "all": "All roles", scenarios.AI_ML_GROUP: group_name}.get(r) or catalog.role(r).label)
+    "all": "All roles", AI_ML_GROUP: group_name}.get(r) or catalog.role(r).label)
 view_ind = v2.selectbox("Industry", ["all", *catalog.INDUSTRY_IDS], key="sc_view_ind",
                         format_func=lambda i: "All industries" if i == "all" else catalog.industry(i).label)
 prep = data.prepared_baseline()
-long = scenarios.compare(prep, compared, group)
+long = analysis.compare(prep, compared, group)
 long["scenario"] = long["scenario"].str.replace("<", "‹").str.replace(">", "›")  # plain text in SVG
 shown = long[(long["role"] == view_role) & (long["industry"] == view_ind)]
 footer = ("Source: BLS OEWS baseline (US); scenario growth is an assumption. Shaded: the "
           "statistical baseline's 80% interval (model uncertainty); scenarios are point paths.")
-fig = charts.scenario_comparison(shown, footer=footer, reference=scenarios.reference_band(
+fig = charts.scenario_comparison(shown, footer=footer, reference=analysis.reference_band(
     prep, a, view_role, view_ind, group), title="Scenarios compared: US employment, "
     f"{a.start_year}–{a.end_year}")
 st.plotly_chart(fig, width="stretch", key="sc_chart")
 layout.chart_downloads(fig, "scenario_comparison", key="sc_chart")
-table = scenarios.summarize(long, data.bls_cagr())
+table = analysis.summarize(long, data.bls_cagr())
 st.dataframe(table.replace({"role": controls.role_names()}), hide_index=True, width="stretch",
              column_config=controls.COMPARE_COLUMNS)
 st.caption(f"AI/ML specialists = {group_name}. Rates against rates: WEF's "
-           f"+{scenarios.WEF_GROWTH_TOTAL_PCT:g}% is for "
-           f"{scenarios.WEF_PERIOD[0]}–{scenarios.WEF_PERIOD[1]} and counts AI and ML specialists "
-           "worldwide, so it sits beside our 5-year % growth of that group; BLS's 2024–34 rate sits "
-           "beside each role's CAGR. Jobs are US jobs and are never set against WEF's global count.")
+           f"+{presets.WEF_GROWTH_TOTAL_PCT:g}% is for "
+           f"{presets.WEF_PERIOD[0]}–{presets.WEF_PERIOD[1]} and counts AI and ML specialists "
+           f"worldwide, so it sits beside our {presets.WEF_YEARS}-year % growth of that group; BLS's "
+           f"{presets.BLS_EP_PERIOD[0]}–{presets.BLS_EP_PERIOD[1] % 100:02d} rate sits beside each role's "
+           "CAGR. Jobs are US jobs and are never set against WEF's global count.")
 
 # --- 4. save, share ----------------------------------------------------------------------------
 s1, s2, s3 = st.columns([2, 1, 1])
-name = s1.text_input("Scenario name", value=a.name, max_chars=scenarios.NAME_MAX_CHARS, key="sc_name")
+name = s1.text_input("Scenario name", value=a.name, max_chars=NAME_MAX_CHARS, key="sc_name")
 if s2.button("Save as named scenario", key="sc_save", disabled=not store.available):
     try:
         clean = store.save(name, a.with_changes(name=name.strip()))
@@ -120,7 +122,7 @@ if saved:
         if r1.button("Load", key="sc_load"):
             st.session_state["assumptions"] = store.load(pick)
             st.rerun()
-        new_name = r2.text_input("New name", key="sc_new_name", max_chars=scenarios.NAME_MAX_CHARS)
+        new_name = r2.text_input("New name", key="sc_new_name", max_chars=NAME_MAX_CHARS)
         try:
             if r3.button("Rename", key="sc_rename", disabled=not new_name.strip()):
                 store.rename(pick, new_name)
@@ -134,12 +136,12 @@ if saved:
 # --- 5. what drives it -------------------------------------------------------------------------
 # Full width, one under the other: side by side, the tornado's long assumption labels pushed its
 # title and footer off the chart at 1280 px.
-fig_t = charts.tornado(scenarios.tornado(prep, a, view_role, view_ind, group_roles=group),
+fig_t = charts.tornado(analysis.tornado(prep, a, view_role, view_ind, group_roles=group),
                        footer=footer,
                        title=f"What moves {a.end_year} employment most")
 st.plotly_chart(fig_t, width="stretch", key="sc_tornado")
 layout.chart_downloads(fig_t, "tornado", key="sc_tornado")
-fig_d = charts.decomposition(scenarios.decomposition(prep, a, view_role, view_ind, group),
+fig_d = charts.decomposition(analysis.decomposition(prep, a, view_role, view_ind, group),
                              footer=footer)
 st.plotly_chart(fig_d, width="stretch", key="sc_decomp")
 layout.chart_downloads(fig_d, "decomposition", key="sc_decomp")

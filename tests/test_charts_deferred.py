@@ -14,15 +14,15 @@ from forecasting.headcount import projection as headcount
 
 from forecasting.headcount import industry_mix
 
-from forecasting.scenarios import engine as scenarios
+from forecasting.scenarios import engine, presets
 
 
 @pytest.fixture(scope="module")
 def inputs():
-    prep = scenarios.prepare(headcount.baseline_projection(10))
-    a = scenarios.preset("baseline").with_changes(role_growth=(("data_scientist", 25.0),),
+    prep = engine.prepare(headcount.baseline_projection(10))
+    a = presets.preset("baseline").with_changes(role_growth=(("data_scientist", 25.0),),
                                                   blend_weight=1.0)
-    return {"projection": scenarios.apply_scenario(prep, a),
+    return {"projection": engine.apply_scenario(prep, a),
             "history": industry_mix.role_industry_history(None),
             "measured": industry_mix.role_industry_history(None, measured_only=True),
             "bls": headcount.bls_role_paths()}
@@ -37,7 +37,7 @@ FACTORIES = {
     "industry_history": lambda d: charts.industry_history(
         d["measured"], d["projection"], "data_scientist", note="n", title="t", footer="f"),
     "jobs_added": lambda d: charts.jobs_added_heatmap(
-        scenarios.jobs_added_by_cell(d["projection"]), title="t", footer="f"),
+        engine.jobs_added_by_cell(d["projection"]), title="t", footer="f"),
 }
 
 

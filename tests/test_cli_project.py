@@ -10,15 +10,16 @@ import pytest
 from forecasting.core import catalog
 
 from forecasting.cli import main as cli
-from forecasting.scenarios import engine as sc
+from forecasting.scenarios import analysis, presets
+from forecasting.scenarios.assumptions import Assumptions, SCHEMA_VERSION
 
 
 def test_scenario_print_json_round_trips(capsys):
     assert cli.main(["scenario", "--preset", "wef2023", "--print-json"]) == 0
     out = capsys.readouterr().out
-    assert sc.Assumptions.from_json(out) == sc.preset("wef2023")
+    assert Assumptions.from_json(out) == presets.preset("wef2023")
     assert cli.main(["scenario", "--preset", "high", "--print-query"]) == 0
-    assert capsys.readouterr().out.strip() == f"v={sc.SCHEMA_VERSION}&p=high&tb=hi_80"
+    assert capsys.readouterr().out.strip() == f"v={SCHEMA_VERSION}&p=high&tb=hi_80"
 
 
 def test_scenario_bad_preset_exits_2(capsys):
@@ -69,7 +70,7 @@ def test_project_default_is_baseline_and_json_file_works(tmp_path, capsys):
     base = pd.read_csv(out)
     assert set(base.scenario) == {"Statistical baseline"} and base.year.max() == 2028
     spec = tmp_path / "s.json"
-    spec.write_text(sc.preset("baseline").with_changes(name="Mine", horizon_years=3).to_json())
+    spec.write_text(presets.preset("baseline").with_changes(name="Mine", horizon_years=3).to_json())
     out2 = tmp_path / "c.csv"
     assert cli.main(["project", "--scenario", str(spec), "--output", str(out2)]) == 0
     mine = pd.read_csv(out2)
@@ -93,7 +94,7 @@ def test_scenario_compare_table_csv_and_text(tmp_path, capsys):
     assert cli.main(["scenario", "--compare", "baseline", "wef2023", "bls2034", "--horizon", "10",
                      "--output", str(out)]) == 0
     t = pd.read_csv(out)
-    assert list(t.columns) == sc.TABLE_COLUMNS
+    assert list(t.columns) == analysis.TABLE_COLUMNS
     assert set(t.scenario) == {"Statistical baseline", "WEF 2023 (assumption)", "BLS 2024-34"}
     assert (t.year_n - t.year_0 == 10).all()
     row = t.set_index(["scenario", "role"])

@@ -19,14 +19,14 @@ import textwrap
 import time
 from pathlib import Path
 
-from forecasting.scenarios import engine as sc
+from forecasting.scenarios import presets
 from forecasting.scenarios.store import ScenarioStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
 OVERWRITER = textwrap.dedent(r"""
     import os, signal, sys
-    from forecasting.scenarios import engine as sc
+    from forecasting.scenarios import presets
     from forecasting.scenarios.store import ScenarioStore
 
     folder, kill_at = sys.argv[1], int(sys.argv[2])
@@ -44,7 +44,7 @@ OVERWRITER = textwrap.dedent(r"""
         return conn
 
     store._connect = traced
-    new = sc.preset("high").with_changes(name="new version", horizon_years=7)
+    new = presets.preset("high").with_changes(name="new version", horizon_years=7)
     store.save("plan", new)
     store.save("other", new)            # a second write: kills land in it too
     print(len(seen), flush=True)
@@ -62,8 +62,8 @@ def _run_overwriter(folder: Path, kill_at: int) -> subprocess.CompletedProcess:
 
 
 def test_overwrite_killed_at_every_step_keeps_old_or_new_version(tmp_path):
-    old = sc.preset("wef2023").with_changes(name="old version", horizon_years=4)
-    new = sc.preset("high").with_changes(name="new version", horizon_years=7)
+    old = presets.preset("wef2023").with_changes(name="old version", horizon_years=4)
+    new = presets.preset("high").with_changes(name="new version", horizon_years=7)
     pristine = tmp_path / "pristine"
     s = ScenarioStore(pristine)
     s.save("plan", old)

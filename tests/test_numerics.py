@@ -29,8 +29,12 @@ from forecasting.core import catalog
 from forecasting.viz import export
 
 from forecasting.salaries import bands as salaries
-from forecasting.scenarios import engine as sc
-from forecasting.scenarios.engine import Assumptions
+from forecasting.core import totals
+from forecasting.scenarios import analysis, engine, presets
+from forecasting.scenarios.assumptions import (Assumptions, CAP_RANGE, GROWTH_MODES, HORIZON_RANGE,
+                                               INDUSTRY_GROWTH_RANGE, ROLE_GROWTH_RANGE,
+                                               SHOCK_PCT_RANGE, TREND_BANDS, WAGE_RANGE,
+                                               start_year_range)
 
 CASES = int(os.environ.get("HYPOTHESIS_CASES", "1000" if os.environ.get("CI") == "true" else "200"))
 NUM = settings(max_examples=min(CASES, 80), deadline=None, derandomize=True,
@@ -40,12 +44,12 @@ ROLES, INDS = list(catalog.ROLE_IDS), list(catalog.INDUSTRY_IDS)
 
 
 @functools.lru_cache(maxsize=1)
-def _prepared() -> sc.PreparedBaseline:
+def _prepared() -> engine.PreparedBaseline:
     from forecasting.headcount import projection as headcount
 
     base = headcount.baseline_projection(horizon_years=10)
     assert base[BANDS].notna().all().all()
-    return sc.prepare(base)
+    return engine.prepare(base)
 
 
 @pytest.fixture(scope="module")
@@ -88,41 +92,41 @@ def _csv_finite(frame: pd.DataFrame) -> None:
 
 #: Comparison-table columns that are NaN by design outside these rows.
 _COMPARISON_ROWS = {
-    "wef_growth_5y_pct": lambda f: f["role"] == sc.AI_ML_GROUP,
+    "wef_growth_5y_pct": lambda f: f["role"] == totals.AI_ML_GROUP,
     "bls_cagr_pct": lambda f: f["role"].isin(ROLES),
-    "growth_5y_pct": lambda f: f["year_n"] - f["year_0"] >= sc.WEF_YEARS,
+    "growth_5y_pct": lambda f: f["year_n"] - f["year_0"] >= presets.WEF_YEARS,
 }
 
 
 @st.composite
 def extreme_assumptions(draw) -> Assumptions:
     """Valid Assumptions, biased towards range ends (hypothesis also shrinks to them)."""
-    mode = draw(st.sampled_from(sc.GROWTH_MODES))
+    mode = draw(st.sampled_from(GROWTH_MODES))
 
     def num(lo, hi):
         ends = [lo, hi] + ([0.0] if lo <= 0 <= hi else [])
         return draw(st.sampled_from(ends) | st.floats(lo, hi, allow_nan=False))
 
-    start = draw(st.integers(*sc.start_year_range()))
-    horizon = draw(st.sampled_from([1, 10]) | st.integers(*sc.HORIZON_RANGE))
+    start = draw(st.integers(*start_year_range()))
+    horizon = draw(st.sampled_from([1, 10]) | st.integers(*HORIZON_RANGE))
     roles = draw(st.lists(st.sampled_from(ROLES), unique=True, max_size=7))
     inds = draw(st.lists(st.sampled_from(INDS), unique=True, max_size=7))
     caps = draw(st.lists(st.sampled_from(ROLES), unique=True, max_size=3))
     return Assumptions(
-        preset=draw(st.sampled_from(sc.PRESET_IDS)), start_year=start, horizon_years=horizon,
-        growth_mode=mode, blend_weight=num(0.0, 1.0), trend_band=draw(st.sampled_from(sc.TREND_BANDS)),
-        role_growth={r: num(*sc.ROLE_GROWTH_RANGE[mode]) for r in roles},
-        industry_growth={i: num(*sc.INDUSTRY_GROWTH_RANGE[mode]) for i in inds},
-        role_cap={r: num(*sc.CAP_RANGE) for r in caps},
+        preset=draw(st.sampled_from(presets.PRESET_IDS)), start_year=start, horizon_years=horizon,
+        growth_mode=mode, blend_weight=num(0.0, 1.0), trend_band=draw(st.sampled_from(TREND_BANDS)),
+        role_growth={r: num(*ROLE_GROWTH_RANGE[mode]) for r in roles},
+        industry_growth={i: num(*INDUSTRY_GROWTH_RANGE[mode]) for i in inds},
+        role_cap={r: num(*CAP_RANGE) for r in caps},
         shock_year=draw(st.none() | st.integers(start + 1, start + horizon)),
-        shock_pct=num(*sc.SHOCK_PCT_RANGE),
+        shock_pct=num(*SHOCK_PCT_RANGE),
         automotive_share=draw(st.none() | st.sampled_from([0.0, 1.0]) | st.floats(0, 1)),
-        anchor_years=draw(st.none() | st.integers(*sc.HORIZON_RANGE)),
+        anchor_years=draw(st.none() | st.integers(*HORIZON_RANGE)),
         extend_anchor=draw(st.booleans()))
 
 
 def _check_engine(prep, a: Assumptions, view_role: str, view_ind: str) -> None:
-    out = sc.apply_scenario(prep, a)
+    out = engine.apply_scenario(prep, a)
     _nested(out)
     assert sorted(out["year"].unique()) == list(range(a.start_year, a.end_year + 1))
     caps = a.role_cap_map
@@ -132,16 +136,16 @@ def _check_engine(prep, a: Assumptions, view_role: str, view_ind: str) -> None:
         for r, cap in caps.items():
             assert (tot.loc[r] <= cap * (1 + 1e-9)).all(), f"{r} exceeds its cap"
     _csv_finite(out)
-    tor = sc.tornado(prep, a, view_role, view_ind)
+    tor = analysis.tornado(prep, a, view_role, view_ind)
     _finite(tor, ["value_low", "value_high", "base_value"])
     assert (tor[["value_low", "value_high", "base_value"]] >= 0).all().all()
     _csv_finite(tor)
-    dec = sc.decomposition(prep, a, view_role, view_ind)
+    dec = analysis.decomposition(prep, a, view_role, view_ind)
     _finite(dec, ["value"])
     total = dec.groupby("year")["value"].sum()
-    level = out if view_role == sc.ALL else out[out["role"] == view_role] \
+    level = out if view_role == totals.ALL else out[out["role"] == view_role] \
         if view_role in ROLES else out[out["role"].isin(catalog.AI_ML_SPECIALIST_ROLES)]
-    if view_ind != sc.ALL:
+    if view_ind != totals.ALL:
         level = level[level["industry"] == view_ind]
     by_year = level.groupby("year")["mean"].sum()
     np.testing.assert_allclose(total.to_numpy(), (by_year - by_year.iloc[0]).to_numpy(),
@@ -150,14 +154,14 @@ def _check_engine(prep, a: Assumptions, view_role: str, view_ind: str) -> None:
 
 
 @NUM
-@given(extreme_assumptions(), st.sampled_from([sc.ALL, sc.AI_ML_GROUP, *ROLES]),
-       st.sampled_from([sc.ALL, *INDS]))
+@given(extreme_assumptions(), st.sampled_from([totals.ALL, totals.AI_ML_GROUP, *ROLES]),
+       st.sampled_from([totals.ALL, *INDS]))
 def test_engine_outputs_finite_nonnegative_nested(a, view_role, view_ind):
     _check_engine(_prepared(), a, view_role, view_ind)
 
 
 CORNERS = list(itertools.product(
-    sc.GROWTH_MODES, ["max", "min"], [10], [False, True], [False, True], [0.0, 1.0]))
+    GROWTH_MODES, ["max", "min"], [10], [False, True], [False, True], [0.0, 1.0]))
 
 
 @pytest.mark.parametrize("mode,growth,horizon,shock,cap,blend", CORNERS)
@@ -166,15 +170,15 @@ def test_corner_combinations(prep, mode, growth, horizon, shock, cap, blend):
     start year (runs 5 years past the baseline), shock at its extreme, caps at their minimum.
     (Zero growth and horizon 1 are ends the hypothesis strategy samples on purpose.)"""
     pick = {"max": 1, "min": 0, "zero": None}[growth]
-    rg = {r: sc.ROLE_GROWTH_RANGE[mode][pick] if pick is not None else 0.0 for r in ROLES}
-    ig = {i: sc.INDUSTRY_GROWTH_RANGE[mode][pick] if pick is not None else 0.0 for i in INDS}
-    start = sc.start_year_range()[1]
+    rg = {r: ROLE_GROWTH_RANGE[mode][pick] if pick is not None else 0.0 for r in ROLES}
+    ig = {i: INDUSTRY_GROWTH_RANGE[mode][pick] if pick is not None else 0.0 for i in INDS}
+    start = start_year_range()[1]
     a = Assumptions(start_year=start, horizon_years=horizon, growth_mode=mode, blend_weight=blend,
                     role_growth=rg, industry_growth=ig,
                     shock_year=start + horizon if shock else None,
-                    shock_pct=sc.SHOCK_PCT_RANGE[1 if growth == "max" else 0] if shock else 0.0,
-                    role_cap={r: sc.CAP_RANGE[0] for r in ROLES[:2]} if cap else {})
-    views = [(sc.ALL, sc.ALL), (sc.AI_ML_GROUP, "automotive"), ("nlp_scientist", "fintech")]
+                    shock_pct=SHOCK_PCT_RANGE[1 if growth == "max" else 0] if shock else 0.0,
+                    role_cap={r: CAP_RANGE[0] for r in ROLES[:2]} if cap else {})
+    views = [(totals.ALL, totals.ALL), (totals.AI_ML_GROUP, "automotive"), ("nlp_scientist", "fintech")]
     _check_engine(prep, a, *views[CORNERS.index((mode, growth, horizon, shock, cap, blend)) % 3])
 
 
@@ -182,9 +186,9 @@ def test_corner_combinations(prep, mode, growth, horizon, shock, cap, blend):
 @given(st.lists(extreme_assumptions(), min_size=1, max_size=4))
 def test_comparison_and_table_finite(many):
     prep = _prepared()
-    long = sc.compare(prep, many)
+    long = analysis.compare(prep, many)
     _nested(long)
-    table = sc.comparison_table(prep, many)
+    table = analysis.comparison_table(prep, many)
     _finite(table, ["year_n", "jobs_year_n", "jobs_added", "cagr_pct"])
     assert (table["jobs_year_n"] >= 0).all()
     for col, applies in _COMPARISON_ROWS.items():  # NaN exactly where a comparison does not apply
@@ -195,14 +199,14 @@ def test_comparison_and_table_finite(many):
 
 
 def test_shipped_presets_numerics(prep):
-    for p in sc.PRESET_IDS:
-        for start in sc.start_year_range():
-            a = sc.preset(p).with_changes(start_year=start, horizon_years=10)
-            _check_engine(prep, a, sc.AI_ML_GROUP, sc.ALL)
+    for p in presets.PRESET_IDS:
+        for start in start_year_range():
+            a = presets.preset(p).with_changes(start_year=start, horizon_years=10)
+            _check_engine(prep, a, totals.AI_ML_GROUP, totals.ALL)
 
 
 @settings(NUM, max_examples=min(CASES, 60))
-@given(st.floats(*sc.WAGE_RANGE) | st.sampled_from(list(sc.WAGE_RANGE)),
+@given(st.floats(*WAGE_RANGE) | st.sampled_from(list(WAGE_RANGE)),
        st.floats(0, 30) | st.just(0.0), st.integers(1, 10))
 def test_salary_projection_finite_and_ordered(growth, sigma, horizon):
     salary_base = _salary_base()

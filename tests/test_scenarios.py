@@ -15,12 +15,16 @@ from hypothesis import strategies as st
 from forecasting.core import catalog
 
 from forecasting.core import totals as reconcile
-from forecasting.scenarios import engine as sc
+from forecasting.scenarios import analysis, engine, headlines, presets, urlcodec
+from forecasting.scenarios.assumptions import (Assumptions, CAP_RANGE, GROWTH_MODES, HORIZON_RANGE,
+                                               INDUSTRY_GROWTH_RANGE, NAME_MAX_CHARS,
+                                               ROLE_GROWTH_RANGE, SCHEMA_VERSION, SHOCK_PCT_RANGE,
+                                               START_YEAR_SPAN, TREND_BANDS, WAGE_RANGE,
+                                               latest_data_year, start_year_range)
 from forecasting.core.errors import UserInputError
-from forecasting.scenarios.engine import Assumptions
 
 
-Y0 = sc.latest_data_year()  # the baseline's first year (May 2025 in the shipped data)
+Y0 = latest_data_year()  # the baseline's first year (May 2025 in the shipped data)
 
 
 def synthetic_baseline(horizon: int = 10, seed: int = 0) -> pd.DataFrame:
@@ -57,19 +61,19 @@ def _role_path(frame: pd.DataFrame, role: str, col: str = "mean") -> pd.Series:
 
 def test_wef_scope_is_the_ai_ml_specialist_roles_not_data_scientists():
     assert catalog.AI_ML_SPECIALIST_ROLES == ("ml_engineer", "nlp_scientist", "ml_scientist")
-    a = sc.preset("wef2023")
+    a = presets.preset("wef2023")
     assert set(a.role_growth_map) == set(catalog.AI_ML_SPECIALIST_ROLES)
     assert a.blend_weight == 1.0 and a.horizon_years == 5 and a.anchor_years == 5
     assert not a.extend_anchor
 
 
 def test_wef_preset_gives_1_40x_then_the_baseline_growth():
-    a = sc.preset("wef2023").aligned(Y0, 10)
-    out = sc.apply_scenario(BASE, a)
-    base = sc.apply_scenario(BASE, sc.preset("baseline").aligned(Y0, 10))
+    a = presets.preset("wef2023").aligned(Y0, 10)
+    out = engine.apply_scenario(BASE, a)
+    base = engine.apply_scenario(BASE, presets.preset("baseline").aligned(Y0, 10))
     mle = _role_path(out, "ml_engineer")
     assert mle.loc[Y0 + 5] / mle.loc[Y0] == pytest.approx(1.40, rel=1e-12)
-    assert sc.WEF_CAGR_PCT == pytest.approx(6.961, abs=1e-3)
+    assert presets.WEF_CAGR_PCT == pytest.approx(6.961, abs=1e-3)
     ai = catalog.AI_ML_SPECIALIST_ROLES
     assert total(out, ai, Y0 + 5) / total(out, ai, Y0) == pytest.approx(1.40, rel=1e-12)
     # data scientists (and every other role outside WEF's scope) follow the baseline exactly
@@ -80,26 +84,26 @@ def test_wef_preset_gives_1_40x_then_the_baseline_growth():
     bcells = BASE.set_index(["role", "industry", "year"])["mean"].unstack("year")
     for y in range(Y0 + 6, Y0 + 11):
         np.testing.assert_allclose(cells[y] / cells[y - 1], bcells[y] / bcells[y - 1], rtol=1e-12)
-    assert not np.allclose((cells[Y0 + 6] / cells[Y0 + 5]).loc["ml_engineer"], 1 + sc.WEF_CAGR_PCT / 100)
+    assert not np.allclose((cells[Y0 + 6] / cells[Y0 + 5]).loc["ml_engineer"], 1 + presets.WEF_CAGR_PCT / 100)
 
 
 def test_extend_anchor_lever_keeps_the_anchor_rate():
-    a = sc.preset("wef2023").aligned(Y0, 10).with_changes(extend_anchor=True)
-    mle = _role_path(sc.apply_scenario(BASE, a), "ml_engineer")
+    a = presets.preset("wef2023").aligned(Y0, 10).with_changes(extend_anchor=True)
+    mle = _role_path(engine.apply_scenario(BASE, a), "ml_engineer")
     assert mle.loc[Y0 + 10] / mle.loc[Y0] == pytest.approx(1.40 ** 2, rel=1e-12)
-    assert mle.loc[Y0 + 7] / mle.loc[Y0 + 6] == pytest.approx(1 + sc.WEF_CAGR_PCT / 100, rel=1e-12)
+    assert mle.loc[Y0 + 7] / mle.loc[Y0 + 6] == pytest.approx(1 + presets.WEF_CAGR_PCT / 100, rel=1e-12)
 
 
 def test_total_mode_spreads_an_anchor_over_its_own_years():
     """+40% "total" with a 5-year anchor inside a 10-year horizon is +40% over those 5 years."""
     a = Assumptions(growth_mode="total", horizon_years=10, anchor_years=5, blend_weight=1.0,
                     role_growth={"bi_developer": 40.0})
-    bi = _role_path(sc.apply_scenario(BASE, a), "bi_developer")
+    bi = _role_path(engine.apply_scenario(BASE, a), "bi_developer")
     assert bi.loc[Y0 + 5] / bi.loc[Y0] == pytest.approx(1.40, rel=1e-12)
     per_year = a.in_mode("per_year")
-    assert per_year.role_growth_map["bi_developer"] == pytest.approx(sc.WEF_CAGR_PCT)
-    np.testing.assert_allclose(sc.apply_scenario(BASE, per_year)["mean"],
-                               sc.apply_scenario(BASE, a)["mean"], rtol=1e-12)
+    assert per_year.role_growth_map["bi_developer"] == pytest.approx(presets.WEF_CAGR_PCT)
+    np.testing.assert_allclose(engine.apply_scenario(BASE, per_year)["mean"],
+                               engine.apply_scenario(BASE, a)["mean"], rtol=1e-12)
 
 
 def test_per_year_and_total_forms_agree():
@@ -110,13 +114,13 @@ def test_per_year_and_total_forms_agree():
     ind = ((1.1 ** (1 / 7)) - 1) * 100
     per_year = total_form.with_changes(growth_mode="per_year", role_growth={"data_scientist": rate},
                                        industry_growth={"fintech": ind})
-    a, b = sc.apply_scenario(BASE, total_form), sc.apply_scenario(BASE, per_year)
+    a, b = engine.apply_scenario(BASE, total_form), engine.apply_scenario(BASE, per_year)
     np.testing.assert_allclose(a["mean"], b["mean"], rtol=1e-12)
 
 
 def test_blend_weight_interpolates_growth_rates():
     a = Assumptions(blend_weight=0.25, role_growth={"ml_engineer": 10.0})
-    out = sc.apply_scenario(BASE, a)
+    out = engine.apply_scenario(BASE, a)
     base = BASE[(BASE.role == "ml_engineer") & (BASE.industry == "fintech")].set_index("year")["mean"]
     cell = out[(out.role == "ml_engineer") & (out.industry == "fintech")].set_index("year")["mean"]
     model_g = base.loc[2026] / base.loc[2025] - 1
@@ -124,16 +128,16 @@ def test_blend_weight_interpolates_growth_rates():
 
 
 def test_cap_never_exceeded_and_damps_growth():
-    start = total(sc.apply_scenario(BASE, Assumptions()), ["data_scientist"], 2025)
+    start = total(engine.apply_scenario(BASE, Assumptions()), ["data_scientist"], 2025)
     cap = start * 1.3
     a = Assumptions(horizon_years=10, blend_weight=1.0, role_growth={"data_scientist": 60.0},
                     role_cap={"data_scientist": cap}, shock_year=2027, shock_pct=150.0)
-    out = sc.apply_scenario(BASE, a)
+    out = engine.apply_scenario(BASE, a)
     ds = out[out.role == "data_scientist"].groupby("year")["mean"].sum()
     assert (ds <= cap * (1 + 1e-12)).all()
     assert ds.iloc[-1] == pytest.approx(cap)  # reaches, never passes
     # logistic: first step grows less than uncapped
-    free = sc.apply_scenario(BASE, a.with_changes(role_cap=()))
+    free = engine.apply_scenario(BASE, a.with_changes(role_cap=()))
     ds_free = free[free.role == "data_scientist"].groupby("year")["mean"].sum()
     assert ds.loc[2026] < ds_free.loc[2026]
 
@@ -141,8 +145,8 @@ def test_cap_never_exceeded_and_damps_growth():
 def test_shock_is_applied_once():
     a = Assumptions(horizon_years=6)
     shocked = a.with_changes(shock_year=2028, shock_pct=20.0)
-    x = sc.apply_scenario(BASE, a).set_index(["role", "industry", "year"])["mean"]
-    y = sc.apply_scenario(BASE, shocked).set_index(["role", "industry", "year"])["mean"]
+    x = engine.apply_scenario(BASE, a).set_index(["role", "industry", "year"])["mean"]
+    y = engine.apply_scenario(BASE, shocked).set_index(["role", "industry", "year"])["mean"]
     ratio = (y / x).groupby(level="year").agg(["min", "max"])
     np.testing.assert_allclose(ratio.loc[[2025, 2026, 2027]].to_numpy(), 1.0)
     np.testing.assert_allclose(ratio.loc[[2028, 2029, 2030, 2031]].to_numpy(), 1.2)
@@ -153,14 +157,14 @@ def test_outputs_are_finite_nonnegative_and_ordered():
                        role_growth={r: -50.0 for r in catalog.ROLE_IDS[:3]},
                        industry_growth={"fintech": -20.0, "other": 20.0},
                        shock_year=2030, shock_pct=-50.0, automotive_share=0.9)
-    for a in (wild, sc.preset("high"), sc.preset("low"), sc.preset("wef2023")):
-        out = sc.apply_scenario(BASE, a)
+    for a in (wild, presets.preset("high"), presets.preset("low"), presets.preset("wef2023")):
+        out = engine.apply_scenario(BASE, a)
         vals = out[["mean", "lo_80", "hi_80", "lo_95", "hi_95"]].to_numpy()
         assert np.isfinite(vals).all() and (vals >= 0).all()
         assert (out.lo_95 <= out.lo_80).all() and (out.lo_80 <= out["mean"]).all()
         assert (out["mean"] <= out.hi_80).all() and (out.hi_80 <= out.hi_95).all()
     # start 2027 + 10 years runs past the baseline's 2035: extended, not cut
-    assert sc.apply_scenario(BASE, wild)["year"].max() == Y0 + 12
+    assert engine.apply_scenario(BASE, wild)["year"].max() == Y0 + 12
 
 
 def _growth_baseline(log_growth) -> pd.DataFrame:
@@ -187,7 +191,7 @@ def test_years_beyond_the_baseline_continue_its_growth():
     last = Y0 + 10
     for frame, expected in ((steady, lambda k, j: 0.01 * (k % 5 - 1)),
                             (damped, lambda k, j: 0.08 * 0.7 ** j)):
-        out = sc.apply_scenario(frame, a)
+        out = engine.apply_scenario(frame, a)
         cells = out.set_index(["role", "industry", "year"])["mean"].unstack("year")
         assert list(cells.columns) == list(range(Y0 + 5, last + 6))
         k_of = {key: k for k, key in enumerate((r, i) for r in catalog.ROLE_IDS
@@ -196,7 +200,7 @@ def test_years_beyond_the_baseline_continue_its_growth():
             want = [expected(k_of[key], y - Y0) for key in cells.index]
             np.testing.assert_allclose(np.log(cells[y] / cells[y - 1]).to_numpy(), want,
                                        rtol=1e-9, atol=1e-12)
-    out = sc.apply_scenario(damped, a.with_changes(blend_weight=0.0))
+    out = engine.apply_scenario(damped, a.with_changes(blend_weight=0.0))
     width = (out.hi_80 / out["mean"]).groupby(out.year).first()
     assert (np.diff(width.loc[last:].to_numpy()) > 0).all()
 
@@ -207,7 +211,7 @@ def test_intervals_are_model_uncertainty():
     log-width."""
     bands = ["lo_95", "lo_80", "hi_80", "hi_95"]
     a = Assumptions(blend_weight=1.0, role_growth={"bi_developer": 5.0})
-    out = sc.apply_scenario(BASE, a).merge(BASE, on=["role", "industry", "year"], suffixes=("", "_b"))
+    out = engine.apply_scenario(BASE, a).merge(BASE, on=["role", "industry", "year"], suffixes=("", "_b"))
     free = out[out.role != "bi_developer"]
     np.testing.assert_allclose(free.hi_80 / free["mean"], free.hi_80_b / free.mean_b, rtol=1e-12)
     np.testing.assert_allclose(free.lo_95 / free["mean"], free.lo_95_b / free.mean_b, rtol=1e-12)
@@ -217,7 +221,7 @@ def test_intervals_are_model_uncertainty():
     first = out[out.year == Y0]
     np.testing.assert_allclose(first.lo_95, first.hi_95)  # zero width at the last observed year
     half = Assumptions(blend_weight=0.25, role_growth={"bi_developer": 5.0})
-    out = sc.apply_scenario(BASE, half).merge(BASE, on=["role", "industry", "year"],
+    out = engine.apply_scenario(BASE, half).merge(BASE, on=["role", "industry", "year"],
                                               suffixes=("", "_b"))
     bi = out[(out.role == "bi_developer") & (out.year > Y0)]
     np.testing.assert_allclose(np.log(bi.hi_95 / bi["mean"]),
@@ -226,8 +230,8 @@ def test_intervals_are_model_uncertainty():
 
 @pytest.mark.parametrize("name", ["wef2023", "bls2034"])
 def test_anchored_presets_are_point_paths(name):
-    a = sc.preset(name, bls_ep=BLS) if name == "bls2034" else sc.preset(name)
-    out = sc.apply_scenario(BASE, a.aligned(Y0, 10))
+    a = presets.preset(name, bls_ep=BLS) if name == "bls2034" else presets.preset(name)
+    out = engine.apply_scenario(BASE, a.aligned(Y0, 10))
     anchored = out[out.role.isin(list(a.role_growth_map))]
     assert len(anchored) > 0
     for b in ("lo_80", "hi_80", "lo_95", "hi_95"):
@@ -239,7 +243,7 @@ def test_anchored_presets_are_point_paths(name):
 
 def test_high_low_presets_are_lines_on_the_baseline_80pct_bounds():
     for name, band in (("high", "hi_80"), ("low", "lo_80")):
-        out = sc.apply_scenario(BASE, sc.preset(name).with_changes(horizon_years=10))
+        out = engine.apply_scenario(BASE, presets.preset(name).with_changes(horizon_years=10))
         merged = out.merge(BASE, on=["role", "industry", "year"], suffixes=("", "_b"))
         np.testing.assert_allclose(merged["mean"], merged[f"{band}_b"], rtol=1e-9)
         for b in ("lo_80", "hi_80", "lo_95", "hi_95"):  # no band around a band
@@ -247,16 +251,16 @@ def test_high_low_presets_are_lines_on_the_baseline_80pct_bounds():
 
 
 def test_bls_preset_converts_10_year_change_to_annual_rate():
-    a = sc.preset("bls2034", bls_ep=BLS)
-    assert a.anchor_years == sc.BLS_EP_YEARS == 10
+    a = presets.preset("bls2034", bls_ep=BLS)
+    assert a.anchor_years == presets.BLS_EP_YEARS == 10
     g = a.role_growth_map
     assert (1 + g["data_scientist"] / 100) ** 10 == pytest.approx(1.335)
     assert (1 + g["software_engineer"] / 100) ** 10 == pytest.approx(1.158)
-    out = sc.apply_scenario(BASE, a)
+    out = engine.apply_scenario(BASE, a)
     ds = _role_path(out, "data_scientist")
     assert ds.loc[Y0 + 10] / ds.loc[Y0] == pytest.approx(1.335, rel=1e-12)
     # the same rule as WEF after the anchor's years: a shorter BLS period, then the baseline
-    short = sc.apply_scenario(BASE, a.with_changes(anchor_years=4))
+    short = engine.apply_scenario(BASE, a.with_changes(anchor_years=4))
     ds4 = _role_path(short, "data_scientist")
     assert ds4.loc[Y0 + 4] / ds4.loc[Y0] == pytest.approx(1.335 ** 0.4, rel=1e-12)
     cells = short.set_index(["role", "industry", "year"])["mean"].unstack("year")
@@ -267,7 +271,7 @@ def test_bls_preset_converts_10_year_change_to_annual_rate():
 
 def test_automotive_override_keeps_role_totals():
     a, b = Assumptions(), Assumptions(automotive_share=0.3)
-    x, y = sc.apply_scenario(BASE, a), sc.apply_scenario(BASE, b)
+    x, y = engine.apply_scenario(BASE, a), engine.apply_scenario(BASE, b)
     np.testing.assert_allclose(x.groupby(["role", "year"])["mean"].sum(),
                                y.groupby(["role", "year"])["mean"].sum(), rtol=1e-12)
     manuf = y[y.industry.isin(["automotive", "manufacturing_other"])].pivot_table(
@@ -279,7 +283,7 @@ def test_coherent_after_overrides():
     a = Assumptions(blend_weight=0.5, role_growth={"ml_engineer": 20.0},
                     industry_growth={"healthtech": 5.0}, role_cap={"ml_engineer": 60000.0},
                     automotive_share=0.4, shock_year=2027, shock_pct=10.0)
-    full = reconcile.with_totals(sc.apply_scenario(BASE, a))
+    full = reconcile.with_totals(engine.apply_scenario(BASE, a))
     assert reconcile.coherence_errors(full) == []
     tampered = full.copy()
     tampered.loc[(tampered.role == "all") & (tampered.industry == "all"), "mean"] += 1.0
@@ -287,12 +291,12 @@ def test_coherent_after_overrides():
 
 
 def test_engine_is_fast():
-    prep = sc.prepare(BASE)
-    a = sc.preset("wef2023")
-    sc.apply_scenario(prep, a)
+    prep = engine.prepare(BASE)
+    a = presets.preset("wef2023")
+    engine.apply_scenario(prep, a)
     t0 = time.perf_counter()
     for _ in range(20):
-        sc.apply_scenario(BASE, a)
+        engine.apply_scenario(BASE, a)
     assert (time.perf_counter() - t0) / 20 < 0.05  # a few ms typical; loose for shared CI
 
 
@@ -301,9 +305,9 @@ BLS_CAGR = {r: 1.0 + k for k, r in enumerate(catalog.ROLE_IDS)}  # any numbers: 
 
 
 def test_comparison_table_compares_rates_with_rates():
-    scen = [sc.preset("baseline").aligned(Y0, 10), sc.preset("wef2023").aligned(Y0, 10),
-            sc.preset("bls2034", bls_ep=BLS)]
-    table = sc.comparison_table(BASE, scen, bls_cagr=BLS_CAGR)
+    scen = [presets.preset("baseline").aligned(Y0, 10), presets.preset("wef2023").aligned(Y0, 10),
+            presets.preset("bls2034", bls_ep=BLS)]
+    table = analysis.comparison_table(BASE, scen, bls_cagr=BLS_CAGR)
     assert list(table.columns) == ["scenario", "role", "industry", "year_0", "year_n", "jobs_year_n",
                                    "jobs_added", "cagr_pct", "bls_cagr_pct", "growth_5y_pct",
                                    "wef_growth_5y_pct"]
@@ -320,67 +324,77 @@ def test_comparison_table_compares_rates_with_rates():
     for r in catalog.ROLE_IDS:  # BLS's CAGR beside every role row; the BLS preset matches it
         assert t.loc[("Statistical baseline", r)].bls_cagr_pct == BLS_CAGR[r]
         assert t.loc[("BLS 2024-34", r)].cagr_pct == pytest.approx(
-            sc.bls_annual_growth_pct(BLS)[r], rel=1e-9)
+            presets.bls_annual_growth_pct(BLS)[r], rel=1e-9)
     assert table[table.role.isin(["all", "ai_ml_specialists"])].bls_cagr_pct.isna().all()
     ds = t.loc[("Statistical baseline", "data_scientist")]
     path = _role_path(BASE, "data_scientist")
     assert ds.jobs_added == pytest.approx(path.loc[Y0 + 10] - path.loc[Y0])
     assert ds.cagr_pct == pytest.approx(((path.loc[Y0 + 10] / path.loc[Y0]) ** 0.1 - 1) * 100)
-    short = sc.comparison_table(BASE, [sc.preset("baseline").aligned(Y0, 3)], bls_cagr=BLS_CAGR)
+    short = analysis.comparison_table(BASE, [presets.preset("baseline").aligned(Y0, 3)], bls_cagr=BLS_CAGR)
     assert short.growth_5y_pct.isna().all()  # no 5-year figure from a 3-year horizon
-    # the fast matrix totals equal the reference bottom-up sums of reconcile.with_totals
-    a = sc.preset("wef2023")
-    fast = sc.compare(BASE, [a]).drop(columns="scenario")
-    ref = reconcile.with_totals(sc.apply_scenario(BASE, a)).drop(columns="scenario")
-    key = ["role", "industry", "year"]
-    fast, ref = (f.sort_values(key).reset_index(drop=True) for f in (fast, ref))
-    pd.testing.assert_frame_equal(fast[key], ref[key], check_dtype=False)
-    np.testing.assert_allclose(fast[["mean", "lo_80", "hi_95"]], ref[["mean", "lo_80", "hi_95"]],
-                               rtol=1e-12)
+    # compare = each scenario's cells with the bottom-up totals of core.totals, scenario by
+    # scenario in the order given; the AI/ML group sums the roles it is given
+    a, b = presets.preset("wef2023"), presets.preset("baseline").aligned(Y0, 5)
+    long = analysis.compare(BASE, [a, b], group_roles=("ml_engineer",))
+    assert long["scenario"].drop_duplicates().tolist() == [a.label, b.label]
+    first = long[long["scenario"] == a.label].drop(columns="scenario").reset_index(drop=True)
+    cells = engine.apply_scenario(BASE, a)
+    ref = reconcile.with_totals(cells, ai_ml_roles=("ml_engineer",)).drop(columns="scenario")
+    pd.testing.assert_frame_equal(first, ref)
+    group = first[(first.role == "ai_ml_specialists") & (first.industry == "all")].set_index("year")
+    mle = cells[cells.role == "ml_engineer"].groupby("year")["mean"].sum()
+    np.testing.assert_allclose(group["mean"], mle, rtol=1e-12)
     with pytest.raises(UserInputError, match="1 to 4"):
-        sc.compare(BASE, [Assumptions()] * 5)
+        analysis.compare(BASE, [Assumptions()] * 5)
 
 
 def test_headline_group_leaves_small_base_roles_out_unless_included():
-    assert sc.headline_group(False, small_base=("nlp_scientist",)) == ("ml_engineer", "ml_scientist")
-    assert sc.headline_group(True, small_base=("nlp_scientist",)) == catalog.AI_ML_SPECIALIST_ROLES
-    assert sc.headline_group(False) == ("ml_engineer", "ml_scientist")  # read from shipped data
-    assert sc.headline_roles(catalog.ROLE_IDS, False, ("nlp_scientist",)) == tuple(
+    assert headlines.headline_group(False, small_base=("nlp_scientist",)) == ("ml_engineer", "ml_scientist")
+    assert headlines.headline_group(True, small_base=("nlp_scientist",)) == catalog.AI_ML_SPECIALIST_ROLES
+    assert headlines.headline_group(False) == ("ml_engineer", "ml_scientist")  # read from shipped data
+    assert headlines.headline_roles(catalog.ROLE_IDS, False, ("nlp_scientist",)) == tuple(
         r for r in catalog.ROLE_IDS if r != "nlp_scientist")
-    group = sc.headline_group(False)
-    assert sc.group_label(group) == ("AI/ML specialists (ML engineer, ML scientist) excl. "
+    group = headlines.headline_group(False)
+    assert headlines.group_label(group) == ("AI/ML specialists (ML engineer, ML scientist) excl. "
                                      "small-base NLP scientist")
-    assert sc.group_label() == "AI/ML specialists (ML engineer, NLP scientist, ML scientist)"
-    long = sc.compare(BASE, [Assumptions()], group)
+    assert headlines.group_label() == "AI/ML specialists (ML engineer, NLP scientist, ML scientist)"
+    long = analysis.compare(BASE, [Assumptions()], group)
     grp = long[(long.role == "ai_ml_specialists") & (long.industry == "all")].set_index("year")
     assert grp.loc[Y0 + 3, "mean"] == pytest.approx(total(BASE, group, Y0 + 3), rel=1e-12)
-    dec = sc.decomposition(BASE, Assumptions(), "ai_ml_specialists", "all", group)
+    dec = analysis.decomposition(BASE, Assumptions(), "ai_ml_specialists", "all", group)
     assert dec.groupby("year")["value"].sum().loc[Y0 + 5] == pytest.approx(
         total(BASE, group, Y0 + 5) - total(BASE, group, Y0), rel=1e-9)
 
 
 def test_reference_band_is_the_baselines_interval():
-    a = sc.preset("wef2023").with_changes(horizon_years=7, automotive_share=0.3)
-    ref = sc.reference_band(BASE, a, "data_scientist", "automotive")
+    a = presets.preset("wef2023").with_changes(horizon_years=7, automotive_share=0.3)
+    ref = analysis.reference_band(BASE, a, "data_scientist", "automotive")
     assert list(ref.year) == list(range(Y0, Y0 + 8))
-    cell = sc.apply_scenario(BASE, Assumptions(horizon_years=7, automotive_share=0.3))
+    cell = engine.apply_scenario(BASE, Assumptions(horizon_years=7, automotive_share=0.3))
     cell = cell[(cell.role == "data_scientist") & (cell.industry == "automotive")]
     np.testing.assert_allclose(ref[["mean", "lo_80", "hi_80"]], cell[["mean", "lo_80", "hi_80"]],
                                rtol=1e-12)
     assert (ref.hi_80.iloc[1:] > ref["mean"].iloc[1:]).all()
+    # an aggregate's band is compare's total row of the baseline (bounds summed, bottom-up)
+    group = ("ml_engineer", "nlp_scientist")
+    agg = analysis.reference_band(BASE, a, "ai_ml_specialists", "fintech", group)
+    long = analysis.compare(BASE, [Assumptions(horizon_years=7, automotive_share=0.3)], group)
+    row = long[(long.role == "ai_ml_specialists") & (long.industry == "fintech")]
+    np.testing.assert_allclose(agg[["mean", "lo_80", "hi_95"]], row[["mean", "lo_80", "hi_95"]],
+                               rtol=1e-12)
 
 
 # ------------------------------------------------------------------ tornado / decomposition
 def test_tornado_bars_equal_direct_reruns():
     a = Assumptions(blend_weight=0.5, role_growth={"data_scientist": 8.0},
                     role_cap={"data_scientist": 80000.0}, industry_growth={"fintech": 1.0})
-    tor = sc.tornado(BASE, a, "data_scientist", "fintech", 2030)
+    tor = analysis.tornado(BASE, a, "data_scientist", "fintech", 2030)
     variants = {name: (lo, hi) for name, _, lo, hi in
-                sc.tornado_variants(a, "data_scientist", "fintech")}
+                analysis.tornado_variants(a, "data_scientist", "fintech")}
     assert set(tor.assumption) == set(variants) and len(tor) >= 4
 
     def direct(x):
-        out = sc.apply_scenario(BASE, x)
+        out = engine.apply_scenario(BASE, x)
         sel = out[(out.role == "data_scientist") & (out.industry == "fintech") & (out.year == 2030)]
         return float(sel["mean"].iloc[0])
 
@@ -400,9 +414,9 @@ def test_decomposition_sums_to_total_change(role, industry):
     a = Assumptions(horizon_years=8, blend_weight=0.8, role_growth={"data_scientist": 12.0},
                     industry_growth={"fintech": 2.0}, shock_year=2028, shock_pct=15.0,
                     role_cap={"data_scientist": 90000.0})
-    dec = sc.decomposition(BASE, a, role, industry)
-    assert set(dec.component) == set(sc.DECOMPOSITION_COMPONENTS)
-    out = reconcile.with_totals(sc.apply_scenario(BASE, a))
+    dec = analysis.decomposition(BASE, a, role, industry)
+    assert set(dec.component) == set(analysis.DECOMPOSITION_COMPONENTS)
+    out = reconcile.with_totals(engine.apply_scenario(BASE, a))
     path = out[(out.role == role) & (out.industry == industry)].set_index("year")["mean"]
     summed = dec.groupby("year")["value"].sum()
     np.testing.assert_allclose(summed.to_numpy(), (path - path.iloc[0]).to_numpy(), atol=1e-6)
@@ -416,25 +430,25 @@ finite = dict(allow_nan=False, allow_infinity=False)
 
 @st.composite
 def assumptions_strategy(draw):
-    mode = draw(st.sampled_from(sc.GROWTH_MODES))
-    start = draw(st.integers(*sc.start_year_range()))
-    horizon = draw(st.integers(*sc.HORIZON_RANGE))
+    mode = draw(st.sampled_from(GROWTH_MODES))
+    start = draw(st.integers(*start_year_range()))
+    horizon = draw(st.integers(*HORIZON_RANGE))
     rg = draw(st.dictionaries(st.sampled_from(catalog.ROLE_IDS),
-                              st.floats(*sc.ROLE_GROWTH_RANGE[mode], **finite)))
+                              st.floats(*ROLE_GROWTH_RANGE[mode], **finite)))
     ig = draw(st.dictionaries(st.sampled_from(catalog.INDUSTRY_IDS),
-                              st.floats(*sc.INDUSTRY_GROWTH_RANGE[mode], **finite)))
-    caps = draw(st.dictionaries(st.sampled_from(catalog.ROLE_IDS), st.floats(*sc.CAP_RANGE, **finite)))
+                              st.floats(*INDUSTRY_GROWTH_RANGE[mode], **finite)))
+    caps = draw(st.dictionaries(st.sampled_from(catalog.ROLE_IDS), st.floats(*CAP_RANGE, **finite)))
     shock_year = draw(st.none() | st.integers(start + 1, start + horizon))
     name = draw(st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn")),
-                        max_size=sc.NAME_MAX_CHARS))
+                        max_size=NAME_MAX_CHARS))
     return Assumptions(
-        preset=draw(st.sampled_from(sc.PRESET_IDS + ("custom",))), name=name, start_year=start,
+        preset=draw(st.sampled_from(presets.PRESET_IDS + ("custom",))), name=name, start_year=start,
         horizon_years=horizon, growth_mode=mode, blend_weight=draw(st.floats(0, 1, **finite)),
-        trend_band=draw(st.sampled_from(sc.TREND_BANDS)), role_growth=rg, industry_growth=ig,
-        role_cap=caps, shock_year=shock_year, shock_pct=draw(st.floats(*sc.SHOCK_PCT_RANGE, **finite)),
-        wage_growth_pct_per_year=draw(st.none() | st.floats(*sc.WAGE_RANGE, **finite)),
+        trend_band=draw(st.sampled_from(TREND_BANDS)), role_growth=rg, industry_growth=ig,
+        role_cap=caps, shock_year=shock_year, shock_pct=draw(st.floats(*SHOCK_PCT_RANGE, **finite)),
+        wage_growth_pct_per_year=draw(st.none() | st.floats(*WAGE_RANGE, **finite)),
         automotive_share=draw(st.none() | st.floats(0, 1, **finite)),
-        anchor_years=draw(st.none() | st.integers(*sc.HORIZON_RANGE)),
+        anchor_years=draw(st.none() | st.integers(*HORIZON_RANGE)),
         extend_anchor=draw(st.booleans()))
 
 
@@ -442,12 +456,12 @@ def assumptions_strategy(draw):
 @given(assumptions_strategy())
 def test_json_and_url_round_trip(a):
     assert Assumptions.from_json(a.to_json()) == a
-    params = a.to_query_params()
+    params = urlcodec.encode(a)
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in params.items())
-    back, messages = Assumptions.from_query_params(params)
+    back, messages = urlcodec.decode(params)
     assert messages == [] and back == a
     # st.query_params hands lists for repeated keys
-    back2, _ = Assumptions.from_query_params({k: [v] for k, v in params.items()})
+    back2, _ = urlcodec.decode({k: [v] for k, v in params.items()})
     assert back2 == a
 
 
@@ -473,33 +487,33 @@ def test_validation_messages_are_specific():
     with pytest.raises(UserInputError, match="control characters"):
         Assumptions(name="a\x00b")
     with pytest.raises(UserInputError, match="unknown preset 'x'; valid presets: baseline"):
-        sc.preset("x")
+        presets.preset("x")
 
 
 def test_tampered_link_falls_back_field_by_field():
-    good = sc.preset("wef2023").with_changes(name="<script>alert(1)</script>")
-    params = good.to_query_params()
+    good = presets.preset("wef2023").with_changes(name="<script>alert(1)</script>")
+    params = urlcodec.encode(good)
     params.update({"h": "abc", "g.ds": "1e9", "g.zz": "3", "bogus": "1", "w": "nan"})
-    back, messages = Assumptions.from_query_params(params)
+    back, messages = urlcodec.decode(params)
     assert back.horizon_years == 5 and back.blend_weight == 0.0  # defaults
     assert "data_scientist" not in back.role_growth_map
-    assert back.role_growth_map["ml_engineer"] == sc.WEF_CAGR_PCT  # good fields kept
+    assert back.role_growth_map["ml_engineer"] == presets.WEF_CAGR_PCT  # good fields kept
     assert back.name == "<script>alert(1)</script>"  # plain text, escaped by the UI
     text = " | ".join(messages)
     for needle in ("horizon_years", "data_scientist", "'zz'", "'bogus'", "blend_weight"):
         assert needle in text
-    partial, msgs = Assumptions.from_query_params({"sky": "2029", "h": "2"})
+    partial, msgs = urlcodec.decode({"sky": "2029", "h": "2"})
     assert partial.shock_year is None and "shock was dropped" in " ".join(msgs)
-    newer, msgs = Assumptions.from_query_params({"v": "7", "h": "3"})
+    newer, msgs = urlcodec.decode({"v": "7", "h": "3"})
     assert newer.horizon_years == 3 and "newer" in msgs[0]
 
 
 def test_json_is_plain_and_versioned():
-    d = json.loads(sc.preset("wef2023").to_json())
-    assert d["version"] == sc.SCHEMA_VERSION == 2
+    d = json.loads(presets.preset("wef2023").to_json())
+    assert d["version"] == SCHEMA_VERSION == 2
     assert (1 + d["role_growth"]["ml_engineer"] / 100) ** 5 == pytest.approx(1.40)
     assert d["anchor_years"] == 5 and d["extend_anchor"] is False
-    q = sc.preset("wef2023").with_changes(extend_anchor=True).to_query_params()
+    q = urlcodec.encode(presets.preset("wef2023").with_changes(extend_anchor=True))
     assert q["ay"] == "5" and q["xa"] == "1"
 
 
@@ -508,10 +522,10 @@ def test_version_1_documents_still_read_as_they_were_computed():
     v1 = {"version": 1, "preset": "custom", "horizon_years": 8, "blend_weight": 1.0,
           "role_growth": {"data_scientist": 5.0}}
     a = Assumptions.from_dict(v1)
-    assert a.anchor_years is None and a.extend_anchor is False and a.version == sc.SCHEMA_VERSION
-    ds = _role_path(sc.apply_scenario(BASE, a), "data_scientist")
+    assert a.anchor_years is None and a.extend_anchor is False and a.version == SCHEMA_VERSION
+    ds = _role_path(engine.apply_scenario(BASE, a), "data_scientist")
     assert ds.loc[Y0 + 8] / ds.loc[Y0] == pytest.approx(1.05 ** 8, rel=1e-12)
-    back, msgs = Assumptions.from_query_params({"v": "1", "h": "8", "w": "1.0", "g.ds": "5.0",
+    back, msgs = urlcodec.decode({"v": "1", "h": "8", "w": "1.0", "g.ds": "5.0",
                                                 "p": "custom"})
     assert msgs == [] and back == a
     assert Assumptions.from_json(a.to_json()) == a
@@ -525,8 +539,8 @@ def test_start_year_default_and_range_are_read_from_the_data():
     from forecasting.sources import loaders as data
     from forecasting.headcount import projection as headcount
     latest = int(data.load_oews_national()["year"].max())
-    assert sc.latest_data_year() == latest == Assumptions().start_year
-    assert sc.start_year_range() == (latest, latest + sc.START_YEAR_SPAN)
+    assert latest_data_year() == latest == Assumptions().start_year
+    assert start_year_range() == (latest, latest + START_YEAR_SPAN)
     assert int(headcount.baseline_projection(10)["year"].min()) == latest
     with pytest.raises(UserInputError, match=f"start_year: {latest - 1} is outside"):
         Assumptions(start_year=latest - 1)
@@ -538,15 +552,15 @@ def test_mode_conversion_and_alignment_keep_the_scenario():
     t = a.in_mode("total")
     assert t.growth_mode == "total" and t.in_mode("per_year").role_growth_map["data_scientist"] \
         == pytest.approx(7.0)
-    np.testing.assert_allclose(sc.apply_scenario(BASE, a)["mean"], sc.apply_scenario(BASE, t)["mean"])
+    np.testing.assert_allclose(engine.apply_scenario(BASE, a)["mean"], engine.apply_scenario(BASE, t)["mean"])
     short = a.aligned(2025, 3)
     assert short.horizon_years == 3 and short.shock_year is None
     assert a.aligned(2026, 8).shock_year == 2030
 
 
 def test_jobs_added_by_cell_is_end_minus_start_level():
-    out = sc.apply_scenario(BASE, Assumptions(horizon_years=4, industry_growth={"fintech": 3.0}))
-    added = sc.jobs_added_by_cell(out).set_index(["role", "industry"])
+    out = engine.apply_scenario(BASE, Assumptions(horizon_years=4, industry_growth={"fintech": 3.0}))
+    added = engine.jobs_added_by_cell(out).set_index(["role", "industry"])
     assert len(added) == len(catalog.ROLE_IDS) * len(catalog.INDUSTRY_IDS)
     assert set(added.year_0) == {Y0} and set(added.year_n) == {Y0 + 4}
     cell = out[(out.role == "data_scientist") & (out.industry == "fintech")].set_index("year")["mean"]
@@ -559,27 +573,27 @@ def test_jobs_added_by_cell_is_end_minus_start_level():
 # --------------------------------------------------------------------------- pinned by mutation runs
 def test_compare_group_and_total_rows_are_sums_of_cells():
     base = synthetic_baseline(seed=42)  # a fresh frame: no memoised aggregation
-    out = sc.compare(base, [sc.preset("baseline"), sc.preset("baseline")])
+    out = analysis.compare(base, [presets.preset("baseline"), presets.preset("baseline")])
     assert list(out["scenario"].unique()) == ["Statistical baseline", "Statistical baseline (2)"]
     one = out[out["scenario"] == "Statistical baseline"]
-    cells = one[(one["role"].isin(catalog.ROLE_IDS)) & (one["industry"] != sc.ALL)]
-    group = one[(one["role"] == sc.AI_ML_GROUP) & (one["industry"] == sc.ALL)].set_index("year")
+    cells = one[(one["role"].isin(catalog.ROLE_IDS)) & (one["industry"] != reconcile.ALL)]
+    group = one[(one["role"] == reconcile.AI_ML_GROUP) & (one["industry"] == reconcile.ALL)].set_index("year")
     want = cells[cells["role"].isin(catalog.AI_ML_SPECIALIST_ROLES)].groupby("year")["mean"].sum()
     np.testing.assert_allclose(group["mean"], want.reindex(group.index), rtol=1e-12)
-    total = one[(one["role"] == sc.ALL) & (one["industry"] == sc.ALL)].set_index("year")["mean"]
+    total = one[(one["role"] == reconcile.ALL) & (one["industry"] == reconcile.ALL)].set_index("year")["mean"]
     np.testing.assert_allclose(total, cells.groupby("year")["mean"].sum().reindex(total.index))
-    fin = one[(one["role"] == sc.AI_ML_GROUP) & (one["industry"] == "fintech")].set_index("year")
+    fin = one[(one["role"] == reconcile.AI_ML_GROUP) & (one["industry"] == "fintech")].set_index("year")
     want = cells[cells["role"].isin(catalog.AI_ML_SPECIALIST_ROLES)
                  & (cells["industry"] == "fintech")].groupby("year")["mean"].sum()
     np.testing.assert_allclose(fin["mean"], want.reindex(fin.index), rtol=1e-12)
-    assert one["year"].dtype == np.int64 and sc.apply_scenario(base, sc.preset("baseline"))[
+    assert one["year"].dtype == np.int64 and engine.apply_scenario(base, presets.preset("baseline"))[
         "year"].dtype == np.int64
 
 
 def test_bands_beyond_the_baseline_widen_as_sqrt_of_the_horizon():
     base = _growth_baseline(lambda k, j: 0.02)
     a = Assumptions(start_year=Y0 + 5, horizon_years=10)
-    out = sc.apply_scenario(base, a).set_index(["role", "industry", "year"])
+    out = engine.apply_scenario(base, a).set_index(["role", "industry", "year"])
     cell = out.xs(("data_scientist", "fintech"), level=("role", "industry"))
     w10 = np.log(cell.loc[Y0 + 10, "hi_80"] / cell.loc[Y0 + 10, "mean"])   # 0.05 sqrt(10)
     for k in (1, 3, 5):
@@ -589,7 +603,7 @@ def test_bands_beyond_the_baseline_widen_as_sqrt_of_the_horizon():
     zero = base.copy()
     pick = (zero["role"] == "bi_developer") & (zero["industry"] == "automotive")
     zero.loc[pick, ["mean", "lo_80", "hi_80", "lo_95", "hi_95"]] = 0.0
-    z = sc.apply_scenario(zero, a)
+    z = engine.apply_scenario(zero, a)
     z = z[(z["role"] == "bi_developer") & (z["industry"] == "automotive")]
     assert np.isfinite(z[["mean", "lo_80", "hi_80", "lo_95", "hi_95"]].to_numpy()).all()
     assert (z[["mean", "lo_80", "hi_80", "lo_95", "hi_95"]].to_numpy() == 0).all()
@@ -597,7 +611,7 @@ def test_bands_beyond_the_baseline_widen_as_sqrt_of_the_horizon():
 
 def test_more_messages_name_their_field():
     with pytest.raises(UserInputError, match=r"unknown industry 'mining'; valid: all, fintech, healthtech, "):
-        sc._cell_mask(sc.prepare(synthetic_baseline()), sc.ALL, "mining")
+        analysis._cell_mask(engine.prepare(synthetic_baseline()), reconcile.ALL, "mining")
     with pytest.raises(UserInputError, match="version: expected a whole number"):
         Assumptions.from_dict({"version": "two"})
     with pytest.raises(UserInputError, match=r"industry_growth \(per_year\)\[fintech\]: 25 is outside the allowed range -20 to 20"):
@@ -608,15 +622,15 @@ def test_more_messages_name_their_field():
     early["year"] += 3  # the baseline starts after the scenario's start year
     with pytest.raises(UserInputError, match=f"start_year {Y0} is before the baseline's first "
                                              f"year {Y0 + 3}"):
-        sc.apply_scenario(early, Assumptions())
+        engine.apply_scenario(early, Assumptions())
 
 
 def test_bls_preset_reads_the_table_it_is_given():
     from forecasting.sources import loaders as data
     ep = data.load_bls_ep()
-    assert sc.bls_annual_growth_pct() == sc.bls_annual_growth_pct(ep)
+    assert presets.bls_annual_growth_pct() == presets.bls_annual_growth_pct(ep)
     doubled = ep.assign(change_pct=ep["change_pct"] * 2)
-    got = sc.preset("bls2034", doubled).role_growth_map
+    got = presets.preset("bls2034", doubled).role_growth_map
     ds = catalog.role("data_scientist").ep_soc
     change = float(doubled.set_index("soc").loc[ds, "change_pct"])
     assert got["data_scientist"] == pytest.approx(((1 + change / 100) ** 0.1 - 1) * 100)
@@ -624,16 +638,16 @@ def test_bls_preset_reads_the_table_it_is_given():
 
 def test_comparison_table_wef_column_is_numeric_nan_off_the_group():
     base = synthetic_baseline()
-    t = sc.comparison_table(base, [sc.preset("baseline")])
+    t = analysis.comparison_table(base, [presets.preset("baseline")])
     assert t["wef_growth_5y_pct"].dtype == float
-    assert t.loc[t["role"] == sc.AI_ML_GROUP, "wef_growth_5y_pct"].tolist() == [40.0]
-    assert t.loc[t["role"] != sc.AI_ML_GROUP, "wef_growth_5y_pct"].isna().all()
+    assert t.loc[t["role"] == reconcile.AI_ML_GROUP, "wef_growth_5y_pct"].tolist() == [40.0]
+    assert t.loc[t["role"] != reconcile.AI_ML_GROUP, "wef_growth_5y_pct"].isna().all()
 
 
 def test_tornado_variants_are_the_documented_steps():
     a = Assumptions(role_growth={"ml_engineer": 10.0, "data_scientist": 4.0}, blend_weight=0.5,
                     role_cap={"ml_engineer": 400_000.0})
-    v = {name: (step, lo, hi) for name, step, lo, hi in sc.tornado_variants(a, role="ml_engineer")}
+    v = {name: (step, lo, hi) for name, step, lo, hi in analysis.tornado_variants(a, role="ml_engineer")}
     assert list(v) == ["Blend weight", "Role growth anchor", "Industry adjustment",
                        "Adoption shock", "Saturation cap"]
     step, lo, hi = v["Role growth anchor"]
@@ -647,14 +661,14 @@ def test_tornado_variants_are_the_documented_steps():
     assert step == f"±5 pp in {Y0 + 1}" and (lo.shock_pct, hi.shock_pct) == (-5.0, 5.0)
     assert v["Saturation cap"][1].role_cap_map == {"ml_engineer": 300_000.0}
     total = a.in_mode("total")
-    v = {name: (step, lo, hi) for name, step, lo, hi in sc.tornado_variants(total)}
+    v = {name: (step, lo, hi) for name, step, lo, hi in analysis.tornado_variants(total)}
     assert v["Role growth anchor"][0] == "±10 pp total"
     assert v["Role growth anchor"][1].role_growth_map["ml_engineer"] == pytest.approx(
         total.role_growth_map["ml_engineer"] - 10.0)
     assert v["Industry adjustment"][0] == "±5 pp total"
     v = {name: (step, lo, hi) for name, step, lo, hi in
-         sc.tornado_variants(Assumptions(automotive_share=0.2), industry="manufacturing_other")}
+         analysis.tornado_variants(Assumptions(automotive_share=0.2), industry="manufacturing_other")}
     step, lo, hi = v["Automotive share of manufacturing"]
     assert step == "±0.05" and (lo.automotive_share, hi.automotive_share) == pytest.approx((0.15, 0.25))
     assert "Automotive share of manufacturing" not in dict(
-        (n, s) for n, s, *_ in sc.tornado_variants(Assumptions(), industry="fintech"))
+        (n, s) for n, s, *_ in analysis.tornado_variants(Assumptions(), industry="fintech"))

@@ -23,9 +23,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forecasting.core import catalog
-from forecasting.scenarios import engine as sc
+from forecasting.scenarios import presets, urlcodec
+from forecasting.scenarios.assumptions import (Assumptions, CAP_RANGE, GROWTH_MODES, HORIZON_RANGE,
+                                               INDUSTRY_GROWTH_RANGE, ROLE_GROWTH_RANGE,
+                                               SCHEMA_VERSION, SHOCK_PCT_RANGE, TREND_BANDS,
+                                               WAGE_RANGE, latest_data_year, start_year_range)
 from forecasting.core.errors import UserInputError
-from forecasting.scenarios.engine import Assumptions
 from forecasting.scenarios.store import ScenarioStore, StoreError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +40,7 @@ SHORT = {"v": "version", "p": "preset", "n": "name", "sy": "start_year", "h": "h
          "m": "growth_mode", "w": "blend_weight", "tb": "trend_band", "sky": "shock_year",
          "skp": "shock_pct", "wg": "wage_growth_pct_per_year", "as": "automotive_share",
          "ay": "anchor_years", "xa": "extend_anchor"}
-assert set(SHORT) == sc.LINK_KEYS  # every link key is fuzzed
+assert set(SHORT) == urlcodec.LINK_KEYS  # every link key is fuzzed
 PAIR_FIELD = {"g": "role_growth", "i": "industry_growth", "c": "role_cap"}
 NASTY_TEXT = ["<script>alert(1)</script>", "\"'; DROP TABLE scenarios;--", "a\nb", "x\r\ny",
               "<img src=x onerror=alert(1)>", "[click](javascript:alert(1))", "$x^2$", "**bold**",
@@ -50,8 +53,8 @@ NUMBERS = ["nan", "NaN", "inf", "-inf", "Infinity", "1e309", "-1e309", "1e-320",
 # Why a seed plus plain ``random`` for the bulk cases: hypothesis spends ~20 ms drawing each
 # structured dict on this 2-core box, plain random ~0.05 ms; hypothesis still drives the seeds,
 # records failures and replays them (the failing seed is printed).
-valid_codes = ([f"g.{c}" for c in sc.ROLE_CODES.values()] + [f"i.{c}" for c in sc.INDUSTRY_CODES.values()]
-               + [f"c.{c}" for c in sc.ROLE_CODES.values()])
+valid_codes = ([f"g.{c}" for c in urlcodec.ROLE_CODES.values()] + [f"i.{c}" for c in urlcodec.INDUSTRY_CODES.values()]
+               + [f"c.{c}" for c in urlcodec.ROLE_CODES.values()])
 KNOWN_KEYS = list(SHORT) + valid_codes
 BAD_KEYS = ["g.", "g.xx", "i.mle", "c.fin", ".", "g.mle.x", "V", " n", "n ", "", "utm_source",
             "p<b>", "h\n", "g.<script>"]
@@ -86,23 +89,23 @@ def _rand_value(rng: random.Random) -> str:
 
 def _rand_assumptions(rng: random.Random) -> Assumptions:
     """A random valid Assumptions (ranges quoted from scenarios.py)."""
-    mode = rng.choice(sc.GROWTH_MODES)
-    start, horizon = rng.randint(*sc.start_year_range()), rng.randint(*sc.HORIZON_RANGE)
+    mode = rng.choice(GROWTH_MODES)
+    start, horizon = rng.randint(*start_year_range()), rng.randint(*HORIZON_RANGE)
     pick = lambda ids, lo, hi: {i: rng.uniform(lo, hi) for i in rng.sample(ids, rng.randint(0, len(ids)))}  # noqa: E731
     return Assumptions(
-        preset=rng.choice(sc.PRESET_IDS + ("custom",)),
+        preset=rng.choice(presets.PRESET_IDS + ("custom",)),
         name=rng.choice([t for t in NASTY_TEXT if t.isprintable()]
                         + ["".join(c for c in _rand_text(rng, 20) if unicodedata.category(c)[0] != "C")]),
         start_year=start, horizon_years=horizon, growth_mode=mode, blend_weight=rng.random(),
-        trend_band=rng.choice(sc.TREND_BANDS),
-        role_growth=pick(role_ids, *sc.ROLE_GROWTH_RANGE[mode]),
-        industry_growth=pick(ind_ids, *sc.INDUSTRY_GROWTH_RANGE[mode]),
-        role_cap=pick(role_ids[:3], *sc.CAP_RANGE),
+        trend_band=rng.choice(TREND_BANDS),
+        role_growth=pick(role_ids, *ROLE_GROWTH_RANGE[mode]),
+        industry_growth=pick(ind_ids, *INDUSTRY_GROWTH_RANGE[mode]),
+        role_cap=pick(role_ids[:3], *CAP_RANGE),
         shock_year=rng.choice([None, rng.randint(start + 1, start + horizon)]),
-        shock_pct=rng.uniform(*sc.SHOCK_PCT_RANGE),
-        wage_growth_pct_per_year=rng.choice([None, rng.uniform(*sc.WAGE_RANGE)]),
+        shock_pct=rng.uniform(*SHOCK_PCT_RANGE),
+        wage_growth_pct_per_year=rng.choice([None, rng.uniform(*WAGE_RANGE)]),
         automotive_share=rng.choice([None, rng.random()]),
-        anchor_years=rng.choice([None, rng.randint(*sc.HORIZON_RANGE)]),
+        anchor_years=rng.choice([None, rng.randint(*HORIZON_RANGE)]),
         extend_anchor=rng.random() < 0.5)
 
 
@@ -118,7 +121,7 @@ def random_link(rng: random.Random) -> dict:
 
 def damaged_link(rng: random.Random) -> dict:
     """A valid link's params, then cut, flipped, dropped or extended like a mangled copy-paste."""
-    params = _rand_assumptions(rng).to_query_params()
+    params = urlcodec.encode(_rand_assumptions(rng))
     for _ in range(rng.randint(1, 4)):
         key = rng.choice(list(params) or ["v"])
         val = params.get(key, "")
@@ -188,24 +191,24 @@ def json_doc(seed: int) -> str:
 @st.composite
 def valid_assumptions(draw) -> Assumptions:
     """Any Assumptions the validator accepts (hypothesis-native, shrinks well)."""
-    mode = draw(st.sampled_from(sc.GROWTH_MODES))
-    start = draw(st.integers(*sc.start_year_range()))
-    horizon = draw(st.integers(*sc.HORIZON_RANGE))
+    mode = draw(st.sampled_from(GROWTH_MODES))
+    start = draw(st.integers(*start_year_range()))
+    horizon = draw(st.integers(*HORIZON_RANGE))
     fl = lambda lo, hi: st.floats(lo, hi, allow_nan=False)  # noqa: E731
-    rg = draw(st.dictionaries(st.sampled_from(role_ids), fl(*sc.ROLE_GROWTH_RANGE[mode]), max_size=7))
-    ig = draw(st.dictionaries(st.sampled_from(ind_ids), fl(*sc.INDUSTRY_GROWTH_RANGE[mode]), max_size=7))
-    caps = draw(st.dictionaries(st.sampled_from(role_ids), fl(*sc.CAP_RANGE), max_size=3))
+    rg = draw(st.dictionaries(st.sampled_from(role_ids), fl(*ROLE_GROWTH_RANGE[mode]), max_size=7))
+    ig = draw(st.dictionaries(st.sampled_from(ind_ids), fl(*INDUSTRY_GROWTH_RANGE[mode]), max_size=7))
+    caps = draw(st.dictionaries(st.sampled_from(role_ids), fl(*CAP_RANGE), max_size=3))
     shock = draw(st.none() | st.integers(start + 1, start + horizon))
     name = draw(st.sampled_from([t for t in NASTY_TEXT if t.isprintable() and len(t) <= 80])
                 | st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn")), max_size=80))
     return Assumptions(
-        preset=draw(st.sampled_from(sc.PRESET_IDS + ("custom",))), name=name, start_year=start,
+        preset=draw(st.sampled_from(presets.PRESET_IDS + ("custom",))), name=name, start_year=start,
         horizon_years=horizon, growth_mode=mode, blend_weight=draw(fl(0, 1)),
-        trend_band=draw(st.sampled_from(sc.TREND_BANDS)), role_growth=rg, industry_growth=ig,
-        role_cap=caps, shock_year=shock, shock_pct=draw(fl(*sc.SHOCK_PCT_RANGE)),
-        wage_growth_pct_per_year=draw(st.none() | fl(*sc.WAGE_RANGE)),
+        trend_band=draw(st.sampled_from(TREND_BANDS)), role_growth=rg, industry_growth=ig,
+        role_cap=caps, shock_year=shock, shock_pct=draw(fl(*SHOCK_PCT_RANGE)),
+        wage_growth_pct_per_year=draw(st.none() | fl(*WAGE_RANGE)),
         automotive_share=draw(st.none() | fl(0, 1)),
-        anchor_years=draw(st.none() | st.integers(*sc.HORIZON_RANGE)),
+        anchor_years=draw(st.none() | st.integers(*HORIZON_RANGE)),
         extend_anchor=draw(st.booleans()))
 
 
@@ -223,7 +226,7 @@ def _tally(cls: str, outcome: str) -> None:
 def _accepted(key: str, value: str, a: Assumptions) -> bool:
     """Whether ``a`` holds what ``key=value`` asked for (so no message is owed for it)."""
     if key == "v":
-        return value.strip() in {str(v) for v in range(1, sc.SCHEMA_VERSION + 1)}
+        return value.strip() in {str(v) for v in range(1, SCHEMA_VERSION + 1)}
     prefix, _, code = key.partition(".")
     try:
         if key in SHORT:
@@ -241,7 +244,8 @@ def _accepted(key: str, value: str, a: Assumptions) -> bool:
                 return v in ("1", "0", "true", "false") and got == (v in ("1", "true"))
             return got is not None and math.isclose(float(value.strip()), got, rel_tol=1e-12)
         if prefix in PAIR_FIELD:
-            ids = sc._INDUSTRY_BY_CODE if prefix == "i" else sc._ROLE_BY_CODE
+            codes = urlcodec.INDUSTRY_CODES if prefix == "i" else urlcodec.ROLE_CODES
+            ids = {c: item for item, c in codes.items()}
             got = dict(getattr(a, PAIR_FIELD[prefix])).get(ids.get(code))
             return got is not None and math.isclose(float(value.strip()), got, rel_tol=1e-12)
     except ValueError:
@@ -261,7 +265,7 @@ def _mentioned(key: str, messages: list[str]) -> bool:
 @given(SEEDS)
 def test_link_params_never_crash_and_every_rejected_field_has_a_message(seed):
     params = any_link(seed)
-    a, messages = Assumptions.from_query_params(params)
+    a, messages = urlcodec.decode(params)
     _tally(["link: random params", "link: damaged valid link", "link: damaged + random"][seed % 3],
            "accepted with messages" if messages else "accepted clean")
     assert isinstance(a, Assumptions) and all(isinstance(m, str) and m for m in messages)
@@ -270,24 +274,24 @@ def test_link_params_never_crash_and_every_rejected_field_has_a_message(seed):
         value = (value[-1] if value else "") if isinstance(value, list) else value
         assert _accepted(key, value, a) or _mentioned(key, messages), (key, value, messages)
     # the fallback is itself a clean link: re-reading it gives the same scenario, no warnings
-    again, msgs2 = Assumptions.from_query_params(a.to_query_params())
+    again, msgs2 = urlcodec.decode(urlcodec.encode(a))
     assert again == a and msgs2 == []
 
 
 @settings(FUZZ, max_examples=min(CASES, 150))  # tests/test_scenarios.py has more round trips
 @given(valid_assumptions())
 def test_valid_links_and_json_round_trip_exactly(a):
-    back, messages = Assumptions.from_query_params(a.to_query_params())
+    back, messages = urlcodec.decode(urlcodec.encode(a))
     assert back == a and messages == []
     assert Assumptions.from_json(a.to_json()) == a
 
 
 def test_link_examples_fall_back_field_by_field():
-    a, messages = Assumptions.from_query_params({
+    a, messages = urlcodec.decode({
         "v": "1", "h": "7", "w": "nan", "g.mle": "inf", "g.ds": "12.5", "sy": "1999",
         "n": "<script>alert(1)</script>", "zz": "1", "g.xx": "3", "wg": "9" * 20_000})
     assert a.horizon_years == 7 and a.role_growth_map == {"data_scientist": 12.5}
-    assert a.blend_weight == 0.0 and a.start_year == sc.latest_data_year()  # defaults
+    assert a.blend_weight == 0.0 and a.start_year == latest_data_year()  # defaults
     assert a.name == "<script>alert(1)</script>"  # kept verbatim as plain text
     assert a.wage_growth_pct_per_year is None
     text = "\n".join(messages)
@@ -295,7 +299,7 @@ def test_link_examples_fall_back_field_by_field():
                    "wage_growth_pct_per_year", "truncated"):
         assert needle in text, needle
     assert len(messages) == 6
-    future, msgs = Assumptions.from_query_params({"v": str(sc.SCHEMA_VERSION + 1), "h": "3"})
+    future, msgs = urlcodec.decode({"v": str(SCHEMA_VERSION + 1), "h": "3"})
     assert future.horizon_years == 3 and "newer than this app" in msgs[0]
 
 
@@ -381,7 +385,7 @@ def test_malicious_link_name_is_shown_escaped_in_the_scenarios_page():
 WRITER = r"""
 import sys, time
 from pathlib import Path
-from forecasting.scenarios.engine import Assumptions
+from forecasting.scenarios.assumptions import Assumptions
 from forecasting.scenarios.store import ScenarioStore
 folder, tag, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 s = ScenarioStore(folder)

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-
-from forecasting.scenarios import engine as sc
+from forecasting.scenarios import presets
+from forecasting.scenarios.assumptions import Assumptions
 from forecasting.scenarios import store
 from forecasting.scenarios.store import ScenarioStore, StoreError
 
@@ -31,9 +31,9 @@ def test_data_home_env_override(tmp_path, monkeypatch):
 def test_save_load_list_rename_delete(tmp_path):
     s = ScenarioStore(tmp_path)
     assert s.available and s.message == "" and s.list() == []
-    wef = sc.preset("wef2023").with_changes(shock_year=2027, shock_pct=12.5)
+    wef = presets.preset("wef2023").with_changes(shock_year=2027, shock_pct=12.5)
     assert s.save("  My WEF <b>  ", wef) == "My WEF <b>"
-    s.save("base", sc.Assumptions())
+    s.save("base", Assumptions())
     assert [x.name for x in s.list()] == ["base", "My WEF <b>"]
     assert s.load("My WEF <b>") == wef
     s.save("base", wef)  # overwrite
@@ -57,26 +57,26 @@ def test_save_load_list_rename_delete(tmp_path):
 
 def test_corrupt_file_is_moved_aside(tmp_path):
     s = ScenarioStore(tmp_path)
-    s.save("a", sc.Assumptions())
+    s.save("a", Assumptions())
     s.path.write_bytes(b"this is not a database" * 100)
     s2 = ScenarioStore(tmp_path)
     assert s2.available and "damaged" in s2.message and "moved to" in s2.message
     backups = list(tmp_path.glob("scenarios.corrupt-*.sqlite"))
     assert len(backups) == 1 and backups[0].read_bytes().startswith(b"this is not")
     assert s2.list() == []
-    s2.save("b", sc.Assumptions())
+    s2.save("b", Assumptions())
     assert [x.name for x in s2.list()] == ["b"]
 
 
 def test_newer_schema_is_refused_with_message(tmp_path):
     s = ScenarioStore(tmp_path)
-    s.save("a", sc.Assumptions())
+    s.save("a", Assumptions())
     with sqlite3.connect(s.path) as conn:
         conn.execute("PRAGMA user_version = 9")
     s2 = ScenarioStore(tmp_path)
     assert not s2.available and "newer version" in s2.message and "schema 9" in s2.message
     with pytest.raises(StoreError, match="newer version"):
-        s2.save("b", sc.Assumptions())
+        s2.save("b", Assumptions())
     assert s2.list() == []
     assert s.path.exists()  # not moved: it is not corrupt, just newer
 
@@ -95,7 +95,7 @@ def test_read_only_folder_keeps_app_working(tmp_path):
     assert not s.available and "cannot be written" in s.message
     assert s.list() == []
     with pytest.raises(StoreError, match="Saving is off"):
-        s.save("x", sc.Assumptions())
+        s.save("x", Assumptions())
     if os.geteuid() != 0:
         ro = tmp_path / "ro"
         ro.mkdir()
@@ -133,7 +133,7 @@ def test_sigkill_mid_write_keeps_saved_scenarios(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     kills = mid_write = 0
     for k in range(50):
-        a = sc.preset(rng.choice(["baseline", "wef2023", "high", "low"])).with_changes(
+        a = presets.preset(rng.choice(["baseline", "wef2023", "high", "low"])).with_changes(
             horizon_years=rng.randint(1, 10), name=f"run {k}")
         s.save(f"keep-{k}", a)
         kept[f"keep-{k}"] = a
@@ -168,7 +168,7 @@ def test_data_home_default_is_the_platform_user_data_folder(monkeypatch):
 
 def test_name_rules_and_messages(tmp_path):
     s = ScenarioStore(tmp_path)
-    a = sc.Assumptions()
+    a = Assumptions()
     assert s.save("x" * store.NAME_MAX_CHARS, a) == "x" * store.NAME_MAX_CHARS   # limit allowed
     with pytest.raises(StoreError, match=r"^scenario name is longer than 80 characters$"):
         s.save("x" * (store.NAME_MAX_CHARS + 1), a)
@@ -186,7 +186,7 @@ def test_updated_stamp_is_utc_iso(tmp_path, monkeypatch):
     try:
         s = ScenarioStore(tmp_path)
         before = time.time()
-        s.save("a", sc.Assumptions())
+        s.save("a", Assumptions())
         stamp = s.list()[0].updated_utc
         import calendar
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp), stamp
@@ -199,7 +199,7 @@ def test_updated_stamp_is_utc_iso(tmp_path, monkeypatch):
 
 def test_corrupt_file_backup_name_and_side_files(tmp_path):
     s = ScenarioStore(tmp_path)
-    s.save("a", sc.Assumptions())
+    s.save("a", Assumptions())
     s.path.write_bytes(b"not a database" * 200)
     for suffix in ("-journal", "-wal", "-shm"):
         s.path.with_name(s.path.name + suffix).write_bytes(b"side" + suffix.encode())
@@ -237,7 +237,7 @@ def test_sqlite_failure_while_saving_is_a_store_error(tmp_path, monkeypatch):
 
     monkeypatch.setattr(s, "_connect", Failing)
     with pytest.raises(StoreError, match=r"^could not save scenario 'a': disk I/O error$"):
-        s.save("a", sc.Assumptions())
+        s.save("a", Assumptions())
 
 
 def test_a_save_waits_for_another_writer_longer_than_sqlites_default(tmp_path):
@@ -253,7 +253,7 @@ def test_a_save_waits_for_another_writer_longer_than_sqlites_default(tmp_path):
     try:
         assert holder.stdout.readline().strip() == "locked"
         t0 = time.monotonic()
-        s.save("waited", sc.Assumptions())
+        s.save("waited", Assumptions())
         assert time.monotonic() - t0 > 4.0
     finally:
         holder.wait(timeout=30)
@@ -318,7 +318,7 @@ def test_backup_stamp_is_utc(tmp_path, monkeypatch):
 def test_a_page_damaged_inside_the_file_is_caught_by_the_integrity_check(tmp_path):
     s = ScenarioStore(tmp_path)
     for i in range(60):                                   # several 4 kB pages
-        s.save(f"s{i:03d}", sc.Assumptions())
+        s.save(f"s{i:03d}", Assumptions())
     data = bytearray(s.path.read_bytes())
     for page in (2, 3):                                   # cell pointers of b-tree pages
         data[page * 4096 + 100: page * 4096 + 108] = b"\xff" * 8
@@ -327,3 +327,21 @@ def test_a_page_damaged_inside_the_file_is_caught_by_the_integrity_check(tmp_pat
     assert s2.available and s2.message.startswith(
         "The saved-scenarios file was damaged (integrity check: *** in database main ***")
     assert s2.list() == [] and len(list(tmp_path.glob("scenarios.corrupt-*.sqlite"))) == 1
+
+
+def test_scenario_refs_name_a_preset_or_a_saved_scenario(tmp_path):
+    s = ScenarioStore(tmp_path)
+    mine = presets.preset("high").with_changes(name="a:b")
+    s.save("a:b", mine)
+    ref = store.scenario_ref("saved", "a:b")
+    assert ref == "saved:a:b" and store.parse_scenario_ref(ref) == ("saved", "a:b")
+    assert store.ref_label(ref) == "Saved: a:b" and store.load_ref(ref, s) == mine
+    wef = store.scenario_ref("preset", "wef2023")
+    assert wef == "preset:wef2023" and store.parse_scenario_ref(wef) == ("preset", "wef2023")
+    assert store.ref_label(wef) == "WEF 2023 (assumption)"
+    assert store.load_ref(wef, s) == presets.preset("wef2023")
+    for bad in ("preset:nope", "wef2023", "other:x"):
+        with pytest.raises(store.UserInputError, match="names no preset or saved scenario"):
+            store.parse_scenario_ref(bad)
+    with pytest.raises(StoreError, match="no saved scenario named 'gone'"):
+        store.load_ref("saved:gone", s)

@@ -10,11 +10,20 @@ from __future__ import annotations
 import streamlit as st
 
 from forecasting.core import catalog
-
-from forecasting.scenarios import engine as scenarios
+from forecasting.core.totals import AI_ML_GROUP
+from forecasting.scenarios import presets
+from forecasting.scenarios.assumptions import (
+    CAP_RANGE,
+    GROWTH_MODES,
+    SHOCK_PCT_RANGE,
+    WAGE_RANGE,
+    Assumptions,
+    automotive_share_used,
+    start_year_range,
+)
 from ui import data
 
-#: Column labels of the scenario comparison table (forecasting.scenarios.engine.TABLE_COLUMNS).
+#: Column labels of the scenario comparison table (forecasting.scenarios.analysis.TABLE_COLUMNS).
 COMPARE_COLUMNS = {
     "scenario": st.column_config.TextColumn("Scenario"),
     "role": st.column_config.TextColumn("Role"),
@@ -26,19 +35,21 @@ COMPARE_COLUMNS = {
     "cagr_pct": st.column_config.NumberColumn("CAGR", format="%.2f%%", width="small"),
     "bls_cagr_pct": st.column_config.NumberColumn(
         "BLS CAGR", format="%.2f%%", width="small",
-        help="BLS Employment Projections 2024–34 for the role's occupation, as a rate per year."),
+        help=f"BLS Employment Projections {presets.BLS_EP_PERIOD[0]}–{presets.BLS_EP_PERIOD[1] % 100:02d} "
+             "for the role's occupation, as a rate per year."),
     "growth_5y_pct": st.column_config.NumberColumn(
         "5-yr growth", format="%+.1f%%", width="small",
         help="% growth over the first 5 years of the scenario."),
     "wef_growth_5y_pct": st.column_config.NumberColumn(
         "WEF 5-yr", format="%+.0f%%", width="small",
-        help="WEF Future of Jobs 2023: AI and ML specialists +40% over 2023–27, a GLOBAL count "
+        help=f"WEF Future of Jobs 2023: AI and ML specialists +{presets.WEF_GROWTH_TOTAL_PCT:g}% over "
+             f"{presets.WEF_PERIOD[0]}–{presets.WEF_PERIOD[1] % 100:02d}, a GLOBAL count "
              "(assumption, as quoted in the seed article). Compared as a rate only."),
 }
 
 def role_names() -> dict[str, str]:
     """Role ids -> labels for tables, with the two group rows."""
-    return {"all": "All roles", scenarios.AI_ML_GROUP: "AI/ML specialists",
+    return {"all": "All roles", AI_ML_GROUP: "AI/ML specialists",
             **{r.role_id: r.label for r in catalog.ROLES}}
 
 
@@ -47,10 +58,10 @@ ROLE_RANGE = {"per_year": (-20.0, 40.0), "total": (-60.0, 300.0)}
 INDUSTRY_RANGE = {"per_year": (-10.0, 10.0), "total": (-50.0, 100.0)}
 
 
-def assumptions() -> scenarios.Assumptions:
+def assumptions() -> Assumptions:
     a = st.session_state.get("assumptions")
     if a is None:
-        a = st.session_state["assumptions"] = scenarios.preset("baseline")
+        a = st.session_state["assumptions"] = presets.preset("baseline")
     return a
 
 
@@ -58,7 +69,7 @@ def _unit(mode: str) -> str:
     return "% per year" if mode == "per_year" else "% over the horizon"
 
 
-def model_growth(role_id: str, a: scenarios.Assumptions) -> float:
+def model_growth(role_id: str, a: Assumptions) -> float:
     """The baseline's own growth for a role, in the assumption's growth mode (slider default)."""
     per_year = float(data.baseline_growth_pct().get(role_id, 0.0))
     if a.growth_mode == "per_year":
@@ -90,7 +101,7 @@ def _set_blend() -> None:
 
 def _reset() -> None:
     a = assumptions()
-    st.session_state["assumptions"] = scenarios.preset(a.preset).with_changes(
+    st.session_state["assumptions"] = presets.preset(a.preset).with_changes(
         horizon_years=a.horizon_years)
 
 
@@ -138,8 +149,7 @@ def industry_controls(industries: tuple[str, ...] | list[str], container=st) -> 
 
 
 def _toggle_auto() -> None:
-    from forecasting.headcount import industry_mix
-    share = industry_mix.automotive_share_of_manufacturing() if st.session_state["gc_auto"] else None
+    share = automotive_share_used(None) if st.session_state["gc_auto"] else None
     st.session_state["assumptions"] = assumptions().with_changes(automotive_share=share)
 
 
@@ -218,12 +228,12 @@ def scenario_levers() -> None:
     a = assumptions()
     c1, c2, c3 = st.columns(3)
     st.session_state["sc_mode"] = a.growth_mode
-    c1.radio("Growth values are", scenarios.GROWTH_MODES, key="sc_mode", horizontal=True,
+    c1.radio("Growth values are", GROWTH_MODES, key="sc_mode", horizontal=True,
              format_func=lambda m: "% per year" if m == "per_year" else "% over the horizon",
              on_change=lambda: st.session_state.update(
                  assumptions=assumptions().in_mode(st.session_state["sc_mode"])))
     st.session_state["sc_start"] = a.start_year
-    first, last = scenarios.start_year_range()
+    first, last = start_year_range()
     c2.selectbox("Start year", list(range(first, last + 1)), key="sc_start",
                  on_change=lambda: _set(start_year=st.session_state["sc_start"], shock_year=None))
     anchor_control(c2)
@@ -233,13 +243,13 @@ def scenario_levers() -> None:
         st.session_state["sc_shock_year"], st.session_state["sc_shock_pct"] = a.shock_year, a.shock_pct
         c3.slider("Shock year", a.start_year + 1, a.end_year, key="sc_shock_year",
                   on_change=lambda: _set(shock_year=st.session_state["sc_shock_year"]))
-        c3.slider("Shock size (% jump)", *scenarios.SHOCK_PCT_RANGE, step=1.0, key="sc_shock_pct",
+        c3.slider("Shock size (% jump)", *SHOCK_PCT_RANGE, step=1.0, key="sc_shock_pct",
                   on_change=lambda: _set(shock_pct=st.session_state["sc_shock_pct"]))
     cap_role = c1.selectbox("Saturation cap for", catalog.ROLE_IDS, key="sc_cap_role",
                             format_func=lambda r: catalog.role(r).label)
     st.session_state["sc_cap"] = float(a.role_cap_map.get(cap_role, 0.0))
-    c1.number_input("Ceiling (people; 0 = no cap)", 0.0, scenarios.CAP_RANGE[1], step=1000.0,
+    c1.number_input("Ceiling (people; 0 = no cap)", 0.0, CAP_RANGE[1], step=1000.0,
                     key="sc_cap", on_change=_set_cap, args=(cap_role,))
     st.session_state["sc_wage"] = a.wage_growth_pct_per_year if a.wage_growth_pct_per_year is not None else 0.0
-    c3.number_input("Wage growth (% per year, for salary projection)", *scenarios.WAGE_RANGE, step=0.1,
+    c3.number_input("Wage growth (% per year, for salary projection)", *WAGE_RANGE, step=0.1,
                     key="sc_wage", on_change=lambda: _set(wage_growth_pct_per_year=st.session_state["sc_wage"]))

@@ -61,8 +61,8 @@ def baseline_growth_pct() -> Mapping[str, float]:
 @st.cache_resource(show_spinner=False)
 def bls_cagr() -> Mapping[str, float]:
     """role -> BLS 2024-34 projected growth, % per year (read-only, shared)."""
-    from forecasting.scenarios import engine as scenarios
-    return MappingProxyType(scenarios.bls_annual_growth_pct())
+    from forecasting.scenarios import presets
+    return MappingProxyType(presets.bls_annual_growth_pct())
 
 
 @st.cache_data(show_spinner=False)
@@ -210,15 +210,15 @@ def postings_baseline() -> Any:
 @st.cache_resource(show_spinner=False)
 def prepared_baseline():
     """The 10-year headcount baseline as arrays, so each slider move only re-grows numpy arrays."""
-    from forecasting.scenarios import engine as scenarios
-    return scenarios.prepare(baseline_projection(10))
+    from forecasting.scenarios import engine
+    return engine.prepare(baseline_projection(10))
 
 
 @st.cache_resource(show_spinner=False)
 def preset(preset_id: str):
     """A preset's Assumptions (frozen, so sharing one object is safe; BLS reads a file)."""
-    from forecasting.scenarios import engine as scenarios
-    return scenarios.preset(preset_id)
+    from forecasting.scenarios import presets
+    return presets.preset(preset_id)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -29,7 +29,7 @@ class SidebarState:
 
 def _scenarios() -> ModuleType | None:
     try:
-        from forecasting.scenarios import engine as scenarios
+        from forecasting.scenarios import presets as scenarios
     except ImportError:
         return None
     return scenarios

@@ -13,17 +13,12 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from forecasting.scenarios.engine import LINK_KEYS, Assumptions
+from forecasting.scenarios import urlcodec
+from forecasting.scenarios.assumptions import Assumptions
 
 _RESTORED = "_url_state_restored"
 WARNINGS = "url_warnings"
-_SCALAR_KEYS = LINK_KEYS
-_PREFIX = re.compile(r"^[gic]\.")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
-
-
-def is_scenario_key(key: str) -> bool:
-    return key in _SCALAR_KEYS or bool(_PREFIX.match(key))
 
 
 def escape_md(text: str) -> str:
@@ -45,10 +40,10 @@ def restore_once() -> bool:
     if st.session_state.get(_RESTORED):
         return False
     st.session_state[_RESTORED] = True
-    params = {k: v for k, v in _current_params().items() if is_scenario_key(k)}
+    params = {k: v for k, v in _current_params().items() if urlcodec.is_scenario_key(k)}
     if not params:
         return False
-    a, messages = Assumptions.from_query_params(params)
+    a, messages = urlcodec.decode(params)
     st.session_state["assumptions"] = a
     st.session_state[WARNINGS] = messages
     return True
@@ -65,8 +60,8 @@ def show_warnings() -> None:
 
 def write(a: Assumptions) -> None:
     """Mirror ``a`` into st.query_params (only our keys; unchanged URL is not rewritten)."""
-    wanted = a.to_query_params()
-    current = {k: v for k, v in _current_params().items() if is_scenario_key(k)}
+    wanted = urlcodec.encode(a)
+    current = {k: v for k, v in _current_params().items() if urlcodec.is_scenario_key(k)}
     if current == wanted:
         return
     for key in current:
@@ -79,7 +74,7 @@ def write(a: Assumptions) -> None:
 
 def share_link(a: Assumptions) -> str:
     """Absolute link when the browser URL is known, else a relative ``?query`` link."""
-    query = urlencode(a.to_query_params())
+    query = urlencode(urlcodec.encode(a))
     base = ""
     try:
         url = st.context.url or ""

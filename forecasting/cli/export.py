@@ -101,13 +101,14 @@ def _projection(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
         how = ("Projection: statistical baseline (OEWS trend shrunk by a hierarchical model of "
                "all ~830 occupations; 80/95% predictive intervals, panel-backtested).")
     else:
-        from forecasting.scenarios import engine as scenarios
+        from forecasting.scenarios import engine
+        from forecasting.scenarios.assumptions import baseline_horizon
         from forecasting.cli.project import load_assumptions
         a = load_assumptions(args.scenario)
         a = a.aligned(a.start_year, args.horizon)
         base = headcount.baseline_projection(
-            horizon_years=scenarios.baseline_horizon(a))
-        proj = scenarios.apply_scenario(base, a)
+            horizon_years=baseline_horizon(a))
+        proj = engine.apply_scenario(base, a)
         how = f"Projection: scenario '{a.label}' applied to the statistical baseline."
     return proj[["role", "industry", "year", *BANDS]], how
 
@@ -157,8 +158,8 @@ def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
             frame = frame[frame["role"] == args.role]
         return charts.growth_ranking(frame, footer=footer,
                                      title=f"Projected US employment growth by role, {span}")
-    from forecasting.scenarios import engine as scenarios
-    frame = scenarios.jobs_added_by_cell(proj[proj["year"] <= y0 + args.horizon])  # jobs-added
+    from forecasting.scenarios import engine
+    frame = engine.jobs_added_by_cell(proj[proj["year"] <= y0 + args.horizon])  # jobs-added
     if args.role:
         frame = frame[frame["role"] == args.role]
     return charts.jobs_added_heatmap(frame, footer=footer,

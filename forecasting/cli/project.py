@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-
-from forecasting.scenarios import engine as scenarios
+from forecasting.scenarios import engine, presets
+from forecasting.scenarios.assumptions import Assumptions, HORIZON_RANGE, baseline_horizon
 from forecasting.core.atomic import write_csv_atomic
 from forecasting.core.errors import UserInputError
 
@@ -37,7 +36,7 @@ def register(subparsers) -> None:
                     "of each occupation the roles rest on: soc, soc_title, year, mean, lo_80, "
                     "hi_80, lo_95, hi_95, roles (the roles carved from it sum to its row).")
     p.add_argument("--scenario", default="baseline",
-                   help=f"preset ({', '.join(scenarios.PRESET_IDS)}) or PATH.json of saved "
+                   help=f"preset ({', '.join(presets.PRESET_IDS)}) or PATH.json of saved "
                         "assumptions (default: baseline)")
     p.add_argument("--horizon", type=int, default=None,
                    help="years ahead, 1-10 (default: the scenario's own horizon)")
@@ -51,14 +50,14 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def load_assumptions(spec: str) -> scenarios.Assumptions:
+def load_assumptions(spec: str) -> Assumptions:
     """A preset id, or a JSON file written by ``scenario --print-json`` / the app."""
-    if spec in scenarios.PRESETS:
-        return scenarios.preset(spec)
+    if spec in presets.PRESETS:
+        return presets.preset(spec)
     path = Path(spec)
     if path.suffix.lower() != ".json":
         raise UserInputError(f"--scenario {spec!r} is neither a preset "
-                             f"({', '.join(scenarios.PRESET_IDS)}) nor a .json file")
+                             f"({', '.join(presets.PRESET_IDS)}) nor a .json file")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -66,7 +65,7 @@ def load_assumptions(spec: str) -> scenarios.Assumptions:
     except (OSError, UnicodeDecodeError) as exc:
         raise UserInputError(f"--scenario file {path} cannot be read: {exc}") from None
     try:
-        return scenarios.Assumptions.from_json(text)
+        return Assumptions.from_json(text)
     except UserInputError as exc:
         raise UserInputError(f"--scenario file {path}: {exc}") from None
 
@@ -74,7 +73,7 @@ def load_assumptions(spec: str) -> scenarios.Assumptions:
 def run(args: argparse.Namespace) -> int:
     a = load_assumptions(args.scenario)
     if args.horizon is not None:
-        lo, hi = scenarios.HORIZON_RANGE
+        lo, hi = HORIZON_RANGE
         if not lo <= args.horizon <= hi:
             raise UserInputError(f"--horizon {args.horizon} is outside {lo}-{hi} years")
         a = a.aligned(a.start_year, args.horizon)
@@ -92,8 +91,8 @@ def run(args: argparse.Namespace) -> int:
         write_csv_atomic(occ[OCCUPATION_COLUMNS], Path(args.output))
         return 0
     baseline = headcount.baseline_projection(
-        horizon_years=scenarios.baseline_horizon(a), automotive_share=None)
-    out = scenarios.apply_scenario(baseline, a)
+        horizon_years=baseline_horizon(a), automotive_share=None)
+    out = engine.apply_scenario(baseline, a)
     if args.with_totals:
         out = reconcile.with_totals(out)
     roles = headcount.growth_sources().set_index("role")["growth_source"]

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 from urllib.parse import urlencode
 
-from forecasting.scenarios import engine as scenarios
+from forecasting.core import totals
+from forecasting.scenarios import analysis, headlines, presets, urlcodec
+from forecasting.scenarios.assumptions import HORIZON_RANGE, baseline_horizon
 from forecasting.core.errors import UserInputError
 
 
@@ -18,10 +20,10 @@ def register(subparsers) -> None:
         "scenario", help="print a scenario's assumptions (JSON or share-link query string)",
         description="Print a preset (or validate an assumptions JSON file) as JSON, or as the "
                     "query string of a share link. Presets: "
-                    + "; ".join(f"{k}: {v.title}" for k, v in scenarios.PRESETS.items()))
+                    + "; ".join(f"{k}: {v.title}" for k, v in presets.PRESETS.items()))
     src = p.add_mutually_exclusive_group()
     src.add_argument("--preset", default=None,
-                     help=f"preset id: {', '.join(scenarios.PRESET_IDS)} (default: baseline)")
+                     help=f"preset id: {', '.join(presets.PRESET_IDS)} (default: baseline)")
     src.add_argument("--json", dest="json_path", metavar="PATH",
                      help="validate and normalise an assumptions JSON file")
     p.add_argument("--print-json", action="store_true", help="print the assumptions as JSON (default)")
@@ -48,23 +50,23 @@ def compare(args: argparse.Namespace) -> int:
         raise UserInputError(f"--compare takes 1 to 4 scenarios, got {len(args.compare)}")
     many = [load_assumptions(spec) for spec in args.compare]
     horizon = many[0].horizon_years if args.horizon is None else args.horizon
-    lo, hi = scenarios.HORIZON_RANGE
+    lo, hi = HORIZON_RANGE
     if not lo <= horizon <= hi:
         raise UserInputError(f"--horizon {horizon} is outside {lo}-{hi} years")
     many = [a.aligned(many[0].start_year, horizon) for a in many]
     if args.output:
         check_target(args.output, "--output")
-    base = headcount.baseline_projection(max(scenarios.baseline_horizon(a) for a in many))
-    group = scenarios.headline_group(args.include_small_base)
-    table = scenarios.comparison_table(base, many, group)
+    base = headcount.baseline_projection(max(baseline_horizon(a) for a in many))
+    group = headlines.headline_group(args.include_small_base)
+    table = analysis.comparison_table(base, many, group)
     if args.output:
         write_csv_atomic(table, Path(args.output))
         return 0
-    shown = table.replace({"role": {scenarios.AI_ML_GROUP: "ai_ml_specialists*"}})
+    shown = table.replace({"role": {totals.AI_ML_GROUP: "ai_ml_specialists*"}})
     sys.stdout.write(shown.to_string(index=False, float_format=lambda v: f"{v:,.2f}") + "\n")
-    sys.stdout.write(f"* {scenarios.group_label(group)}. US jobs; WEF's +"
-                     f"{scenarios.WEF_GROWTH_TOTAL_PCT:g}% ({scenarios.WEF_PERIOD[0]}-"
-                     f"{scenarios.WEF_PERIOD[1]}) is a global rate, compared as a rate only.\n")
+    sys.stdout.write(f"* {headlines.group_label(group)}. US jobs; WEF's +"
+                     f"{presets.WEF_GROWTH_TOTAL_PCT:g}% ({presets.WEF_PERIOD[0]}-"
+                     f"{presets.WEF_PERIOD[1]}) is a global rate, compared as a rate only.\n")
     return 0
 
 
@@ -76,17 +78,17 @@ def run(args: argparse.Namespace) -> int:
         a = load_assumptions(args.json_path)
     else:
         name = args.preset or "baseline"
-        if name not in scenarios.PRESETS:
+        if name not in presets.PRESETS:
             raise UserInputError(f"--preset {name!r} is not valid; valid presets: "
-                                 f"{', '.join(scenarios.PRESET_IDS)}")
-        a = scenarios.preset(name)
+                                 f"{', '.join(presets.PRESET_IDS)}")
+        a = presets.preset(name)
     if args.describe:
-        info = scenarios.PRESETS.get(a.preset)
+        info = presets.PRESETS.get(a.preset)
         if info is not None:
             sys.stdout.write(f"{info.title}{' [ASSUMPTION]' if info.is_assumption else ''}\n"
                              f"Source: {info.source}\n{info.description}\n")
     if args.print_query:
-        sys.stdout.write(urlencode(a.to_query_params()) + "\n")
+        sys.stdout.write(urlencode(urlcodec.encode(a)) + "\n")
     if args.print_json or not (args.print_query or args.describe):
         sys.stdout.write(a.to_json() + "\n")
     return 0

@@ -16,6 +16,8 @@ perfectly correlated. That is conservative (too wide rather than too narrow), an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -26,9 +28,11 @@ AI_ML_GROUP = "ai_ml_specialists"
 VALUE_COLUMNS = ("mean", "lo_80", "hi_80", "lo_95", "hi_95")
 
 
-def with_totals(cells: pd.DataFrame, ai_ml_group: bool = True) -> pd.DataFrame:
+def with_totals(cells: pd.DataFrame, ai_ml_group: bool = True,
+                ai_ml_roles: Sequence[str] | None = None) -> pd.DataFrame:
     """Add ``industry == "all"`` rows per role, ``role == "all"`` rows (per industry and overall)
-    and, optionally, ``role == "ai_ml_specialists"`` rows (the WEF group), by summing cells."""
+    and, optionally, ``role == "ai_ml_specialists"`` rows (the WEF group), by summing cells.
+    ``ai_ml_roles``: the group's roles (default every AI/ML specialist role)."""
     keys = [c for c in cells.columns if c not in VALUE_COLUMNS and c not in ("role", "industry")]
     values = [c for c in VALUE_COLUMNS if c in cells.columns]
     base = cells[(cells["role"] != ALL) & (cells["industry"] != ALL)]
@@ -39,7 +43,8 @@ def with_totals(cells: pd.DataFrame, ai_ml_group: bool = True) -> pd.DataFrame:
     parts.append(role_tot)
     groups = [(ALL, base)]
     if ai_ml_group:
-        groups.append((AI_ML_GROUP, base[base["role"].isin(catalog.AI_ML_SPECIALIST_ROLES)]))
+        roles = catalog.AI_ML_SPECIALIST_ROLES if ai_ml_roles is None else tuple(ai_ml_roles)
+        groups.append((AI_ML_GROUP, base[base["role"].isin(roles)]))
     for label, sub in groups:
         by_ind = sub.groupby(["industry", *keys], sort=False, as_index=False)[values].sum()
         by_ind["role"] = label

@@ -15,9 +15,44 @@ from dataclasses import dataclass
 import pandas as pd
 
 from forecasting.core import catalog
-
-from forecasting.scenarios import engine as scenarios
 from forecasting.core.errors import UserInputError
+from forecasting.scenarios.presets import WEF_GROWTH_TOTAL_PCT, WEF_PERIOD, WEF_YEARS
+
+
+def headline_group(include_small_base: bool = False,
+                   small_base: Sequence[str] | None = None) -> tuple[str, ...]:
+    """The AI and ML specialist roles a headline total sums: WEF's scope, without the roles whose
+    level rests on too few records (``role_levels.small_base_roles``) unless the user includes
+    them."""
+    if include_small_base:
+        return catalog.AI_ML_SPECIALIST_ROLES
+    if small_base is None:
+        from forecasting.headcount import role_levels
+        small_base = role_levels.small_base_roles()
+    return tuple(r for r in catalog.AI_ML_SPECIALIST_ROLES if r not in small_base)
+
+
+def group_label(group_roles: Sequence[str] | None = None) -> str:
+    """Display name of the AI/ML specialist group that says which roles it sums."""
+    group = catalog.AI_ML_SPECIALIST_ROLES if group_roles is None else tuple(group_roles)
+    left_out = [r for r in catalog.AI_ML_SPECIALIST_ROLES if r not in group]
+    names = ", ".join(catalog.role(r).label for r in group)
+    label = f"AI/ML specialists ({names})"
+    if left_out:
+        label += " excl. small-base " + ", ".join(catalog.role(r).label for r in left_out)
+    return label
+
+
+def headline_roles(roles: Sequence[str], include_small_base: bool = False,
+                   small_base: Sequence[str] | None = None) -> tuple[str, ...]:
+    """``roles`` that may headline a ranking ("fastest-growing"): small-base roles only when
+    the user includes them."""
+    if include_small_base:
+        return tuple(roles)
+    if small_base is None:
+        from forecasting.headcount import role_levels
+        small_base = role_levels.small_base_roles()
+    return tuple(r for r in roles if r not in small_base)
 
 
 @dataclass(frozen=True)
@@ -43,7 +78,7 @@ class GroupGrowth:
 
 
 def group_growth(projection: pd.DataFrame, roles: Sequence[str],
-                 years: int = scenarios.WEF_YEARS) -> GroupGrowth:
+                 years: int = WEF_YEARS) -> GroupGrowth:
     """The group's level in the projection's first year and ``years`` later (summed over its
     roles and industries; bounds summed, i.e. roles treated as perfectly correlated)."""
     sel = projection[projection["role"].isin(list(roles))]
@@ -52,7 +87,7 @@ def group_growth(projection: pd.DataFrame, roles: Sequence[str],
     y1 = y0 + int(years)
     if y1 not in by_year.index:
         raise UserInputError(f"the projection ends before {y1}")
-    return GroupGrowth(tuple(roles), scenarios.group_label(roles), y0, y1,
+    return GroupGrowth(tuple(roles), group_label(roles), y0, y1,
                        float(by_year.loc[y0, "mean"]), float(by_year.loc[y1, "mean"]),
                        float(by_year.loc[y1, "lo_80"]), float(by_year.loc[y1, "hi_80"]))
 
@@ -70,10 +105,35 @@ def tied_with_top(ranking: pd.DataFrame, tolerance_pp: float = 0.05) -> list[str
     return ranking.loc[(top - ranking["growth_pct_per_year"]).abs() < tolerance_pp, "role"].tolist()
 
 
+def tie_note(ranking: pd.DataFrame) -> str | None:
+    """The caption under the fastest-growing role when others tie with it (None: no tie)."""
+    top = ranking["role"].iloc[0]
+    others = [r for r in tied_with_top(ranking) if r != top]
+    if not others:
+        return None
+    return ("Tied with " + " & ".join(catalog.role(r).label for r in others)
+            + ": their levels rest on the same OEWS occupation trend.")
+
+
+def ranking_horizon(projection: pd.DataFrame, wanted_years: int) -> int:
+    """Years the growth ranking spans: the sidebar's horizon, at most what the projection holds."""
+    return min(int(wanted_years), int(projection["year"].max()) - int(projection["year"].min()))
+
+
+def base_occupation_pay(oews: pd.DataFrame, role_id: str) -> pd.Series:
+    """The latest OEWS national row (``soc_title, year, a_median``...) of the role's base
+    occupation, without hybrid-code years."""
+    soc = catalog.role(role_id).base_soc
+    rows = oews[(oews["soc"] == soc) & ~oews["hybrid"]]
+    if rows.empty:
+        raise UserInputError(f"OEWS national data has no row for SOC {soc} (role {role_id})")
+    return rows.sort_values("year").iloc[-1]
+
+
 def wef_comparison(group: GroupGrowth) -> str:
     """One sentence that sets WEF's rate beside ours and says why no jobs figure is."""
-    a, b = scenarios.WEF_PERIOD
-    return (f"WEF's Future of Jobs 2023 expects +{scenarios.WEF_GROWTH_TOTAL_PCT:.0f}% for AI and "
+    a, b = WEF_PERIOD
+    return (f"WEF's Future of Jobs 2023 expects +{WEF_GROWTH_TOTAL_PCT:.0f}% for AI and "
             f"ML specialists over {a}–{b}: a global rate (ASSUMPTION, as quoted in the seed "
             f"article), set beside our US {group.start_year}–{group.end_year} rate of "
             f"{group.pct:+.1f}%. Its jobs count is global and no shipped source gives the US "
@@ -93,8 +153,8 @@ def summary_markdown(group: GroupGrowth, ranking: pd.DataFrame, horizon: int, fm
     text = (f"**In short.** The statistical baseline projects the US {group.label} to go from "
             f"{fmt_count(group.start)} to {fmt_count(group.end)} people between May "
             f"{group.start_year} and {group.end_year} ({group.pct:+.1f}%), against WEF's +"
-            f"{scenarios.WEF_GROWTH_TOTAL_PCT:.0f}% for {scenarios.WEF_PERIOD[0]}–"
-            f"{scenarios.WEF_PERIOD[1]}, a global rate. Over {horizon} years, **{top_label}** "
+            f"{WEF_GROWTH_TOTAL_PCT:.0f}% for {WEF_PERIOD[0]}–"
+            f"{WEF_PERIOD[1]}, a global rate. Over {horizon} years, **{top_label}** "
             f"{'grow' if len(tied) > 1 else 'grows'} fastest at {top['growth_pct_per_year']:+.1f}% "
             f"a year (80% interval {top['lo_80']:+.1f}% to {top['hi_80']:+.1f}%), and "
             f"**{catalog.role(slow['role']).label}** slowest at {slow['growth_pct_per_year']:+.1f}%.")

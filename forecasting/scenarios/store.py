@@ -19,16 +19,13 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from forecasting.core.errors import UserInputError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from forecasting.scenarios.engine import Assumptions
+from forecasting.scenarios import presets
+from forecasting.scenarios.assumptions import NAME_MAX_CHARS, Assumptions
 
 STORE_SCHEMA = 1
 FILE_NAME = "scenarios.sqlite"
-NAME_MAX_CHARS = 80
 
 
 class StoreError(UserInputError):
@@ -166,8 +163,6 @@ class ScenarioStore:
         return name
 
     def load(self, name: str) -> Assumptions:
-        from forecasting.scenarios.engine import Assumptions
-
         self._require()
         conn = self._connect()
         try:
@@ -222,3 +217,36 @@ class ScenarioStore:
 
 class _NewerSchema(Exception):
     pass
+
+
+# --------------------------------------------------------------------------- scenario references
+#: A scenario picked by reference (the Scenarios page's compare list): ``preset:<preset id>`` or
+#: ``saved:<saved name>``.
+REF_KINDS = ("preset", "saved")
+
+
+def scenario_ref(kind: str, name: str) -> str:
+    """The reference of a preset (``kind="preset"``) or a saved scenario (``kind="saved"``)."""
+    if kind not in REF_KINDS:
+        raise UserInputError(f"scenario reference kind {kind!r} is not one of {', '.join(REF_KINDS)}")
+    return f"{kind}:{name}"
+
+
+def parse_scenario_ref(ref: str) -> tuple[str, str]:
+    """``(kind, name)`` of a reference; a saved name may itself contain colons."""
+    kind, sep, name = ref.partition(":")
+    if not sep or kind not in REF_KINDS or (kind == "preset" and name not in presets.PRESETS):
+        raise UserInputError(f"{ref!r} names no preset or saved scenario")
+    return kind, name
+
+
+def ref_label(ref: str) -> str:
+    """Display name: the preset's title, or ``Saved: <name>``."""
+    kind, name = parse_scenario_ref(ref)
+    return presets.PRESETS[name].title if kind == "preset" else f"Saved: {name}"
+
+
+def load_ref(ref: str, store: ScenarioStore) -> Assumptions:
+    """The Assumptions a reference names (a saved one is read from ``store``)."""
+    kind, name = parse_scenario_ref(ref)
+    return presets.preset(name) if kind == "preset" else store.load(name)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from forecasting.scenarios import engine as scenarios
+from forecasting.scenarios import presets
 from ui import layout
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
@@ -34,7 +34,7 @@ def test_opens_on_overview_with_chart_title_and_credits(at):
 def test_sidebar_defaults_to_statistical_baseline(at):
     assert at.sidebar.selectbox(key="sb_scenario").value == "baseline"
     assert at.sidebar.slider(key="sb_horizon").value == 5
-    assert at.session_state["assumptions"] == scenarios.preset("baseline")
+    assert at.session_state["assumptions"] == presets.preset("baseline")
     assert len(at.sidebar.multiselect(key="sb_roles").value) == 7
 
 
@@ -59,11 +59,11 @@ def test_preset_and_horizon_write_the_shared_assumptions():
     assert at.session_state["assumptions"].horizon_years == 3
     assert at.session_state["assumptions"].preset == "bls2034"
     # a scenario changed elsewhere (Scenarios page, a link) is reflected, not overwritten
-    at.session_state["assumptions"] = scenarios.preset("wef2023")
+    at.session_state["assumptions"] = presets.preset("wef2023")
     at.run()
     assert at.sidebar.selectbox(key="sb_scenario").value == "wef2023"
     assert at.sidebar.slider(key="sb_horizon").value == 5
-    assert at.session_state["assumptions"] == scenarios.preset("wef2023")
+    assert at.session_state["assumptions"] == presets.preset("wef2023")
 
 
 def test_missing_module_shows_coming_soon_not_a_traceback():

@@ -150,9 +150,9 @@ def test_sidebar_filters_narrow_the_industry_charts():
 
 
 def test_wef_preset_scope_and_point_path_on_the_demand_page(at):
-    from forecasting.scenarios import engine as sc
+    from forecasting.scenarios import presets
     base_ds = _forecast_y(at, 0, "Data scientist (forecast)")
-    at.session_state["assumptions"] = sc.preset("wef2023")
+    at.session_state["assumptions"] = presets.preset("wef2023")
     at.run()
     assert not at.exception
     np.testing.assert_allclose(_forecast_y(at, 0, "Data scientist (forecast)"), base_ds)  # not WEF's

@@ -12,7 +12,7 @@ from forecasting.core import catalog
 from forecasting.sources import loaders as data
 
 from forecasting.headcount import projection as headcount
-from forecasting.scenarios import engine as sc
+from forecasting.scenarios import headlines
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 
@@ -25,7 +25,7 @@ def at() -> AppTest:
 
 
 def _specialists(year: int, roles=None) -> float:
-    roles = sc.headline_group(False) if roles is None else roles
+    roles = headlines.headline_group(False) if roles is None else roles
     proj = headcount.baseline_projection(10)
     sel = proj[proj["role"].isin(roles) & (proj["year"] == year)]
     return float(sel["mean"].sum())
@@ -73,7 +73,7 @@ def test_summary_numbers_come_from_the_frames(at):
 
 def test_small_base_roles_join_the_headline_only_when_included():
     app = AppTest.from_file(APP, default_timeout=120).run()
-    assert sc.headline_group(False) == ("ml_engineer", "ml_scientist")
+    assert headlines.headline_group(False) == ("ml_engineer", "ml_scientist")
     app.checkbox(key="gc_small_base").check().run()
     assert not app.exception
     summary = next(m.value for m in app.markdown if m.value.startswith("**In short.**"))

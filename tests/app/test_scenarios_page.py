@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from forecasting.scenarios import engine as sc
+from forecasting.scenarios import analysis, presets, urlcodec
 from forecasting.scenarios.store import ScenarioStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,8 +65,8 @@ def test_preset_changes_figures_and_url():
     assert not at.exception
     high = _line(at)
     assert high[0] == pytest.approx(base[0]) and high[-1] > base[-1] * 1.05
-    assert at.session_state["assumptions"] == sc.preset("high")
-    assert _qp(at) == sc.preset("high").to_query_params()
+    assert at.session_state["assumptions"] == presets.preset("high")
+    assert _qp(at) == urlcodec.encode(presets.preset("high"))
     # compare: the table carries one block of rows per scenario
     at.multiselect(key="sc_compare").set_value(["preset:wef2023", "preset:low"]).run()
     table = at.dataframe[0].value
@@ -76,28 +76,28 @@ def test_preset_changes_figures_and_url():
 
 
 def test_query_params_reproduce_the_state_exactly():
-    a = sc.preset("wef2023").with_changes(name="Team **plan** <b>x</b>", horizon_years=7,
+    a = presets.preset("wef2023").with_changes(name="Team **plan** <b>x</b>", horizon_years=7,
                                           shock_year=2028, shock_pct=12.5,
                                           role_cap={"data_scientist": 400000.0},
                                           industry_growth={"fintech": 1.5}, automotive_share=0.25)
-    at = _page(a.to_query_params())
+    at = _page(urlcodec.encode(a))
     assert at.session_state["assumptions"] == a
     assert not at.warning or all("could not be used" not in w.value for w in at.warning)
     # the page writes the same state back into the URL
-    assert _qp(at) == a.to_query_params()
+    assert _qp(at) == urlcodec.encode(a)
     link = at.code[0].value if at.code else None
     assert link is None  # the link is shown on demand
     at.button(key="sc_share").click().run()
     shown = at.code[0].value
     assert shown.startswith("?") and "n=Team" in shown
-    back, msgs = sc.Assumptions.from_query_params(dict(parse_qsl(shown[1:])))
+    back, msgs = urlcodec.decode(dict(parse_qsl(shown[1:])))
     assert back == a and msgs == []
 
 
 def test_share_link_through_the_dashboard_sets_the_sidebar():
-    a = sc.preset("bls2034").with_changes(horizon_years=4)
+    a = presets.preset("bls2034").with_changes(horizon_years=4)
     at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params.update(a.to_query_params())
+    at.query_params.update(urlcodec.encode(a))
     at.run()
     assert not at.exception, at.exception
     assert at.session_state["assumptions"] == a
@@ -105,13 +105,13 @@ def test_share_link_through_the_dashboard_sets_the_sidebar():
 
 
 def test_tampered_link_falls_back_and_says_which_escaped():
-    params = sc.preset("wef2023").to_query_params()
+    params = urlcodec.encode(presets.preset("wef2023"))
     params.update({"h": "99", "g.ds": "lots", "n": "[click](http://evil)",
                    "tb": "<img src=x>"})
     at = _page(params)
     a = at.session_state["assumptions"]
     assert a.horizon_years == 5 and "data_scientist" not in a.role_growth_map
-    assert a.role_growth_map["ml_engineer"] == pytest.approx(sc.WEF_CAGR_PCT)
+    assert a.role_growth_map["ml_engineer"] == pytest.approx(presets.WEF_CAGR_PCT)
     warning = next(w for w in at.warning if "could not be used" in w.value)
     assert "horizon\\_years" in warning.value and "data\\_scientist" in warning.value
     assert "trend\\_band" in warning.value
@@ -127,7 +127,7 @@ def test_save_and_list(data_home):
     assert not at.exception
     assert any("Saved" in s.value for s in at.success)
     store = ScenarioStore(data_home)
-    assert store.load("My plan") == sc.preset("wef2023").with_changes(name="My plan")
+    assert store.load("My plan") == presets.preset("wef2023").with_changes(name="My plan")
     assert at.session_state["assumptions"].name == "My plan"
 
 
@@ -167,7 +167,7 @@ def test_wef_is_scoped_labelled_and_its_anchor_period_is_a_lever():
 def test_compare_table_sets_rates_beside_wef_and_bls_and_draws_one_band():
     at = _page()
     table = at.dataframe[0].value
-    assert list(table.columns) == sc.TABLE_COLUMNS
+    assert list(table.columns) == analysis.TABLE_COLUMNS
     assert "gap_to_wef_jobs" not in table.columns
     grp = table[table["role"] == "AI/ML specialists"].set_index("scenario")
     assert grp.loc["WEF 2023 (assumption)", "growth_5y_pct"] == pytest.approx(40.0, rel=1e-9)

@@ -173,9 +173,9 @@ def expected_headcount_figure():
     from forecasting.headcount import backtest as headcount_backtest
     from forecasting.headcount import panel as headcount_panel
     from forecasting.headcount import industry_mix
-    from forecasting.scenarios import engine as scenarios
-    proj = scenarios.apply_scenario(scenarios.prepare(headcount.baseline_projection(10)),
-                                    scenarios.preset("baseline"))
+    from forecasting.scenarios import engine, presets
+    proj = engine.apply_scenario(engine.prepare(headcount.baseline_projection(10)),
+                                    presets.preset("baseline"))
     until = headcount_panel.latest_year() + headcount_backtest.validated_horizon()
     return charts.headcount_chart(industry_mix.role_industry_history(), proj,
                                   ["ml_engineer", "data_scientist"], None,
@@ -281,10 +281,10 @@ def test_share_link_reproduces_the_scenario(page, server, artifacts_dir):
 
     from forecasting.headcount import projection as headcount
 
-    from forecasting.scenarios import engine as scenarios
-    shared = scenarios.preset("wef2023").with_changes(name="Team plan 2032", horizon_years=7,
+    from forecasting.scenarios import engine, presets, urlcodec
+    shared = presets.preset("wef2023").with_changes(name="Team plan 2032", horizon_years=7,
                                                        blend_weight=0.75)
-    goto(page, server, "scenarios?" + urlencode(shared.to_query_params()))
+    goto(page, server, "scenarios?" + urlencode(urlcodec.encode(shared)))
     drawn = page.evaluate(
         """() => { const gd = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')[0];
                    return gd._fullData.filter(d => d.mode && d.mode.includes('lines'))
@@ -293,7 +293,7 @@ def test_share_link_reproduces_the_scenario(page, server, artifacts_dir):
     assert mine, [t["name"] for t in drawn]
     assert mine[0]["x"][-1].startswith("2032"), mine[0]["x"]
     # the drawn total equals the engine's total for the shared assumptions
-    proj = scenarios.apply_scenario(scenarios.prepare(headcount.baseline_projection(10)), shared)
+    proj = engine.apply_scenario(engine.prepare(headcount.baseline_projection(10)), shared)
     total_2032 = proj[proj["year"] == 2032]["mean"].sum()
     assert mine[0]["y"][-1] == pytest.approx(total_2032, rel=1e-6)
     assert page.locator('[data-testid="stException"]').count() == 0
