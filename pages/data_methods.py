@@ -66,16 +66,19 @@ st.markdown(
     f"latest May estimate: **phi = {f['phi']:.2f}** (80% interval {f['phi_80'][0]:.2f}–"
     f"{f['phi_80'][1]:.2f}), chosen as the value that forecast best over {f['n_pairs']} "
     "backtests from several origins and horizons (each horizon weighted equally), on the "
-    "829 occupations of May 2021 on and the 656 linked to May 2017–2019. Intervals carry "
-    "phi's uncertainty, the renewal of growth, and shocks at the long-run scale of May "
-    f"2017 on incl. 2020 ({100 * f['s_long']:.1f}% a year, widened ×{f['width_factor']:.2f} "
+    f"{f['recent_n']} occupations of May {f['recent_first']} on and the {f['long_n']} linked to "
+    f"May {f['long_early']}. Intervals carry phi's uncertainty, the renewal of growth, and "
+    f"shocks at the long-run scale of May {f['long_first']} on"
+    + (f" incl. {f['long_gap']}" if f["long_gap"] else "") +
+    f" ({100 * f['s_long']:.1f}% a year, widened ×{f['width_factor']:.2f} "
     "so that 80% intervals cover 80% over the backtests 2+ years ahead).")
 summary = data.headcount_horizon_summary()
 st.dataframe(backtest_charts.score_table(summary), hide_index=True, width="stretch", height=300)
-fig = backtest_charts.backtest_horizon_chart(summary)
+setups = data.headcount_backtest_setups()
+fig = backtest_charts.backtest_horizon_chart(
+    summary, years=setups["origin_year"].tolist() + setups["holdout_year"].tolist())
 st.plotly_chart(fig, width="stretch", key="dm_hb_horizon")
 downloads.chart_downloads(fig, "headcount_backtest_by_horizon", key="dm_hb_horizon")
-setups = data.headcount_backtest_setups()
 pick = st.selectbox("Backtest to inspect", list(setups.index), key="dm_hb_pick",
                     index=int(hb.default_setup(setups)),
                     format_func=lambda i: (f"{setups.at[i, 'horizon']} years ahead: May "

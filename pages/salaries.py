@@ -111,7 +111,7 @@ downloads.chart_downloads(fig_proj, "salary_projection", key="dl_sal_proj")
 st.caption(f"Bands of the filters above moved by (1+g)^h with g = {growth:.1f}% a year. The "
            f"median's 95% interval is its bootstrap interval, moved the same way and widened "
            f"by exp(±1.96·σ·√h), σ = {default.sigma_pct:.2f} pp, the standard deviation of US "
-           f"posted-wage growth (Indeed, 2019–{default.as_of[:4]}). Posted wages across all "
+           f"posted-wage growth (Indeed, {data.wage_series_years()}). Posted wages across all "
            "jobs are the reference, not AI/ML jobs alone: an assumption, not a forecast.")
 
 downloads.report_download(

@@ -10,7 +10,9 @@ from forecasting.viz import style
 
 
 def test_year_span_pins_format():
-    assert style.year_span([2025, 2021, 2023, 2021]) == "2021–2025"  # sorted, en dash
+    assert style.year_span([2025, 2021, 2022, 2023, 2024, 2021]) == "2021–2025"  # sorted, en dash
+    assert style.year_span([2017, 2018, 2019, 2021, 2022, 2023]) == "2017–2019, 2021–2023"  # gap
+    assert style.year_span(range(2024, 2035), short_end=True) == "2024–34"
     assert style.year_span(np.array([2024, 2024])) == "2024"  # one year alone
     assert style.year_span([]) == ""
 

@@ -142,12 +142,20 @@ def headcount_sources() -> str:
 
 @st.cache_data(show_spinner=False)
 def headcount_calibration_facts() -> dict:
-    """phi, its 80% interval, the long-run shock scale and width factor, and how many backtest
-    pairs chose them (for the Methods text)."""
+    """phi, its 80% interval, the long-run shock scale and width factor, how many backtest
+    pairs chose them, and the two panels' sizes and years (for the Methods text)."""
     from forecasting.headcount import calibration as hcal
+    from forecasting.headcount import panel as hp
+    from forecasting.viz import style
     cal = hcal.calibration()
+    recent, long = hp.oews_panel(), hp.long_panel()
+    gap = sorted(set(range(long.years[0], long.years[-1] + 1)) - set(long.years))
     return {"phi": cal.phi, "phi_80": cal.phi_interval(0.80), "phi_95": cal.phi_interval(0.95),
-            "s_long": cal.s_long, "width_factor": cal.width_factor, "n_pairs": cal.n_pairs}
+            "s_long": cal.s_long, "width_factor": cal.width_factor, "n_pairs": cal.n_pairs,
+            "recent_n": len(recent.socs), "recent_first": recent.years[0],
+            "long_n": len(long.socs), "long_first": long.years[0],
+            "long_early": style.year_span(y for y in long.years if y < recent.years[0]),
+            "long_gap": style.year_span(gap)}
 
 
 @st.cache_resource(show_spinner=False)
@@ -329,6 +337,14 @@ def wage_growth_default():
     """Latest US posted-wage growth (salaries.WageGrowth), the projection's default."""
     from forecasting.salaries import bands as salaries
     return salaries.default_wage_growth(salaries.load_wage_series("US"))
+
+
+@st.cache_data(show_spinner=False)
+def wage_series_years() -> str:
+    """The years of the US posted-wage series behind the default and its sigma ('2019–2025')."""
+    from forecasting.salaries import bands as salaries
+    from forecasting.viz import style
+    return style.year_span(pd.to_datetime(salaries.load_wage_series("US")["ds"]).dt.year)
 
 
 @st.cache_data(show_spinner=False)

@@ -13,6 +13,7 @@ from plotly.basedatatypes import BaseFigure
 
 from forecasting.core import catalog
 from forecasting.scenarios import engine as scenarios
+from forecasting.viz import style
 from ui import data
 
 CREDITS: tuple[str, ...] = (
@@ -48,8 +49,9 @@ def headcount_caption(roles, preset_id: str) -> str:
     """The Demand page's headcount chart caption: how to read it, each shown role's growth
     source (and a small-base warning), and the preset's own caveat when it is an assumption.
     One string, shown as one element (every element costs each lever move)."""
+    bls = style.year_span(data.bls_role_paths()["year"], short_end=True)
     lines = [("Solid: OEWS history (May of each year). Dashed: projection; shaded: model "
-              "uncertainty (80% and 95% intervals). Dotted: BLS 2024–34 projection (all "
+              f"uncertainty (80% and 95% intervals). Dotted: BLS {bls} projection (all "
               "industries). Grey background: years beyond the backtested horizon. A role "
               "anchored to an outside figure or to your growth at blend weight 1, and the "
               "High/Low presets, are point paths.")]

@@ -3,12 +3,14 @@ predicted growth, error by horizon per method, predicted vs actual growth per oc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from forecasting.core.errors import UserInputError
-from forecasting.viz.style import layout_dict, rgba, series_colour
+from forecasting.viz.style import layout_dict, rgba, series_colour, year_span
 from forecasting.viz.traces import make_figure, require_columns, trace
 
 
@@ -99,10 +101,12 @@ def headcount_calibration_chart(table: pd.DataFrame, *, footer: str | None = Non
 
 
 def backtest_horizon_chart(summary: pd.DataFrame, *, footer: str | None = None,
-                           title: str = "Headcount backtests: error by horizon") -> go.Figure:
+                           title: str = "Headcount backtests: error by horizon",
+                           years: Iterable[int] = ()) -> go.Figure:
     """Mean absolute error of the log change against the horizon, one line per method.
 
-    summary: ``headcount_backtest.horizon_summary`` output (horizon, method, mae, ...)."""
+    summary: ``headcount_backtest.horizon_summary`` output (horizon, method, mae, ...).
+    ``years``: the OEWS May years the backtests use (origins and holdouts), for the footer."""
     require_columns(summary, ["horizon", "method", "n_backtests", "mae", "mae_weighted"],
              "backtest_horizon_chart")
     from forecasting.headcount import backtest as hb  # lazy: charts stays light to import
@@ -125,8 +129,8 @@ def backtest_horizon_chart(summary: pd.DataFrame, *, footer: str | None = None,
                            "<extra></extra>")))
     return make_figure(traces, layout_dict(
         title=title, x_title="Years ahead", y_title="Mean absolute error (log points, 1 ≈ 1%)",
-        footer=footer or "Source: BLS OEWS May 2017-2019 and 2021 on; mean over every backtest "
-                         "at each horizon.", xaxis={"dtick": 1}, yaxis={"rangemode": "tozero"}))
+        footer=footer or (f"Source: BLS OEWS{' May ' + span if (span := year_span(years)) else ''}; "
+                          "mean over every backtest at each horizon."), xaxis={"dtick": 1}, yaxis={"rangemode": "tozero"}))
 
 
 def headcount_backtest_chart(pred: pd.DataFrame, *, method: str | None = None,

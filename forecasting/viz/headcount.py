@@ -14,7 +14,7 @@ from plotly.colors import get_colorscale
 from forecasting.core import catalog
 from forecasting.core.errors import UserInputError
 from forecasting.viz.style import (industry_label, layout_dict, rgba, role_label, series_colour,
-                                   wrap_title)
+                                   wrap_title, year_span)
 from forecasting.viz.traces import (BAND_COLS, add_series, interval_hover, make_figure,
                                     require_columns, trace, vline)
 
@@ -91,13 +91,14 @@ def headcount_chart(history: pd.DataFrame, projection: pd.DataFrame, roles: Sequ
             if b.empty:
                 continue
             name = f"{role_label(rid)}: {BLS_LINE_NAME}"
+            y0, span = int(b["year"].iloc[0]), year_span(b["year"], short_end=True)
             traces.append(trace(
                 "scatter", x=b["year"].astype(int).to_numpy(), y=b["bls_mean"].to_numpy(float),
                 mode="lines", name=name, legendgroup=role_label(rid),
                 line={"color": series_colour(rid, i), "width": 1.8, "dash": "dot"},
                 meta={"fields": {"series": name, "kind": "bls_projection"}},
-                hovertemplate=(f"<b>{name}</b><br>%{{x}}: %{{y:,.0f}} people (BLS 2024-34 rate "
-                               "from the May 2024 level)<extra></extra>")))
+                hovertemplate=(f"<b>{name}</b><br>%{{x}}: %{{y:,.0f}} people (BLS {span} rate "
+                               f"from the May {y0} level)<extra></extra>")))
     shapes, annotations = [], []
     end = int(proj["year"].max()) if len(proj) else None
     if backtested_until is not None and end is not None and end > backtested_until:

@@ -153,15 +153,21 @@ def footer_text(fig: go.Figure) -> str | None:
     return None
 
 
-def year_span(years: Iterable[int]) -> str:
-    """'2021–2025' for the years a source covers (en dash; one year alone; '' for none).
+def year_span(years: Iterable[int], short_end: bool = False) -> str:
+    """The years a source covers as text: '2021–2025'; runs split at gaps ('2017–2019,
+    2021–2025'); one year alone ('2024'); '' for none. ``short_end``: '2024–34'.
 
     Footers and captions quote the years of the data actually loaded through this, so they
     follow a new vintage without a code change."""
     ys = sorted({int(y) for y in years})
-    if not ys:
-        return ""
-    return str(ys[0]) if ys[0] == ys[-1] else f"{ys[0]}–{ys[-1]}"
+    runs: list[list[int]] = []
+    for y in ys:
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(str(r[0]) if len(r) == 1 else
+                     f"{r[0]}–{r[-1] % 100:02d}" if short_end else f"{r[0]}–{r[-1]}" for r in runs)
 
 
 def headcount_sources(years: Iterable[int]) -> str:
