@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import pandas as pd
+import plotly.graph_objects as go
 
 from forecasting.core import catalog
 from forecasting.viz.style import layout_dict, role_label, series_colour
