@@ -134,7 +134,8 @@ def postings_section(roles: tuple[str, ...]) -> None:
     chosen = pb.choice.get(sid, "auto") if model == "auto" else model
     m = data.postings_backtest_row(pb, sid, chosen)
     if m is not None:
-        pc3.metric(f"Backtest of '{chosen}'" + (" (picked by auto)" if model == "auto" else ""), f"MASE {m['mase']:.2f}",
+        pc3.metric(f"Backtest of '{chosen}'" + (" (picked by auto)" if model == "auto" else ""),
+                   f"MASE {m['mase']:.2f}",
                    f"coverage 80%: {m['coverage_80']:.0%} · 95%: {m['coverage_95']:.0%}", delta_color="off")
     fig = data.postings_figure(sid, model, chosen if model != "auto" else f"auto: {chosen}")
     layout.plotly_chart(fig, key="dm_postings")

@@ -56,9 +56,10 @@ st.markdown(headlines.summary_markdown(
     (oews_top["soc_title"], layout.fmt_usd(oews_top["a_median"]), int(oews_top["year"]))))
 
 # --- growth ranking ---------------------------------------------------------------------------
-fig = headcount_charts.growth_ranking(growth[growth["role"].isin(side.roles)], title=f"Projected US employment growth by role, "
-                                          f"{base_year}–{base_year + horizon} (baseline)",
-                           footer=layout.baseline_footer())
+fig = headcount_charts.growth_ranking(growth[growth["role"].isin(side.roles)],
+                                      title=f"Projected US employment growth by role, "
+                                            f"{base_year}–{base_year + horizon} (baseline)",
+                                      footer=layout.baseline_footer())
 st.plotly_chart(fig, width="stretch", key="overview_ranking")
 downloads.chart_downloads(fig, "growth_ranking", key="overview_ranking")
 st.caption("Dots: central projection; thick and thin bars: 80% and 95% intervals. Employment "

@@ -13,14 +13,12 @@ import plotly.graph_objects as go
 import pytest
 
 from forecasting.core import catalog
-
+from forecasting.core.errors import UserInputError
+from forecasting.headcount import projection as headcount
 from forecasting.viz import backtest as backtest_charts
 from forecasting.viz import figure_data, style, timeseries, traces
 from forecasting.viz import headcount as headcount_charts
 from forecasting.viz import scenario as scenario_charts
-
-from forecasting.headcount import projection as headcount
-from forecasting.core.errors import UserInputError
 
 FOOTER = "Source: BLS OEWS May 2025; Indeed Hiring Lab (CC BY 4.0). Assumption: test."
 BANDS = ["lo_80", "hi_80", "lo_95", "hi_95"]
@@ -395,8 +393,8 @@ def test_headcount_backtest_chart_baseline_and_bad_input():
 
 def test_headcount_backtest_chart_on_the_real_backtest():
     """The highlighted points are the occupations the roles are built on (real panel)."""
-    from forecasting.headcount import projection as headcount
     from forecasting.headcount import backtest as headcount_backtest
+    from forecasting.headcount import projection as headcount
 
     pred = headcount_backtest.predictions(2025, 1)
     fig = backtest_charts.headcount_backtest_chart(pred)

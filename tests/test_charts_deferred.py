@@ -8,13 +8,11 @@ import json
 import plotly.io as pio
 import pytest
 
-from forecasting.viz import figure_data, headcount as headcount_charts, traces
-
-from forecasting.headcount import projection as headcount
-
 from forecasting.headcount import industry_mix
-
+from forecasting.headcount import projection as headcount
 from forecasting.scenarios import engine as scenarios
+from forecasting.viz import figure_data, traces
+from forecasting.viz import headcount as headcount_charts
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ from forecasting.core.errors import UserInputError
 from forecasting.viz.style import layout_dict, rgba, series_colour, year_span
 from forecasting.viz.traces import make_figure, require_columns, trace
 
-
 # Predicted vs actual growth of every detailed occupation in the panel backtest
 # (forecasting/headcount/backtest.py). Data traces: the other occupations and, highlighted and
 # labelled, the occupations the product's roles are built on (``in_catalog``), with SOC code,
@@ -130,7 +129,8 @@ def backtest_horizon_chart(summary: pd.DataFrame, *, footer: str | None = None,
     return make_figure(traces, layout_dict(
         title=title, x_title="Years ahead", y_title="Mean absolute error (log points, 1 ≈ 1%)",
         footer=footer or (f"Source: BLS OEWS{' May ' + span if (span := year_span(years)) else ''}; "
-                          "mean over every backtest at each horizon."), xaxis={"dtick": 1}, yaxis={"rangemode": "tozero"}))
+                          "mean over every backtest at each horizon."),
+        xaxis={"dtick": 1}, yaxis={"rangemode": "tozero"}))
 
 
 def headcount_backtest_chart(pred: pd.DataFrame, *, method: str | None = None,

@@ -13,10 +13,8 @@ from plotly.colors import get_colorscale
 
 from forecasting.core import catalog
 from forecasting.core.errors import UserInputError
-from forecasting.viz.style import (industry_label, layout_dict, rgba, role_label, series_colour,
-                                   wrap_title, year_span)
-from forecasting.viz.traces import (BAND_COLS, add_series, interval_hover, make_figure,
-                                    require_columns, trace, vline)
+from forecasting.viz.style import industry_label, layout_dict, rgba, role_label, series_colour, wrap_title, year_span
+from forecasting.viz.traces import BAND_COLS, add_series, interval_hover, make_figure, require_columns, trace, vline
 
 
 def _aggregate_industries(frame: pd.DataFrame, value_cols: Sequence[str],
@@ -26,9 +24,9 @@ def _aggregate_industries(frame: pd.DataFrame, value_cols: Sequence[str],
     Summing interval bounds across industries is exact when industries share the role's growth
     path (comonotonic), which is how the baseline projection splits a role; otherwise it is a
     conservative (wide) interval. The same rule as ``core.totals.with_totals`` (a test holds them
-    equal), which is pandas and ~25x slower here (groupby of every level). Numpy, not pandas: at a few hundred rows pandas' per-call cost
-    (arrow-string groupby ~5 ms, each boolean filter ~0.3 ms) was most of the headcount chart,
-    which every Demand-page rerun redraws.
+    equal), which is pandas and ~25x slower here (it groups every level). Numpy, not pandas: at a
+    few hundred rows pandas' per-call cost (arrow-string groupby ~5 ms, each boolean filter
+    ~0.3 ms) was most of the headcount chart, which every Demand-page rerun redraws.
     """
     roles = frame["role"].to_numpy(object)
     years = frame["year"].to_numpy(np.int64)

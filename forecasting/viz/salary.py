@@ -19,7 +19,6 @@ from forecasting.core import catalog
 from forecasting.viz.style import rgba, style_figure
 from forecasting.viz.traces import require_columns
 
-
 SALARY_OTHER_COLOUR = "#BBBBBB"
 SALARY_SMALL_N_COLOUR = "#A0A0A0"
 SALARY_FOOTER = ("Source: ai-jobs.net salaries (CC0 1.0), self-reported and self-selected. "

@@ -8,10 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from forecasting.core.errors import UserInputError
-from forecasting.viz.style import (COMPONENT_COLOURS, MAX_SCENARIOS, OKABE_ITO, SCENARIO_COLOURS,
-                                   layout_dict)
+from forecasting.viz.style import COMPONENT_COLOURS, MAX_SCENARIOS, OKABE_ITO, SCENARIO_COLOURS, layout_dict
 from forecasting.viz.traces import make_figure, require_columns, trace, vline
-
 
 REFERENCE_NAME = "Statistical baseline: 80% interval (model uncertainty)"
 

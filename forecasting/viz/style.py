@@ -85,9 +85,10 @@ def layout_dict(*, title: str, x_title: str, y_title: str, footer: str | None, h
     Factories build the whole figure from dicts in one ``go.Figure`` call: plotly's per-property
     validation of many ``update_*`` calls was most of a demand-page rerun. ``extra`` is merged
     in (nested dicts merged), e.g. ``yaxis={"tickformat": "~s"}``. ``as_of`` appends "Data as of
-    <date>" to the footer (off for charts of a user's own series). The footer sits below the plot area, pinned in pixels (``footer_shift`` below the axis) so
-    it never overlaps tick labels; the title is pinned to the top so a two-row legend fits and
-    is wrapped so it is never clipped on a narrow (1280 px) screen.
+    <date>" to the footer (off for charts of a user's own series). The footer sits below the
+    plot area, pinned in pixels (``footer_shift`` below the axis) so it never overlaps tick
+    labels; the title is pinned to the top so a two-row legend fits and is wrapped so it is
+    never clipped on a narrow (1280 px) screen.
     """
     note = data_as_of_note() if as_of else ""
     text = "<br>".join(textwrap.wrap(" ".join(x for x in (footer or DEFAULT_FOOTER, note) if x),

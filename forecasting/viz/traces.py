@@ -21,7 +21,6 @@ import plotly.graph_objects as go
 from forecasting.core.errors import UserInputError
 from forecasting.viz.style import BAND_ALPHA, rgba
 
-
 #: Validate every property of the figures built from dicts. Off in the app (validation was most
 #: of the rerun time); tests/test_charts.py turns it on so a misspelt property still fails there.
 VALIDATE = False
