@@ -27,7 +27,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=25, help="warm exports per format (default 25)")
     args = ap.parse_args()
-    from forecasting.viz import charts
+    from forecasting.viz import headcount as headcount_charts
     from forecasting.viz import export
     from forecasting.headcount import projection as headcount
     from forecasting.headcount import industry_mix
@@ -36,7 +36,7 @@ def main() -> int:
         print(f"image export unavailable: {reason}")
         return 1
     hist, proj = industry_mix.role_industry_history(), headcount.baseline_projection(5)
-    fig = charts.headcount_chart(hist, proj, ["data_scientist", "ml_engineer", "software_engineer"])
+    fig = headcount_charts.headcount_chart(hist, proj, ["data_scientist", "ml_engineer", "software_engineer"])
     t = time.perf_counter()
     export.to_bytes(fig, "png")
     print(f"cold first PNG: {time.perf_counter() - t:.2f} s (starts Chromium)")
@@ -58,7 +58,7 @@ def main() -> int:
         times.append(time.perf_counter() - t)
     medians["png_spaced"] = statistics.median(times)
     print(f"png  n={args.n} 0.5 s apart: median {medians['png_spaced']:.3f} s  min {min(times):.3f}")
-    stack = charts.industry_stack(proj, "data_scientist")
+    stack = headcount_charts.industry_stack(proj, "data_scientist")
     t = time.perf_counter()
     z = export.report_zip({"headcount": fig, "stack": stack}, {"projection": proj}, {}, None)
     print(f"report ZIP (2 charts x png/svg/pdf/html + CSVs): {time.perf_counter() - t:.2f} s, "

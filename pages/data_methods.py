@@ -10,8 +10,14 @@ import streamlit as st
 
 from forecasting.core import catalog
 from forecasting.core.errors import UserInputError
-from ui import data, layout
+from forecasting.headcount import backtest as hb
+from forecasting.postings import inputs, models
+from forecasting.viz import backtest as backtest_charts
+from forecasting.viz import timeseries
+from ui import data, downloads, layout
 from ui.url_state import escape_md
+
+layout.use_app_navigation()
 
 st.header("Data & methods")
 
@@ -53,80 +59,55 @@ st.markdown(
 
 # --- headcount model backtest -----------------------------------------------------------------
 st.subheader("Headcount model: backtests 1-7 years ahead")
-METHOD_LABELS = {"eb_damped_t": "Headcount model (damped panel trend)",
-                 "linear_trend": "Straight-line trend (first-round model)",
-                 "zero": "Zero growth (no change)", "last": "Repeat last year's growth",
-                 "mean3": "Mean growth of recent years (≤ 3)"}
-
-
-def score_table(bt: pd.DataFrame) -> pd.DataFrame:
-    """A score table for reading: method names, errors in log points, coverage in %."""
-    def pct(v: float) -> str:
-        return "—" if pd.isna(v) else f"{100 * v:.0f}%"
-    out = pd.DataFrame({"Method": bt["method"].map(METHOD_LABELS).fillna(bt["method"])})
-    for col, name in (("horizon", "Years ahead"), ("n_backtests", "Backtests"),
-                      ("n_occupations", "Occupations")):
-        if col in bt:
-            out.insert(0 if col == "horizon" else len(out.columns), name, bt[col].to_numpy())
-    out["Mean abs. error (log points)"] = (100 * bt["mae"]).round(2).to_numpy()
-    out["Employment-weighted (log points)"] = (100 * bt["mae_weighted"]).round(2).to_numpy()
-    out["Inside 80% interval"] = bt["coverage_80"].map(pct).to_numpy()
-    out["Inside 95% interval"] = bt["coverage_95"].map(pct).to_numpy()
-    return out
-
-
-if layout.available("forecasting.headcount.backtest", "forecasting.viz.charts"):
-    from forecasting.viz import charts as fcharts
-    from forecasting.headcount import backtest as hb
-
-    f = data.headcount_calibration_facts()
-    st.markdown(
-        "Each occupation's persistent growth is estimated with all detailed OEWS occupations, "
-        "shrunk toward its SOC major group, and **fades by a factor phi a year** after the "
-        f"latest May estimate: **phi = {f['phi']:.2f}** (80% interval {f['phi_80'][0]:.2f}–"
-        f"{f['phi_80'][1]:.2f}), chosen as the value that forecast best over {f['n_pairs']} "
-        "backtests from several origins and horizons (each horizon weighted equally), on the "
-        "829 occupations of May 2021 on and the 656 linked to May 2017–2019. Intervals carry "
-        "phi's uncertainty, the renewal of growth, and shocks at the long-run scale of May "
-        f"2017 on incl. 2020 ({100 * f['s_long']:.1f}% a year, widened ×{f['width_factor']:.2f} "
-        "so that 80% intervals cover 80% over the backtests 2+ years ahead).")
-    summary = data.headcount_horizon_summary()
-    st.dataframe(score_table(summary), hide_index=True, width="stretch", height=300)
-    fig = fcharts.backtest_horizon_chart(summary)
-    st.plotly_chart(fig, width="stretch", key="dm_hb_horizon")
-    layout.chart_downloads(fig, "headcount_backtest_by_horizon", key="dm_hb_horizon")
-    setups = data.headcount_backtest_setups()
-    latest = setups[(setups["horizon"] == 1)]["holdout_year"].idxmax()  # 1 year to the latest May
-    pick = st.selectbox("Backtest to inspect", list(setups.index), key="dm_hb_pick", index=int(latest),
-                        format_func=lambda i: (f"{setups.at[i, 'horizon']} years ahead: May "
-                                               f"{setups.at[i, 'origin_year']} → May "
-                                               f"{setups.at[i, 'holdout_year']} "
-                                               f"({setups.at[i, 'panel']} panel)"))
-    holdout, horizon = (int(setups.at[pick, c]) for c in ("holdout_year", "horizon"))
-    bt = data.headcount_backtest(holdout, horizon)
-    pred = data.headcount_backtest_predictions(holdout, horizon)
-    st.dataframe(score_table(bt), hide_index=True, width="stretch")
-    st.markdown(hb.verdict_vs_zero(bt, f"{horizon} years ahead") + f" Employment-weighted "
-                f"slope of actual on predicted growth: {hb.weighted_slope(pred):.2f} (1 = the "
-                "spread of the predictions is right).")
-    cal_fig = fcharts.headcount_calibration_chart(hb.calibration_table(pred))
-    st.plotly_chart(cal_fig, width="stretch", key="dm_hb_cal")
-    layout.chart_downloads(cal_fig, "headcount_calibration", key="dm_hb_cal")
-    hb_fig = fcharts.headcount_backtest_chart(pred)
-    st.plotly_chart(hb_fig, width="stretch", key="dm_hb_chart")
-    layout.chart_downloads(hb_fig, "headcount_backtest", key="dm_hb")
-    st.markdown("**How roles are carved from occupations.** A role is a constant share of one "
-                "occupation's projection; roles of one occupation add up to it in every year "
-                "and draw, and share its growth rate. ai-jobs.net title ratios swing from year "
-                "to year without a trend, so their spread (sd of the log ratio) widens the "
-                "carved role's band instead of a trend being projected.")
-    st.dataframe(data.role_shares()[["role", "growth_source", "share", "share_log_sd", "basis"]],
-                 hide_index=True, width="stretch")
+f = data.headcount_calibration_facts()
+st.markdown(
+    "Each occupation's persistent growth is estimated with all detailed OEWS occupations, "
+    "shrunk toward its SOC major group, and **fades by a factor phi a year** after the "
+    f"latest May estimate: **phi = {f['phi']:.2f}** (80% interval {f['phi_80'][0]:.2f}–"
+    f"{f['phi_80'][1]:.2f}), chosen as the value that forecast best over {f['n_pairs']} "
+    "backtests from several origins and horizons (each horizon weighted equally), on the "
+    f"{f['recent_n']} occupations of May {f['recent_first']} on and the {f['long_n']} linked to "
+    f"May {f['long_early']}. Intervals carry phi's uncertainty, the renewal of growth, and "
+    f"shocks at the long-run scale of May {f['long_first']} on"
+    + (f" incl. {f['long_gap']}" if f["long_gap"] else "") +
+    f" ({100 * f['s_long']:.1f}% a year, widened ×{f['width_factor']:.2f} "
+    "so that 80% intervals cover 80% over the backtests 2+ years ahead).")
+summary = data.headcount_horizon_summary()
+st.dataframe(backtest_charts.score_table(summary), hide_index=True, width="stretch", height=300)
+setups = data.headcount_backtest_setups()
+fig = backtest_charts.backtest_horizon_chart(
+    summary, years=setups["origin_year"].tolist() + setups["holdout_year"].tolist())
+st.plotly_chart(fig, width="stretch", key="dm_hb_horizon")
+downloads.chart_downloads(fig, "headcount_backtest_by_horizon", key="dm_hb_horizon")
+pick = st.selectbox("Backtest to inspect", list(setups.index), key="dm_hb_pick",
+                    index=int(hb.default_setup(setups)),
+                    format_func=lambda i: (f"{setups.at[i, 'horizon']} years ahead: May "
+                                           f"{setups.at[i, 'origin_year']} → May "
+                                           f"{setups.at[i, 'holdout_year']} "
+                                           f"({setups.at[i, 'panel']} panel)"))
+holdout, horizon = (int(setups.at[pick, c]) for c in ("holdout_year", "horizon"))
+bt = data.headcount_backtest(holdout, horizon)
+pred = data.headcount_backtest_predictions(holdout, horizon)
+st.dataframe(backtest_charts.score_table(bt), hide_index=True, width="stretch")
+st.markdown(hb.verdict_vs_zero(bt, f"{horizon} years ahead") + f" Employment-weighted "
+            f"slope of actual on predicted growth: {hb.weighted_slope(pred):.2f} (1 = the "
+            "spread of the predictions is right).")
+cal_fig = backtest_charts.headcount_calibration_chart(hb.calibration_table(pred))
+st.plotly_chart(cal_fig, width="stretch", key="dm_hb_cal")
+downloads.chart_downloads(cal_fig, "headcount_calibration", key="dm_hb_cal")
+hb_fig = backtest_charts.headcount_backtest_chart(pred)
+st.plotly_chart(hb_fig, width="stretch", key="dm_hb_chart")
+downloads.chart_downloads(hb_fig, "headcount_backtest", key="dm_hb")
+st.markdown("**How roles are carved from occupations.** A role is a constant share of one "
+            "occupation's projection; roles of one occupation add up to it in every year "
+            "and draw, and share its growth rate. ai-jobs.net title ratios swing from year "
+            "to year without a trend, so their spread (sd of the log ratio) widens the "
+            "carved role's band instead of a trend being projected.")
+st.dataframe(data.role_shares()[["role", "growth_source", "share", "share_log_sd", "basis"]],
+             hide_index=True, width="stretch")
 
 # --- your own series --------------------------------------------------------------------------
 st.subheader("Forecast your own series")
-charts, inputs, models = layout.require("forecasting.viz.charts", "forecasting.postings.inputs",
-                                        "forecasting.postings.models")
 st.markdown("Upload a CSV with columns `series_id, ds, y` (one row per date; several series "
             "allowed). It is checked and cleaned by the same rules as the CLI, then forecast "
             "with the same engine.")
@@ -136,39 +117,13 @@ horizon = c2.number_input("Horizon (periods)", 1, inputs.MAX_HORIZON, 12, key="d
 model = c3.selectbox("Model", models.MODEL_NAMES, key="dmm_model")
 
 
-#: Series forecast and charted here (the first ones by id); the CLI forecasts any number.
-#: A 50 MB upload holds ~20,000 series: all of them in one chart, or fitted in one page run,
-#: would take minutes and hundreds of MB of server memory.
-SHOWN_SERIES = 10
-
-
-@st.cache_data(show_spinner="Forecasting your series…", max_entries=8)
-def forecast_upload(raw: bytes, horizon: int, model: str):
-    """(history of the shown series, notes, their forecast, series and rows in the file).
-    Only the shown series are cached: the whole file's frame would stay in memory."""
-    from forecasting.postings.batch import series_slices
-    series = inputs.read_series_csv(raw, max_bytes=inputs.max_upload_bytes())
-    notes, freq, n_rows = series.notes, series.freq, len(series.frame)
-    shown = series_slices(series.frame, SHOWN_SERIES)[0].copy()
-    del series  # the rest of the file is not needed here
-    fc = models.forecast_frame(shown, horizon, model=model, freq=freq)
-    return shown, notes, fc, len(freq), n_rows
-
-
-@st.cache_data(show_spinner=False)
-def example_csv(series_id: str = "us_ai_share") -> bytes:
-    """A shipped postings series as a CSV, so the section shows the engine before any upload."""
-    frame = data.postings_monthly()
-    return frame[frame["series_id"] == series_id].to_csv(index=False).encode()
-
-
 if upload is None:
-    name, raw = "example_us_ai_share.csv", example_csv()
+    name, raw = "example_us_ai_share.csv", data.example_postings_csv()
     st.caption("No file yet: showing the shipped Indeed US AI share of postings as an example.")
 else:
     name, raw = upload.name, upload.getvalue()
 try:
-    history, notes, forecast, n_series, n_rows = forecast_upload(raw, int(horizon), model)
+    history, notes, forecast, n_series, n_rows = data.forecast_upload(raw, int(horizon), model)
 except UserInputError as exc:
     st.error(f"{escape_md(name)}: {escape_md(exc)}", icon=":material/error:")  # user text
 else:
@@ -176,20 +131,19 @@ else:
         st.info("What we cleaned:\n" + "\n".join(f"- {escape_md(n)}" for n in notes))
     st.success(f"{n_series:,} series, {n_rows:,} rows; model used: "
                f"{', '.join(sorted(forecast['model'].unique()))}.")
-    if n_series > SHOWN_SERIES:
-        st.caption(f"Forecast and charted here: the first {SHOWN_SERIES} series by id. For all "
+    if n_series > data.SHOWN_SERIES:
+        st.caption(f"Forecast and charted here: the first {data.SHOWN_SERIES} series by id. For all "
                    f"of them: `python -m forecasting predict --input <file> --horizon "
                    f"{int(horizon)} --output forecasts.csv` (or `batch`, in parallel).")
     safe = html.escape(name)  # plotly renders tags in titles; the file name is user text
-    fig = charts.forecast_chart(history, forecast, title=f"{safe}: forecast",
+    fig = timeseries.forecast_chart(history, forecast, title=f"{safe}: forecast",
                                 y_title="y (your units)", footer=f"Source: {safe}; forecast by "
                                 "this dashboard's models.", data_as_of=False)
     st.plotly_chart(fig, width="stretch", key="dmm_series_chart")
-    layout.chart_downloads(fig, "series_forecast", key="dmm_series")
+    downloads.chart_downloads(fig, "series_forecast", key="dmm_series")
 
 # --- backtests --------------------------------------------------------------------------------
 st.subheader("Backtest leaderboard (postings series)")
-layout.require("forecasting.postings.pipeline")
 baseline = data.postings_baseline()
 st.caption("Mean over every monthly postings series and rolling origin. MASE < 1 beats the "
            "seasonal-naive forecast; coverage should be close to 80% and 95%.")

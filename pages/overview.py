@@ -6,12 +6,12 @@ from __future__ import annotations
 import streamlit as st
 
 from forecasting.core import catalog
-from ui import data, layout, sidebar
+from forecasting.headcount import projection as headcount
+from forecasting.scenarios import headlines, presets
+from forecasting.viz import headcount as headcount_charts
+from ui import controls, data, downloads, layout, sidebar
 
-charts, headcount, presets, headlines = layout.require(
-    "forecasting.viz.charts", "forecasting.headcount.projection", "forecasting.scenarios.presets",
-    "forecasting.scenarios.headlines")
-from ui import controls  # noqa: E402  (needs forecasting.scenarios, checked above)
+layout.use_app_navigation()
 
 KPI_YEARS = presets.WEF_YEARS  # WEF's rate is over five years, so the headline uses five
 side = sidebar.current()
@@ -52,11 +52,12 @@ st.markdown(headlines.summary_markdown(
     (oews_top["soc_title"], layout.fmt_usd(oews_top["a_median"]), int(oews_top["year"]))))
 
 # --- growth ranking ---------------------------------------------------------------------------
-fig = charts.growth_ranking(growth[growth["role"].isin(side.roles)], title=f"Projected US employment growth by role, "
-                                          f"{base_year}–{base_year + horizon} (baseline)",
-                           footer=layout.BASELINE_FOOTER)
+fig = headcount_charts.growth_ranking(growth[growth["role"].isin(side.roles)],
+                                      title=f"Projected US employment growth by role, "
+                                            f"{base_year}–{base_year + horizon} (baseline)",
+                                      footer=layout.baseline_footer())
 st.plotly_chart(fig, width="stretch", key="overview_ranking")
-layout.chart_downloads(fig, "growth_ranking", key="overview_ranking")
+downloads.chart_downloads(fig, "growth_ranking", key="overview_ranking")
 st.caption("Dots: central projection; thick and thin bars: 80% and 95% intervals. Employment "
            "levels are measured, proxied or derived from BLS OEWS by the rules on *Data & methods*; "
            "one-year OEWS changes are noisy, so each trend is shrunk toward what all ~830 OEWS "

@@ -13,9 +13,10 @@ from forecasting.scenarios import analysis, headlines, presets
 from forecasting.scenarios import store as saved_store
 from forecasting.scenarios.assumptions import NAME_MAX_CHARS
 from forecasting.scenarios.store import ScenarioStore
-from ui import controls, data, layout, sidebar, url_state
+from forecasting.viz import scenario as scenario_charts
+from ui import controls, data, downloads, layout, sidebar, url_state
 
-charts, _ = layout.require("forecasting.viz.charts", "forecasting.headcount.projection")
+layout.use_app_navigation()
 
 if url_state.restore_once():
     st.rerun()  # widgets drawn earlier in this run (sidebar) must see the linked scenario
@@ -86,11 +87,11 @@ long["scenario"] = long["scenario"].str.replace("<", "‹").str.replace(">", "�
 shown = long[(long["role"] == view_role) & (long["industry"] == view_ind)]
 footer = ("Source: BLS OEWS baseline (US); scenario growth is an assumption. Shaded: the "
           "statistical baseline's 80% interval (model uncertainty); scenarios are point paths.")
-fig = charts.scenario_comparison(shown, footer=footer, reference=analysis.reference_band(
+fig = scenario_charts.scenario_comparison(shown, footer=footer, reference=analysis.reference_band(
     prep, a, view_role, view_ind, group), title="Scenarios compared: US employment, "
     f"{a.start_year}–{a.end_year}")
 st.plotly_chart(fig, width="stretch", key="sc_chart")
-layout.chart_downloads(fig, "scenario_comparison", key="sc_chart")
+downloads.chart_downloads(fig, "scenario_comparison", key="sc_chart")
 table = analysis.summarize(long, data.bls_cagr())
 st.dataframe(table.replace({"role": controls.role_names()}), hide_index=True, width="stretch",
              column_config=controls.COMPARE_COLUMNS)
@@ -136,15 +137,15 @@ if saved:
 # --- 5. what drives it -------------------------------------------------------------------------
 # Full width, one under the other: side by side, the tornado's long assumption labels pushed its
 # title and footer off the chart at 1280 px.
-fig_t = charts.tornado(analysis.tornado(prep, a, view_role, view_ind, group_roles=group),
+fig_t = scenario_charts.tornado(analysis.tornado(prep, a, view_role, view_ind, group_roles=group),
                        footer=footer,
                        title=f"What moves {a.end_year} employment most")
 st.plotly_chart(fig_t, width="stretch", key="sc_tornado")
-layout.chart_downloads(fig_t, "tornado", key="sc_tornado")
-fig_d = charts.decomposition(analysis.decomposition(prep, a, view_role, view_ind, group),
+downloads.chart_downloads(fig_t, "tornado", key="sc_tornado")
+fig_d = scenario_charts.decomposition(analysis.decomposition(prep, a, view_role, view_ind, group),
                              footer=footer)
 st.plotly_chart(fig_d, width="stretch", key="sc_decomp")
-layout.chart_downloads(fig_d, "decomposition", key="sc_decomp")
-layout.report_download({"scenario_comparison": fig, "tornado": fig_t, "decomposition": fig_d},
+downloads.chart_downloads(fig_d, "decomposition", key="sc_decomp")
+downloads.report_download({"scenario_comparison": fig, "tornado": fig_t, "decomposition": fig_d},
                        {"scenario_comparison": table, "projection": long}, a, key="sc_report")
 url_state.write(a)

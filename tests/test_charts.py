@@ -13,11 +13,12 @@ import plotly.graph_objects as go
 import pytest
 
 from forecasting.core import catalog
-
-from forecasting.viz import charts
-
-from forecasting.headcount import projection as headcount
 from forecasting.core.errors import UserInputError
+from forecasting.headcount import projection as headcount
+from forecasting.viz import backtest as backtest_charts
+from forecasting.viz import figure_data, style, timeseries, traces
+from forecasting.viz import headcount as headcount_charts
+from forecasting.viz import scenario as scenario_charts
 
 FOOTER = "Source: BLS OEWS May 2025; Indeed Hiring Lab (CC BY 4.0). Assumption: test."
 BANDS = ["lo_80", "hi_80", "lo_95", "hi_95"]
@@ -26,7 +27,7 @@ BANDS = ["lo_80", "hi_80", "lo_95", "hi_95"]
 @pytest.fixture(autouse=True)
 def strict_validation(monkeypatch):
     """The app skips plotly's property validation for speed; here every property is checked."""
-    monkeypatch.setattr(charts, "VALIDATE", True)
+    monkeypatch.setattr(traces, "VALIDATE", True)
 
 
 def _with_bands(mean: np.ndarray, step: float) -> dict[str, np.ndarray]:
@@ -109,28 +110,28 @@ def _all_figures(monthly, headcount_frames) -> dict[str, go.Figure]:
                          for c, v in [("data trend", 30.0), ("anchor", 20.0), ("shock", -5.0),
                                       ("cap", -8.0)]], columns=["year", "component", "value"])
     return {
-        "forecast": charts.forecast_chart(*monthly, "Postings", "Index (Feb 2020 = 100)", FOOTER),
-        "headcount": charts.headcount_chart(hist, proj, ["data_scientist", "ml_engineer"],
+        "forecast": timeseries.forecast_chart(*monthly, "Postings", "Index (Feb 2020 = 100)", FOOTER),
+        "headcount": headcount_charts.headcount_chart(hist, proj, ["data_scientist", "ml_engineer"],
                                             footer=FOOTER),
-        "ranking": charts.growth_ranking(_growth_frame(), footer=FOOTER),
-        "stack": charts.industry_stack(proj, "data_scientist", footer=FOOTER),
-        "industry_history": charts.industry_history(measured, proj, "data_scientist",
+        "ranking": headcount_charts.growth_ranking(_growth_frame(), footer=FOOTER),
+        "stack": headcount_charts.industry_stack(proj, "data_scientist", footer=FOOTER),
+        "industry_history": headcount_charts.industry_history(measured, proj, "data_scientist",
                                                     footer=FOOTER, note="k = -0.050"),
-        "heatmap": charts.jobs_added_heatmap(heat, footer=FOOTER),
-        "scenarios": charts.scenario_comparison(scen, footer=FOOTER,
+        "heatmap": headcount_charts.jobs_added_heatmap(heat, footer=FOOTER),
+        "scenarios": scenario_charts.scenario_comparison(scen, footer=FOOTER,
                                                 reference=scen[scen.scenario == "Baseline"]),
-        "tornado": charts.tornado(torn, footer=FOOTER),
-        "decomposition": charts.decomposition(deco, footer=FOOTER),
-        "headcount_backtest": charts.headcount_backtest_chart(_backtest_predictions(),
+        "tornado": scenario_charts.tornado(torn, footer=FOOTER),
+        "decomposition": scenario_charts.decomposition(deco, footer=FOOTER),
+        "headcount_backtest": backtest_charts.headcount_backtest_chart(_backtest_predictions(),
                                                               footer=FOOTER),
     }
 
 
 def test_user_series_chart_has_no_data_as_of(monthly):
     """A user's own series is not the shipped data: its chart makes no 'data as of' claim."""
-    assert charts.data_as_of_note().startswith("Data as of 20")
-    fig = charts.forecast_chart(*monthly, "Yours", "y", FOOTER, data_as_of=False)
-    assert charts.footer_text(fig).replace("<br>", " ") == FOOTER
+    assert style.data_as_of_note().startswith("Data as of 20")
+    fig = timeseries.forecast_chart(*monthly, "Yours", "y", FOOTER, data_as_of=False)
+    assert style.footer_text(fig).replace("<br>", " ") == FOOTER
 
 
 def test_every_factory_has_title_axis_titles_with_units_and_footer(monthly, headcount_frames):
@@ -139,10 +140,10 @@ def test_every_factory_has_title_axis_titles_with_units_and_footer(monthly, head
         assert fig.layout.xaxis.title.text, name
         assert fig.layout.yaxis.title.text, name
         # every chart of the product's data says how current the data are
-        assert charts.footer_text(fig).replace("<br>", " ") == f"{FOOTER} {charts.data_as_of_note()}", name
+        assert style.footer_text(fig).replace("<br>", " ") == f"{FOOTER} {style.data_as_of_note()}", name
         assert fig.layout.paper_bgcolor is None and fig.layout.font.color is None, name  # theme-neutral
         for trace in fig.data:
-            if charts._meta(trace).get("data") is not False:
+            if figure_data.trace_meta(trace).get("data") is not False:
                 assert trace.hovertemplate, (name, trace.name)
     figs = _all_figures(monthly, headcount_frames)
     assert "(people)" in figs["headcount"].layout.yaxis.title.text
@@ -168,7 +169,7 @@ def test_role_colours_are_consistent_across_charts(monthly, headcount_frames):
 
 
 def test_forecast_chart_history_solid_forecast_dashed_with_bands(monthly):
-    fig = charts.forecast_chart(*monthly, "t", "Index", FOOTER)
+    fig = timeseries.forecast_chart(*monthly, "t", "Index", FOOTER)
     data = [t for t in fig.data if t.meta.get("data") is not False]
     kinds = {t.meta["fields"]["kind"]: t.line.dash for t in data}
     assert kinds["forecast"] == "dash" and kinds["history"] in (None, "solid")
@@ -178,8 +179,8 @@ def test_forecast_chart_history_solid_forecast_dashed_with_bands(monthly):
 
 def test_figure_data_matches_traces(monthly, headcount_frames):
     hist, fc = monthly
-    fig = charts.forecast_chart(hist, fc, "t", "Index", FOOTER)
-    df = charts.figure_data(fig)
+    fig = timeseries.forecast_chart(hist, fc, "t", "Index", FOOTER)
+    df = figure_data.figure_data(fig)
     assert list(df.columns) == ["trace", "series", "kind", "x", "y", *BANDS]
     assert len(df) == len(hist) + len(fc)
     got = df[(df["series"] == "Data scientist") & (df["kind"] == "forecast")]
@@ -190,21 +191,21 @@ def test_figure_data_matches_traces(monthly, headcount_frames):
     upper95 = next(t for t in fig.data if t.name == "Data scientist 95% interval")
     np.testing.assert_allclose(np.asarray(upper95.y, float), got["hi_95"])
     # Same result from a JSON round trip (plotly 7 typed arrays).
-    df2 = charts.figure_data(go.Figure(json.loads(fig.to_json())))
+    df2 = figure_data.figure_data(go.Figure(json.loads(fig.to_json())))
     np.testing.assert_allclose(df2["y"], df["y"])
     np.testing.assert_allclose(df2["hi_95"].dropna(), df["hi_95"].dropna())
 
 
 def test_figure_data_heatmap_and_tornado(monthly, headcount_frames):
     figs = _all_figures(monthly, headcount_frames)
-    heat = charts.figure_data(figs["heatmap"])
+    heat = figure_data.figure_data(figs["heatmap"])
     assert len(heat) == len(catalog.ROLE_IDS) * len(catalog.INDUSTRY_IDS)
     row = heat[(heat["y"] == "ML engineer") & (heat["x"] == "Automotive")]
     assert row["z"].item() == pytest.approx(500.0 * 0 - 1000.0 * 2)
     text = figs["heatmap"].data[0].text
     assert text[0][0] == "+0" and text[1][6] == "-5,500" and text[6][0] == "+3,000"
     assert figs["heatmap"].data[0].zmin == -figs["heatmap"].data[0].zmax == -6000.0
-    torn = charts.figure_data(figs["tornado"])
+    torn = figure_data.figure_data(figs["tornado"])
     assert set(torn.columns) >= {"x", "y", "value", "base_value", "step_label"}
     high = torn[torn["series"] == "High setting"].set_index("y")
     assert high.loc["Growth", "value"] == 120.0 and high.loc["Growth", "x"] == 20.0
@@ -212,18 +213,18 @@ def test_figure_data_heatmap_and_tornado(monthly, headcount_frames):
 
 def test_headcount_industry_sum_and_filter(headcount_frames):
     hist, proj = headcount_frames
-    fig = charts.headcount_chart(hist, proj, ["data_scientist"], footer=FOOTER)
-    df = charts.figure_data(fig)
+    fig = headcount_charts.headcount_chart(hist, proj, ["data_scientist"], footer=FOOTER)
+    df = figure_data.figure_data(fig)
     h2025 = df[(df["kind"] == "history") & (df["x"] == 2025)]["y"].item()
     assert h2025 == pytest.approx(hist[(hist.role == "data_scientist") & (hist.year == 2025)]
                                   ["headcount"].sum())
-    fig = charts.headcount_chart(hist, proj, ["data_scientist"], industry="fintech", footer=FOOTER)
+    fig = headcount_charts.headcount_chart(hist, proj, ["data_scientist"], industry="fintech", footer=FOOTER)
     assert "Fintech" in fig.layout.title.text
-    df = charts.figure_data(fig)
+    df = figure_data.figure_data(fig)
     want = proj[(proj.role == "data_scientist") & (proj.industry == "fintech")]["mean"]
     np.testing.assert_allclose(df[df["kind"] == "forecast"]["y"], want)
     with pytest.raises(UserInputError, match="valid"):
-        charts.headcount_chart(hist, proj, ["data_scientist"], industry="mining", footer=FOOTER)
+        headcount_charts.headcount_chart(hist, proj, ["data_scientist"], industry="mining", footer=FOOTER)
 
 
 def test_ranking_sorted_largest_on_top_and_tornado_largest_swing_first(monthly, headcount_frames):
@@ -239,25 +240,25 @@ def test_scenario_limit_and_missing_columns():
     frame = pd.DataFrame([(f"s{i}", 2025, 1.0, 0.5, 1.5) for i in range(5)],
                          columns=["scenario", "year", "mean", "lo_80", "hi_80"])
     with pytest.raises(UserInputError, match="at most 4"):
-        charts.scenario_comparison(frame)
+        scenario_charts.scenario_comparison(frame)
     with pytest.raises(UserInputError, match="missing column"):
-        charts.growth_ranking(pd.DataFrame({"role": ["x"]}))
+        headcount_charts.growth_ranking(pd.DataFrame({"role": ["x"]}))
 
 
 def test_scenario_comparison_draws_only_the_baselines_band(monthly, headcount_frames):
     """Scenarios are lines; the one band is the statistical baseline's 80% interval."""
     fig = _all_figures(monthly, headcount_frames)["scenarios"]
     filled = [t for t in fig.data if t.fill]
-    assert [t.name for t in filled] == [charts.REFERENCE_NAME] and filled[0].showlegend is not False
-    lower = next(t for t in fig.data if t.name == f"{charts.REFERENCE_NAME} lower")
+    assert [t.name for t in filled] == [scenario_charts.REFERENCE_NAME] and filled[0].showlegend is not False
+    lower = next(t for t in fig.data if t.name == f"{scenario_charts.REFERENCE_NAME} lower")
     assert list(lower.y) == [95.0 + (y - 2025) for y in range(2025, 2031)]
     assert list(filled[0].y) == [105.0 + (y - 2025) for y in range(2025, 2031)]
-    lines = [t for t in fig.data if charts._meta(t).get("data") is not False]
+    lines = [t for t in fig.data if figure_data.trace_meta(t).get("data") is not False]
     assert [t.name for t in lines] == ["Baseline", "WEF 2023"]
     assert all(t.mode == "lines+markers" and not t.fill for t in lines)
-    df = charts.figure_data(fig)  # the band is decoration; the data are the scenario lines
+    df = figure_data.figure_data(fig)  # the band is decoration; the data are the scenario lines
     assert set(df["series"]) == {"Baseline", "WEF 2023"}
-    plain = charts.scenario_comparison(pd.DataFrame(
+    plain = scenario_charts.scenario_comparison(pd.DataFrame(
         {"scenario": "High", "year": [2025, 2026], "mean": [1.0, 2.0], "lo_80": [1.0, 2.0],
          "hi_80": [1.0, 2.0]}))
     assert not any(t.fill for t in plain.data)  # High/Low: a line, no band around it
@@ -266,11 +267,11 @@ def test_scenario_comparison_draws_only_the_baselines_band(monthly, headcount_fr
 def test_industry_history_measured_solid_projection_dashed(headcount_frames):
     hist, proj = headcount_frames
     measured = hist[hist.year.between(2022, 2024)]
-    fig = charts.industry_history(measured, proj, "ml_engineer", footer=FOOTER,
+    fig = headcount_charts.industry_history(measured, proj, "ml_engineer", footer=FOOTER,
                                   note="Projected mix held near the 2024 mix")
     assert fig.layout.yaxis.type == "log"
     assert "held near the 2024 mix" in fig.layout.title.text
-    df = charts.figure_data(fig)
+    df = figure_data.figure_data(fig)
     fin = df[df["series"] == "Fintech (finance & insurance)"]
     want_h = measured[(measured.role == "ml_engineer") & (measured.industry == "fintech")]
     want_p = proj[(proj.role == "ml_engineer") & (proj.industry == "fintech")]
@@ -281,11 +282,11 @@ def test_industry_history_measured_solid_projection_dashed(headcount_frames):
     g = (want_h["headcount"].iloc[-1] / want_h["headcount"].iloc[0]) ** 0.5 - 1
     assert f"2022–24: {g * 100:+.1f}%/yr" in solid.hovertemplate
     with pytest.raises(UserInputError, match="no rows for role"):
-        charts.industry_history(measured, proj, "bi_developer")
+        headcount_charts.industry_history(measured, proj, "bi_developer")
 
 
 def test_decomposition_total_is_sum_of_components(monthly, headcount_frames):
-    df = charts.figure_data(_all_figures(monthly, headcount_frames)["decomposition"])
+    df = figure_data.figure_data(_all_figures(monthly, headcount_frames)["decomposition"])
     comps = df[df["series"] != "Total"].groupby("x")["y"].sum()
     total = df[df["series"] == "Total"].set_index("x")["y"]
     np.testing.assert_allclose(total.loc[comps.index], comps)
@@ -295,33 +296,33 @@ def test_typed_array_decoding():
     arr = np.arange(6, dtype="f8").reshape(2, 3)
     import base64
     enc = {"dtype": "f8", "bdata": base64.b64encode(arr.tobytes()).decode(), "shape": "2, 3"}
-    np.testing.assert_array_equal(charts._values(enc), arr)
+    np.testing.assert_array_equal(figure_data.trace_values(enc), arr)
 
 
 def test_industry_stack_marks_projection_start(headcount_frames):
     _, proj = headcount_frames
-    fig = charts.industry_stack(proj, "ml_engineer", footer=FOOTER, projection_start=2025)
+    fig = headcount_charts.industry_stack(proj, "ml_engineer", footer=FOOTER, projection_start=2025)
     assert [s.x0 for s in fig.layout.shapes] == [2025]
-    assert len(charts.figure_data(fig)) == len(proj[proj.role == "ml_engineer"])
+    assert len(figure_data.figure_data(fig)) == len(proj[proj.role == "ml_engineer"])
     with pytest.raises(UserInputError, match="no rows for role"):
-        charts.industry_stack(proj, "bi_developer", footer=FOOTER)
+        headcount_charts.industry_stack(proj, "bi_developer", footer=FOOTER)
 
 
 def test_forecast_chart_labels_and_bridge(monthly):
     hist, fc = monthly
-    fig = charts.forecast_chart(hist, fc, "t", "Index", FOOTER, labels={"us_ai_share": "AI share"})
+    fig = timeseries.forecast_chart(hist, fc, "t", "Index", FOOTER, labels={"us_ai_share": "AI share"})
     names = {t.meta["fields"]["series"] for t in fig.data if t.meta.get("data") is not False}
     assert names == {"Data scientist", "AI share"}
     bridge = next(t for t in fig.data if t.name == "AI share bridge")
     h = hist[hist.series_id == "us_ai_share"]
     f = fc[fc.series_id == "us_ai_share"]
     assert list(bridge.y) == [h["y"].iloc[-1], f["mean"].iloc[0]]
-    assert len(charts.figure_data(fig)) == len(hist) + len(fc)  # bridge is not data
+    assert len(figure_data.figure_data(fig)) == len(hist) + len(fc)  # bridge is not data
 
 
 def test_fast_unvalidated_figures_equal_validated_ones(monthly, headcount_frames, monkeypatch):
     strict = {k: json.loads(f.to_json()) for k, f in _all_figures(monthly, headcount_frames).items()}
-    monkeypatch.setattr(charts, "VALIDATE", False)
+    monkeypatch.setattr(traces, "VALIDATE", False)
     fast = {k: json.loads(f.to_json()) for k, f in _all_figures(monthly, headcount_frames).items()}
     assert fast == strict
 
@@ -329,27 +330,27 @@ def test_fast_unvalidated_figures_equal_validated_ones(monthly, headcount_frames
 def test_long_titles_wrap_instead_of_clipping(headcount_frames):
     hist, proj = headcount_frames
     long = "Which assumption moves 2030 employment of data scientists in all industries the most"
-    fig = charts.headcount_chart(hist, proj, ["data_scientist"], title=long, footer=FOOTER)
+    fig = headcount_charts.headcount_chart(hist, proj, ["data_scientist"], title=long, footer=FOOTER)
     lines = fig.layout.title.text.split("<br>")
-    assert len(lines) == 2 and max(map(len, lines)) <= charts.TITLE_WIDTH
+    assert len(lines) == 2 and max(map(len, lines)) <= style.TITLE_WIDTH
     assert " ".join(lines) == long
-    short = charts.headcount_chart(hist, proj, ["data_scientist"], title="Short", footer=FOOTER)
+    short = headcount_charts.headcount_chart(hist, proj, ["data_scientist"], title="Short", footer=FOOTER)
     assert fig.layout.margin.t > short.layout.margin.t and fig.layout.height > short.layout.height
 
 
 def test_headcount_backtest_chart_traces_highlights_and_figure_data():
     pred = _backtest_predictions()
-    fig = charts.headcount_backtest_chart(pred, footer=FOOTER)
-    data = [t for t in fig.data if charts._meta(t).get("data") is not False]
-    deco = [t for t in fig.data if charts._meta(t).get("data") is False]
-    assert [t.name for t in data] == list(charts.HEADCOUNT_BACKTEST_TRACES)
+    fig = backtest_charts.headcount_backtest_chart(pred, footer=FOOTER)
+    data = [t for t in fig.data if figure_data.trace_meta(t).get("data") is not False]
+    deco = [t for t in fig.data if figure_data.trace_meta(t).get("data") is False]
+    assert [t.name for t in data] == list(backtest_charts.HEADCOUNT_BACKTEST_TRACES)
     assert len(deco) == 2  # the y = x line and the catalog points' 80% whiskers
     other, cat = data
     assert len(other.x) == 40 - len(HB_CATALOG) and len(cat.x) == len(HB_CATALOG)
     # Highlighted points are exactly the catalog occupations, drawn in their own colour and
     # labelled with their SOC titles.
     assert {row[0] for row in cat.customdata} == set(HB_CATALOG)
-    assert cat.marker.color == charts.HEADCOUNT_BACKTEST_COLOUR != other.marker.color
+    assert cat.marker.color == backtest_charts.HEADCOUNT_BACKTEST_COLOUR != other.marker.color
     labels = [a.text for a in fig.layout.annotations if a.name == "label"]
     assert sorted(labels) == sorted(HB_CATALOG.values())
     # Whiskers span the 80% interval (as % growth) of the highlighted points only.
@@ -359,7 +360,7 @@ def test_headcount_backtest_chart_traces_highlights_and_figure_data():
     np.testing.assert_allclose(np.asarray(whiskers.y, float) + np.asarray(whiskers.error_y.array),
                                np.expm1(model["hi_80"]) * 100)
     # figure_data: every occupation once, predicted/actual as % growth, ids and employment.
-    df = charts.figure_data(fig)
+    df = figure_data.figure_data(fig)
     assert list(df.columns) == ["trace", "method", "origin_year", "holdout_year", "x", "y", "soc",
                                 "soc_title", "origin_emp", "actual_emp", "lo_80", "hi_80"]
     want = pred[pred.method == headcount.MODEL_NAME].set_index("soc")
@@ -369,37 +370,37 @@ def test_headcount_backtest_chart_traces_highlights_and_figure_data():
     np.testing.assert_allclose(got["y"], np.expm1(want["actual"]) * 100)
     np.testing.assert_allclose(got["actual_emp"], want["origin_emp"] * np.exp(want["actual"]))
     assert got["lo_80"].notna().to_numpy().tolist() == want["in_catalog"].tolist()
-    df2 = charts.figure_data(go.Figure(json.loads(fig.to_json())))
+    df2 = figure_data.figure_data(go.Figure(json.loads(fig.to_json())))
     pd.testing.assert_frame_equal(df2, df, check_dtype=False)
     assert "(%)" in fig.layout.xaxis.title.text and "(%)" in fig.layout.yaxis.title.text
 
 
 def test_headcount_backtest_chart_baseline_and_bad_input():
     pred = _backtest_predictions()
-    fig = charts.headcount_backtest_chart(pred, method="zero", footer=FOOTER)
+    fig = backtest_charts.headcount_backtest_chart(pred, method="zero", footer=FOOTER)
     assert len(fig.data) == 3  # no interval whiskers for a baseline
-    df = charts.figure_data(fig)
+    df = figure_data.figure_data(fig)
     assert "lo_80" not in df.columns and np.allclose(df["x"], 0.0)
     assert fig.layout.title.text.startswith("Zero growth")
     with pytest.raises(UserInputError, match="no rows for method 'nosuch'"):
-        charts.headcount_backtest_chart(pred, method="nosuch")
+        backtest_charts.headcount_backtest_chart(pred, method="nosuch")
     with pytest.raises(UserInputError, match="missing column"):
-        charts.headcount_backtest_chart(pred.drop(columns="in_catalog"))
+        backtest_charts.headcount_backtest_chart(pred.drop(columns="in_catalog"))
     mixed = pd.concat([pred, pred.assign(holdout_year=2024, origin_year=2023)])
     with pytest.raises(UserInputError, match="several origin/holdout"):
-        charts.headcount_backtest_chart(mixed)
+        backtest_charts.headcount_backtest_chart(mixed)
 
 
 def test_headcount_backtest_chart_on_the_real_backtest():
     """The highlighted points are the occupations the roles are built on (real panel)."""
-    from forecasting.headcount import projection as headcount
     from forecasting.headcount import backtest as headcount_backtest
+    from forecasting.headcount import projection as headcount
 
     pred = headcount_backtest.predictions(2025, 1)
-    fig = charts.headcount_backtest_chart(pred)
-    cat = next(t for t in fig.data if t.name == charts.HEADCOUNT_BACKTEST_TRACES[1])
+    fig = backtest_charts.headcount_backtest_chart(pred)
+    cat = next(t for t in fig.data if t.name == backtest_charts.HEADCOUNT_BACKTEST_TRACES[1])
     want = headcount_backtest.highlighted_socs() & set(pred["soc"])
     assert want and {row[0] for row in cat.customdata} == want
-    df = charts.figure_data(fig)
+    df = figure_data.figure_data(fig)
     assert len(df) == (pred.method == headcount.MODEL_NAME).sum()
-    assert "Source: U.S. BLS OEWS" in charts.footer_text(fig)
+    assert "Source: U.S. BLS OEWS" in style.footer_text(fig)

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from forecasting.viz import charts
+from forecasting.viz import figure_data, headcount as headcount_charts
 
 from forecasting.viz import export
 from forecasting.core.errors import UserInputError
@@ -28,7 +28,7 @@ def fig():
     frame = pd.DataFrame({"role": ["data_scientist", "ml_engineer", "nlp_scientist"],
                           "growth_pct_per_year": g, "lo_80": g - 1, "hi_80": g + 1,
                           "lo_95": g - 2, "hi_95": g + 2})
-    return charts.growth_ranking(frame, footer=FOOTER)
+    return headcount_charts.growth_ranking(frame, footer=FOOTER)
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_html_full_page_with_plotly(fig):
 def test_csv_matches_figure_data(fig):
     text = export.to_bytes(fig, "csv").decode()
     back = pd.read_csv(io.StringIO(text))
-    want = charts.figure_data(fig)
+    want = figure_data.figure_data(fig)
     assert list(back.columns) == list(want.columns)
     np.testing.assert_allclose(back["x"], want["x"])
     assert back["x"].min() == -1.5  # negative numbers stay numbers

@@ -267,3 +267,10 @@ def test_setups_summary_and_defaults():
     assert hb.highlighted_socs() == {"15-2051", "15-1252", "15-1221", "15-1243", "11-3021"}
     with pytest.raises(UserInputError, match="horizon must be an integer, got '2'"):
         hb.check_setup(2025, "2")
+
+
+def test_default_setup_is_one_year_ahead_to_the_latest_may():
+    setups = pd.DataFrame({"panel": ["recent"] * 4, "origin_year": [2023, 2024, 2021, 2020],
+                           "holdout_year": [2024, 2025, 2025, 2021], "horizon": [1, 1, 4, 1]},
+                          index=[10, 11, 12, 13])
+    assert hb.default_setup(setups) == 11

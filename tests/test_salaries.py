@@ -12,7 +12,7 @@ import pytest
 
 from forecasting.core import catalog
 
-from forecasting.viz import charts
+from forecasting.viz import figure_data, salary as salary_charts, style
 
 from forecasting.salaries import bands as salaries
 from forecasting.cli.main import main
@@ -132,10 +132,10 @@ def test_small_n_flag_and_suppression():
     assert b.loc["bi_developer", "flag"] == ""
     assert b.loc["software_engineer", "n"] == 0
     assert b.loc["software_engineer", "flag"] == "suppressed"
-    fig = charts.salary_bands_chart(b.reset_index())
-    data = charts.figure_data(fig)
+    fig = salary_charts.salary_bands_chart(b.reset_index())
+    data = figure_data.figure_data(fig)
     assert len(data) == 3  # suppressed roles are not drawn
-    assert "Suppressed (n < 5)" in charts.footer_text(fig)
+    assert "Suppressed (n < 5)" in style.footer_text(fig)
     assert any("(n=5)" in str(y) for y in data["y"])
 
 
@@ -210,8 +210,8 @@ def test_oews_star_and_hash_are_never_numbers():
     band = pd.DataFrame([{"role": "data_scientist", "n": 100, "p10": 1e5, "p25": 1.2e5,
                           "p50": 1.5e5, "p75": 2e5, "p90": 2.5e5, "p50_lo": 1.4e5,
                           "p50_hi": 1.6e5, "flag": ""}])
-    fig = charts.salary_bls_comparison_chart(band, ref, year=2024)
-    bls = charts.figure_data(fig)
+    fig = salary_charts.salary_bls_comparison_chart(band, ref, year=2024)
+    bls = figure_data.figure_data(fig)
     bls = bls[bls["series"] == "BLS OEWS"].iloc[0]
     assert math.isnan(bls["p90"]) and math.isnan(bls["p25"])
     texts = [t.text for t in fig.data if t.name == "BLS OEWS median"][0]

@@ -507,8 +507,8 @@ def test_interrupted_rename_swap_is_rolled_back_on_next_read(tmp_path, monkeypat
 def test_data_as_of_is_the_latest_retrieval_date():
     # shipped: the newest upstream commit among the files the product uses (aggregate postings)
     assert data.data_as_of() == "2026-08-19"
-    from forecasting.viz import charts
-    assert charts.data_as_of_note() == "Data as of 2026-08-19."
+    from forecasting.viz import style
+    assert style.data_as_of_note() == "Data as of 2026-08-19."
 
 
 def test_dashboard_drops_its_caches_when_the_data_change(monkeypatch):

@@ -3,7 +3,8 @@ refits a model. Frames are cached with st.cache_data (callers get a copy they ma
 the few the Demand page's charts read on every lever move, which are shared (st.cache_resource,
 read-only); the fitted postings baseline is one shared object, built once per process.
 
-Imports of forecasting modules are lazy so the shell still runs while a module is being built.
+Imports of forecasting modules are inside the functions: the shell imports this module before
+any page, and only what a page reads is imported.
 """
 
 from __future__ import annotations
@@ -131,14 +132,30 @@ def backtested_until() -> int:
     return hp.latest_year() + hb.validated_horizon(headcount_horizon_summary())
 
 
+@st.cache_resource(show_spinner=False)
+def headcount_sources() -> str:
+    """The headcount charts' source footer, naming the OEWS May years of the recent panel."""
+    from forecasting.headcount import panel as hp
+    from forecasting.viz import style
+    return style.headcount_sources(hp.panel_years())
+
+
 @st.cache_data(show_spinner=False)
 def headcount_calibration_facts() -> dict:
-    """phi, its 80% interval, the long-run shock scale and width factor, and how many backtest
-    pairs chose them (for the Methods text)."""
+    """phi, its 80% interval, the long-run shock scale and width factor, how many backtest
+    pairs chose them, and the two panels' sizes and years (for the Methods text)."""
     from forecasting.headcount import calibration as hcal
+    from forecasting.headcount import panel as hp
+    from forecasting.viz import style
     cal = hcal.calibration()
+    recent, long = hp.oews_panel(), hp.long_panel()
+    gap = sorted(set(range(long.years[0], long.years[-1] + 1)) - set(long.years))
     return {"phi": cal.phi, "phi_80": cal.phi_interval(0.80), "phi_95": cal.phi_interval(0.95),
-            "s_long": cal.s_long, "width_factor": cal.width_factor, "n_pairs": cal.n_pairs}
+            "s_long": cal.s_long, "width_factor": cal.width_factor, "n_pairs": cal.n_pairs,
+            "recent_n": len(recent.socs), "recent_first": recent.years[0],
+            "long_n": len(long.socs), "long_first": long.years[0],
+            "long_early": style.year_span(y for y in long.years if y < recent.years[0]),
+            "long_gap": style.year_span(gap)}
 
 
 @st.cache_resource(show_spinner=False)
@@ -225,6 +242,115 @@ def preset(preset_id: str):
 def preset_at(preset_id: str, horizon_years: int):
     """A preset at a horizon (``with_changes`` validates every field, ~1 ms)."""
     return preset(preset_id).with_changes(horizon_years=horizon_years)
+
+
+# --- postings (Demand page) -------------------------------------------------------------------
+@st.cache_resource(show_spinner=False, max_entries=64)
+def postings_figure(sid: str, model: str, chosen: str):
+    """Postings do not depend on the growth assumptions: build each (series, model) chart once."""
+    from forecasting.viz import timeseries
+    info = postings_catalog().set_index("series_id").loc[sid]
+    pb = postings_baseline()
+    fc = pb.forecasts[(pb.forecasts["series_id"] == sid) & (pb.forecasts["model"] == model)]
+    hist = postings_monthly().query("series_id == @sid")
+    label = str(info["label"])  # the legend names the series, not its id
+    hist, fc = hist.assign(series_id=label), fc.assign(series_id=label)
+    return timeseries.forecast_chart(hist, fc, title=f"{info['label']}: monthly postings and "
+                                     f"'{chosen}' forecast", y_title=f"Postings ({info['unit']})",
+                                     unit=info["unit"], footer=f"Source: {info['credit']}. "
+                                     "Postings, NOT headcount.")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _fitted_models(_pb, key: int) -> frozenset:
+    return frozenset(_pb.forecasts["model"].unique())
+
+
+def fitted_postings_models(pb) -> frozenset:
+    """Models with forecasts (once per baseline object: iterating 35k rows cost ~10 ms a rerun)."""
+    return _fitted_models(pb, id(pb))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _backtest_rows(_pb, key: int) -> dict:
+    rows: dict = {}
+    for r in _pb.backtests.to_dict("records"):
+        rows.setdefault((r["series_id"], r["model"]), r)  # the first row wins, as .iloc[0] did
+    return rows
+
+
+def postings_backtest_row(pb, sid: str, model: str) -> dict | None:
+    """One series x model backtest row (a dict lookup; filtering the frame cost ~1.3 ms a rerun)."""
+    return _backtest_rows(pb, id(pb)).get((sid, model))
+
+
+# --- your own series (Data & methods page) -----------------------------------------------------
+#: Series forecast and charted here (the first ones by id); the CLI forecasts any number.
+#: A 50 MB upload holds ~20,000 series: all of them in one chart, or fitted in one page run,
+#: would take minutes and hundreds of MB of server memory.
+SHOWN_SERIES = 10
+
+
+@st.cache_data(show_spinner="Forecasting your series…", max_entries=8)
+def forecast_upload(raw: bytes, horizon: int, model: str):
+    """(history of the shown series, notes, their forecast, series and rows in the file).
+    Only the shown series are cached: the whole file's frame would stay in memory."""
+    from forecasting.postings import inputs, models
+    from forecasting.postings.batch import series_slices
+    series = inputs.read_series_csv(raw, max_bytes=inputs.max_upload_bytes())
+    notes, freq, n_rows = series.notes, series.freq, len(series.frame)
+    shown = series_slices(series.frame, SHOWN_SERIES)[0].copy()
+    del series  # the rest of the file is not needed here
+    fc = models.forecast_frame(shown, horizon, model=model, freq=freq)
+    return shown, notes, fc, len(freq), n_rows
+
+
+@st.cache_data(show_spinner=False)
+def example_postings_csv(series_id: str = "us_ai_share") -> bytes:
+    """A shipped postings series as a CSV, so the upload box shows the engine before any upload."""
+    frame = postings_monthly()
+    return frame[frame["series_id"] == series_id].to_csv(index=False).encode()
+
+
+# --- salaries (Salary bands page) -------------------------------------------------------------
+@st.cache_data(show_spinner=False)
+def salary_records() -> pd.DataFrame:
+    from forecasting.salaries import bands as salaries
+    return salaries.load_records()
+
+
+@st.cache_data(show_spinner=False)
+def salary_bands(flt) -> pd.DataFrame:
+    """Bands of ``salary_records()`` under one ``salaries.BandFilter``."""
+    from forecasting.salaries import bands as salaries
+    return salaries.bands(salary_records(), flt)
+
+
+@st.cache_data(show_spinner=False)
+def salary_oews_reference() -> pd.DataFrame:
+    from forecasting.salaries import bands as salaries
+    return salaries.oews_reference(salaries.load_oews())
+
+
+@st.cache_data(show_spinner=False)
+def wage_growth_default():
+    """Latest US posted-wage growth (salaries.WageGrowth), the projection's default."""
+    from forecasting.salaries import bands as salaries
+    return salaries.default_wage_growth(salaries.load_wage_series("US"))
+
+
+@st.cache_data(show_spinner=False)
+def wage_series_years() -> str:
+    """The years of the US posted-wage series behind the default and its sigma ('2019–2025')."""
+    from forecasting.salaries import bands as salaries
+    from forecasting.viz import style
+    return style.year_span(pd.to_datetime(salaries.load_wage_series("US")["ds"]).dt.year)
+
+
+@st.cache_data(show_spinner=False)
+def salary_title_mapping() -> pd.DataFrame:
+    from forecasting.salaries import bands as salaries
+    return salaries.title_mapping_summary(salary_records())
 
 
 _DATA_SEEN: dict[str, Any] = {"hash": None, "lock": threading.Lock()}

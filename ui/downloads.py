@@ -31,7 +31,7 @@ def as_figure(fig) -> go.Figure:
     """The ``go.Figure`` to export: ``fig`` itself, the one of a ``charts.DeferredFigure``
     (built on first use), or, for a zero-argument callable, of what it returns when the
     button is clicked (a chart redrawn since the button was drawn)."""
-    from forecasting.viz.charts import DeferredFigure
+    from forecasting.viz.traces import DeferredFigure
     if callable(fig) and not isinstance(fig, go.Figure):
         fig = fig()
     return fig.figure() if isinstance(fig, DeferredFigure) else fig

@@ -1,4 +1,4 @@
-"""Page furniture shared by every page: credits footer, "coming soon" guard, number formats.
+"""Page furniture shared by every page: app navigation, credits and source footers, number formats.
 
 Number formatting lives here (not in forecasting/) because it is about how a figure reads on
 screen; exported files keep the raw numbers.
@@ -6,22 +6,15 @@ screen; exported files keep the raw numbers.
 
 from __future__ import annotations
 
-import importlib
 import math
-from types import ModuleType
 
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
-from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-try:  # see below
-    from streamlit.runtime.pages_manager import PagesManager
-    # Streamlit treats an app that has a pages/ folder as a v1 multipage app until st.navigation
-    # runs once in the process, so a first visit straight to /demand would run that page without
-    # the shell on every later rerun too. Every page imports this module, so say "v2" here.
-    PagesManager.uses_pages_directory = False
-except (ImportError, AttributeError):  # pragma: no cover - private API moved; v1 fallback is ok
-    pass
+from forecasting.core import catalog
+from forecasting.scenarios import presets
+from forecasting.viz import style
+from ui import data
 
 CREDITS: tuple[str, ...] = (
     "Indeed Hiring Lab (CC BY 4.0)",
@@ -30,44 +23,52 @@ CREDITS: tuple[str, ...] = (
     "NSF NCSES / Census ABS",
 )
 
-#: Chart footers naming where headcount numbers really come from (forecasting.headcount.projection rules).
-HEADCOUNT_SOURCES = ("Source: U.S. BLS OEWS May 2021–2025 (employment by SOC and sector); role "
-                     "levels via ai-jobs.net title ratios (CC0) and Indeed AI share (CC BY 4.0).")
-BASELINE_FOOTER = HEADCOUNT_SOURCES + " Projection: statistical baseline."
-SCENARIO_FOOTER = HEADCOUNT_SOURCES + " Projection: baseline re-grown by your assumptions."
 
+def use_app_navigation() -> None:
+    """Tell Streamlit this app navigates with ``st.navigation`` (its "v2" pages).
 
-class ComingSoon(StopException):
-    """Raised after telling the user a part is not built yet; dashboard.py ends the page there
-    (and still draws the footer). A StopException, so a page run on its own ends quietly too."""
-
-
-def require(*module_names: str) -> list[ModuleType]:
-    """Import the modules a page section needs; if one is not built yet, say so kindly and end
-    the page at this point.
-
-    Only a missing module is treated as "coming soon": any other error inside a module is a bug
-    and must surface, not be hidden behind a friendly message.
+    Streamlit treats an app that has a pages/ folder as a v1 multipage app until st.navigation
+    runs once in the process, so a first visit straight to /demand would run that page without
+    the shell on every later rerun too. dashboard.py and every page call this first thing (a
+    page runs first on such a visit). It sets a private Streamlit class attribute; if that API
+    moved, the v1 fallback is acceptable, so nothing is raised.
     """
-    modules = []
-    for name in module_names:
-        try:
-            modules.append(importlib.import_module(name))
-        except ImportError as exc:
-            st.info(f"This part of the dashboard is coming soon: `{name}` is still being built "
-                    f"({exc.__class__.__name__}: {exc}).", icon=":material/construction:")
-            raise ComingSoon(name) from exc
-    return modules
-
-
-def available(*module_names: str) -> bool:
-    """True when every module imports; else shows the same "coming soon" note and returns False,
-    so a page can skip one section and go on with the rest."""
     try:
-        require(*module_names)
-    except ComingSoon:
-        return False
-    return True
+        from streamlit.runtime.pages_manager import PagesManager
+        PagesManager.uses_pages_directory = False
+    except (ImportError, AttributeError):  # pragma: no cover - private API moved
+        pass
+
+
+def baseline_footer() -> str:
+    """Headcount charts' footer: the OEWS years behind the baseline, then what projected it."""
+    return data.headcount_sources() + " Projection: statistical baseline."
+
+
+def headcount_caption(roles, preset_id: str) -> str:
+    """The Demand page's headcount chart caption: how to read it, each shown role's growth
+    source (and a small-base warning), and the preset's own caveat when it is an assumption.
+    One string, shown as one element (every element costs each lever move)."""
+    bls = style.year_span(data.bls_role_paths()["year"], short_end=True)
+    lines = [("Solid: OEWS history (May of each year). Dashed: projection; shaded: model "
+              f"uncertainty (80% and 95% intervals). Dotted: BLS {bls} projection (all "
+              "industries). Grey background: years beyond the backtested horizon. A role "
+              "anchored to an outside figure or to your growth at blend weight 1, and the "
+              "High/Low presets, are point paths.")]
+    notes = data.role_growth_notes()
+    for r in roles:  # roles carved from one occupation share its growth; small bases are fragile
+        text = f"**{catalog.role(r).label}** grows with {notes[r]}."
+        if r in data.small_base_roles():
+            text += " Small base: its share rests on few ai-jobs.net records (band is wide)."
+        lines.append(text)
+    if (info := presets.PRESETS.get(preset_id)) is not None and info.is_assumption:
+        lines.append(info.description)  # e.g. WEF: its period, its scope, a global count
+    return "\n\n".join(lines)
+
+
+def scenario_footer() -> str:
+    """Headcount charts' footer for a scenario (the baseline re-grown by the user's assumptions)."""
+    return data.headcount_sources() + " Projection: baseline re-grown by your assumptions."
 
 
 def footer() -> None:
@@ -130,27 +131,3 @@ def plotly_chart(fig: BaseFigure, key: str) -> None:
     """``st.plotly_chart(fig, width="stretch", key=key)``, cheaper (``_FigureSpec``)."""
     st.plotly_chart(_FigureSpec(fig), width="stretch", key=key)
 
-
-def _downloads() -> ModuleType | None:
-    try:
-        return importlib.import_module("ui.downloads")
-    except ImportError:
-        return None
-
-
-def chart_downloads(fig, name: str, key: str, label: str | None = None) -> None:
-    """Download buttons under a chart (ui.downloads), or a note while that module is built."""
-    mod = _downloads()
-    if mod is None:
-        st.caption("Chart downloads are coming soon.")
-    else:
-        mod.chart_downloads(fig, name, key=key, label=label)
-
-
-def report_download(figures, tables, assumptions, key: str) -> None:
-    """The page's report bundle (ZIP) button, or a note while ui.downloads is built."""
-    mod = _downloads()
-    if mod is None:
-        st.caption("The report bundle download is coming soon.")
-    else:
-        mod.report_download(figures, tables, assumptions, key=key)

@@ -9,11 +9,11 @@ so a scenario restored from a shared link is not overwritten on first load.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import ModuleType
 
 import streamlit as st
 
 from forecasting.core import catalog
+from forecasting.scenarios import presets as scenarios
 from ui.url_state import escape_md
 
 BASELINE_LABEL = "Statistical baseline"
@@ -27,30 +27,18 @@ class SidebarState:
     industries: tuple[str, ...]
 
 
-def _scenarios() -> ModuleType | None:
-    try:
-        from forecasting.scenarios import presets as scenarios
-    except ImportError:
-        return None
-    return scenarios
-
-
 def preset_ids() -> list[str]:
-    sc = _scenarios()
-    return list(sc.PRESET_IDS) if sc else ["baseline"]
+    return list(scenarios.PRESET_IDS)
 
 
 def preset_title(preset_id: str) -> str:
-    sc = _scenarios()
-    return sc.PRESETS[preset_id].title if sc and preset_id in sc.PRESETS else BASELINE_LABEL
+    return scenarios.PRESETS[preset_id].title if preset_id in scenarios.PRESETS else BASELINE_LABEL
 
 
 def _apply_preset() -> None:
-    sc = _scenarios()
-    if sc is not None:
-        a = sc.preset(st.session_state["sb_scenario"])
-        st.session_state["assumptions"] = a
-        st.session_state["sb_horizon"] = a.horizon_years
+    a = scenarios.preset(st.session_state["sb_scenario"])
+    st.session_state["assumptions"] = a
+    st.session_state["sb_horizon"] = a.horizon_years
 
 
 def _apply_horizon() -> None:
@@ -64,23 +52,21 @@ def render() -> SidebarState:
 
     The Assumptions in session state are the single source of truth: the widgets are synced
     from them before drawing (another page or a shared link may have changed them)."""
-    sc = _scenarios()
     ids = preset_ids()
     a = st.session_state.get("assumptions")
-    if a is None and sc is not None:
-        a = st.session_state["assumptions"] = sc.preset("baseline")
-    if a is not None:
-        st.session_state["sb_scenario"] = a.preset if a.preset in ids else ids[0]
-        st.session_state["sb_horizon"] = int(a.horizon_years)
+    if a is None:
+        a = st.session_state["assumptions"] = scenarios.preset("baseline")
+    st.session_state["sb_scenario"] = a.preset if a.preset in ids else ids[0]
+    st.session_state["sb_horizon"] = int(a.horizon_years)
     st.session_state.setdefault("sb_scenario", ids[0])
     st.session_state.setdefault("sb_horizon", 5)
     with st.sidebar:
         st.subheader("Scenario")
         st.selectbox("Scenario preset", ids, key="sb_scenario", on_change=_apply_preset,
-                     format_func=preset_title, disabled=sc is None,
+                     format_func=preset_title,
                      help="A starting set of growth assumptions; edit them on the Demand "
                           "forecast or Scenarios page.")
-        if a is not None and getattr(a, "name", ""):
+        if a.name:
             st.caption(f"Edited scenario: {escape_md(a.name)}")  # user-typed name
         st.slider("Horizon (years)", 1, 10, key="sb_horizon", on_change=_apply_horizon)
         st.subheader("Filters")

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from forecasting.core import catalog
 
-from forecasting.viz import charts
+from forecasting.viz import headcount as headcount_charts, timeseries
 
 from forecasting.viz import export
 from forecasting.core.atomic import check_target
@@ -134,12 +134,12 @@ def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
         from forecasting.headcount import backtest as headcount_backtest
         from forecasting.headcount import panel as headcount_panel
         until = headcount_panel.latest_year() + headcount_backtest.validated_horizon()
-        return charts.headcount_chart(history, proj, roles, args.industry, footer=footer,
+        return headcount_charts.headcount_chart(history, proj, roles, args.industry, footer=footer,
                                       bls=headcount.bls_role_paths(), backtested_until=until)
     if chart == "industry-history":
         role = _check_role(args.role, chart, True)
         measured = industry_mix.role_industry_history(measured_only=True)
-        return charts.industry_history(
+        return headcount_charts.industry_history(
             measured, proj, role, footer=footer,
             note=industry_mix.share_trend_summary(industry_mix.share_trend()),
             title=f"{catalog.role(role).label}: US employment by industry, measured and projected")
@@ -147,7 +147,7 @@ def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
         role = _check_role(args.role, chart, True)
         cells = pd.concat([history[history["year"] < y0].rename(columns={"headcount": "mean"}),
                            proj[["role", "industry", "year", "mean"]]], ignore_index=True)
-        return charts.industry_stack(
+        return headcount_charts.industry_stack(
             cells, role, footer=footer, projection_start=y0,
             title=f"{catalog.role(role).label}: US employment by industry, history and projection")
     _check_role(args.role, chart, False)
@@ -156,13 +156,13 @@ def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
         frame = headcount.growth_rates(proj, ("role",), args.horizon)
         if args.role:
             frame = frame[frame["role"] == args.role]
-        return charts.growth_ranking(frame, footer=footer,
+        return headcount_charts.growth_ranking(frame, footer=footer,
                                      title=f"Projected US employment growth by role, {span}")
     from forecasting.scenarios import engine
     frame = engine.jobs_added_by_cell(proj[proj["year"] <= y0 + args.horizon])  # jobs-added
     if args.role:
         frame = frame[frame["role"] == args.role]
-    return charts.jobs_added_heatmap(frame, footer=footer,
+    return headcount_charts.jobs_added_heatmap(frame, footer=footer,
                                      title=f"US jobs added by role and industry, {span}")
 
 
@@ -184,7 +184,7 @@ def _postings_figure(role: str, model: str = "auto") -> go.Figure:
                                  f"auto, {', '.join(available)}")
         fc = fc[fc["model"] == chosen]
     info = data.postings_catalog().set_index("series_id").loc[sid]
-    return charts.forecast_chart(
+    return timeseries.forecast_chart(
         history, fc, f"{info['label']}: monthly postings and '{chosen}' forecast",
         f"Postings ({info['unit']})", unit=str(info["unit"]), labels={sid: str(info["label"])},
         footer=(f"Source: {info['credit']}. Demand signal for {catalog.role(role).label}: postings, "

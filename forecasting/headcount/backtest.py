@@ -185,3 +185,9 @@ def verdict_vs_zero(table: pd.DataFrame, what: str) -> str:
     return (f"**{what}:** the model {verdict} (mean absolute error {100 * m['mae']:.2f} vs "
             f"{100 * z['mae']:.2f} log points; employment-weighted {100 * m['mae_weighted']:.2f} "
             f"vs {100 * z['mae_weighted']:.2f}).")
+
+
+def default_setup(setups: pd.DataFrame):
+    """The backtest shown first: one year ahead to the latest May (the index label of that row
+    of a ``setups`` frame)."""
+    return setups[setups["horizon"] == 1]["holdout_year"].idxmax()

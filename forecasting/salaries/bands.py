@@ -45,7 +45,6 @@ EMPLOYMENT_TYPES = ("FT", "PT", "CT", "FL")
 REMOTE_RATIOS = (0, 50, 100)
 BAND_COLUMNS = ("role", "n", "p10", "p25", "p50", "p75", "p90", "p50_lo", "p50_hi", "flag")
 CREDIT_AIJOBS = "ai-jobs.net salaries (CC0 1.0)"
-CREDIT_OEWS = "U.S. BLS, Occupational Employment and Wage Statistics (May 2020-2025)"
 CREDIT_WAGES = "Indeed Hiring Lab, Wage Tracker (CC BY 4.0)"
 BLS_CAP_LABEL = "≥ BLS cap"
 

@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 import pandas as pd
 import plotly.graph_objects as go
 
-from forecasting.viz import charts
+from forecasting.viz import figure_data
 from forecasting.core.atomic import write_bytes_atomic
 from forecasting.core.errors import UserInputError
 
@@ -200,11 +200,6 @@ def light_dict(fig: go.Figure | dict) -> dict:
     return d
 
 
-def light_figure(fig: go.Figure) -> go.Figure:
-    """A validated ``go.Figure`` copy on a white page (see ``light_dict``)."""
-    return go.Figure(light_dict(fig))
-
-
 # ---------------------------------------------------------------- public API
 def to_bytes(fig: go.Figure, fmt: str, *, width: int = DEFAULT_WIDTH, height: int | None = None,
              scale: float = DEFAULT_SCALE, include_plotlyjs: bool | str = True) -> bytes:
@@ -213,7 +208,7 @@ def to_bytes(fig: go.Figure, fmt: str, *, width: int = DEFAULT_WIDTH, height: in
     if fmt not in FORMATS:
         raise UserInputError(f"unknown format {fmt!r}; valid formats: {', '.join(FORMATS)}")
     if fmt == "csv":
-        return csv_safe(charts.figure_data(fig)).encode("utf-8")
+        return csv_safe(figure_data.figure_data(fig)).encode("utf-8")
     light = light_dict(fig)
     if fmt == "html":
         if include_plotlyjs not in (True, "cdn", "directory"):

@@ -66,17 +66,30 @@ def test_preset_and_horizon_write_the_shared_assumptions():
     assert at.session_state["assumptions"] == presets.preset("wef2023")
 
 
-def test_missing_module_shows_coming_soon_not_a_traceback():
-    def page():
-        from ui import layout
-        layout.require("forecasting.no_such_module_yet")
-        import streamlit as st
-        st.write("never reached")
+def test_app_navigation_is_set_by_a_call_not_by_an_import(monkeypatch):
+    """Streamlit's v1/v2 pages switch is flipped by layout.use_app_navigation(), which the shell
+    and every page call; importing ui.layout no longer patches Streamlit."""
+    import importlib
 
-    app = AppTest.from_function(page).run()
-    assert not app.exception
-    assert "coming soon" in app.info[0].value
-    assert not [m for m in app.markdown if "never reached" in m.value]
+    from streamlit.runtime.pages_manager import PagesManager
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", True)
+    importlib.reload(layout)
+    assert PagesManager.uses_pages_directory is True
+    layout.use_app_navigation()
+    assert PagesManager.uses_pages_directory is False
+    root = Path(APP).parent
+    for page in sorted(root.glob("pages/*.py")):
+        assert "layout.use_app_navigation()" in page.read_text(), page.name
+
+
+def test_overview_footer_names_the_panel_years(at):
+    import json
+
+    from forecasting.headcount import panel as hp
+    years = hp.panel_years()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    footer = next(a["text"] for a in spec["layout"]["annotations"] if a.get("name") == "footer")
+    assert f"OEWS May {years[0]}–{years[-1]} (employment" in footer.replace("<br>", " ")
 
 
 def test_number_formats():

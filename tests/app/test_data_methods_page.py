@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from forecasting.core import catalog
 
-from forecasting.viz import charts
+from forecasting.viz import backtest as backtest_charts
 
 from forecasting.sources import loaders as data
 
@@ -133,7 +133,7 @@ def test_headcount_backtest_chart_is_shown(at):
     at.selectbox(key="dm_hb_pick").set_value(pick).run()
     spec = _chart(at, "dm_hb_chart")
     names = [t.get("name") for t in spec["data"]]
-    assert set(charts.HEADCOUNT_BACKTEST_TRACES) <= set(names)
+    assert set(backtest_charts.HEADCOUNT_BACKTEST_TRACES) <= set(names)
     labels = {a["text"] for a in spec["layout"]["annotations"] if a.get("name") == "label"}
     pred = headcount_backtest.predictions(2025, 1)
     assert labels == set(pred.loc[pred["in_catalog"], "soc_title"])

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from forecasting.viz import charts
+from forecasting.viz import headcount as headcount_charts
 
 from forecasting.viz import export
 
@@ -19,12 +19,12 @@ def _app() -> None:
     import pandas as pd
     import streamlit as st
 
-    from forecasting.viz import charts
+    from forecasting.viz import headcount as headcount_charts
     from ui import downloads
     g = np.array([1.0, 2.0])
     fr = pd.DataFrame({"role": ["data_scientist", "ml_engineer"], "growth_pct_per_year": g,
                        "lo_80": g - 1, "hi_80": g + 1, "lo_95": g - 2, "hi_95": g + 2})
-    fig = charts.growth_ranking(fr)
+    fig = headcount_charts.growth_ranking(fr)
     st.plotly_chart(fig, key="rank")
     downloads.chart_downloads(fig, "Growth / ranking", key="rank")
     downloads.report_download({"Ranking": fig}, {"growth": fr}, {"version": 1}, key="rep")
@@ -62,7 +62,7 @@ def test_builders_make_the_files():
     g = np.array([3.0])
     fr = pd.DataFrame({"role": ["nlp_scientist"], "growth_pct_per_year": g, "lo_80": g - 1,
                        "hi_80": g + 1, "lo_95": g - 2, "hi_95": g + 2})
-    fig = charts.growth_ranking(fr)
+    fig = headcount_charts.growth_ranking(fr)
     csv = downloads._builder(fig, "csv")()
     assert pd.read_csv(io.BytesIO(csv))["x"].tolist() == [3.0]
     blob = export.report_zip({"r": fig}, {}, downloads._assumptions_dict(None), None, images=False)

@@ -168,7 +168,7 @@ def download(page, container_key: str, label: str, tmp_path: Path) -> bytes:
 
 def expected_headcount_figure():
     """The demand page's default headcount chart, rebuilt from the same library calls."""
-    from forecasting.viz import charts
+    from forecasting.viz import headcount as headcount_charts
     from forecasting.headcount import projection as headcount
     from forecasting.headcount import backtest as headcount_backtest
     from forecasting.headcount import panel as headcount_panel
@@ -177,14 +177,13 @@ def expected_headcount_figure():
     proj = engine.apply_scenario(engine.prepare(headcount.baseline_projection(10)),
                                     presets.preset("baseline"))
     until = headcount_panel.latest_year() + headcount_backtest.validated_horizon()
-    return charts.headcount_chart(industry_mix.role_industry_history(), proj,
+    return headcount_charts.headcount_chart(industry_mix.role_industry_history(), proj,
                                   ["ml_engineer", "data_scientist"], None,
                                   bls=headcount.bls_role_paths(), backtested_until=until)
 
 
 def test_growth_assumption_moves_the_chart_and_downloads_match(page, server, artifacts_dir, tmp_path):
-    from forecasting.viz import charts
-    from forecasting.viz import export
+    from forecasting.viz import export, figure_data
     goto(page, server, "demand")
     # --- downloads of the default view ---------------------------------------------------------
     png = download(page, "dm_headcount__downloads", "PNG", tmp_path)
@@ -198,7 +197,7 @@ def test_growth_assumption_moves_the_chart_and_downloads_match(page, server, art
     html = download(page, "dm_headcount__downloads", "HTML", tmp_path).decode("utf-8")
     assert "plotly" in html.lower() and "ML engineer" in html
     got = pd.read_csv(io.BytesIO(download(page, "dm_headcount__downloads", "CSV", tmp_path)))
-    want = charts.figure_data(expected_headcount_figure())
+    want = figure_data.figure_data(expected_headcount_figure())
     assert list(got.columns) == list(want.columns)
     assert len(got) == len(want)
     assert got["y"].to_numpy() == pytest.approx(want["y"].to_numpy(float), rel=1e-9)
