@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
-from forecasting.core import catalog
+from forecasting.core import catalog, totals
 from forecasting.core.errors import UserInputError
 from forecasting.viz.style import industry_label, layout_dict, rgba, role_label, series_colour, wrap_title, year_span
 from forecasting.viz.traces import BAND_COLS, add_series, interval_hover, make_figure, require_columns, trace, vline
@@ -23,10 +23,8 @@ def _aggregate_industries(frame: pd.DataFrame, value_cols: Sequence[str],
 
     Summing interval bounds across industries is exact when industries share the role's growth
     path (comonotonic), which is how the baseline projection splits a role; otherwise it is a
-    conservative (wide) interval. The same rule as ``core.totals.with_totals`` (a test holds them
-    equal), which is pandas and ~25x slower here (it groups every level). Numpy, not pandas: at a
-    few hundred rows pandas' per-call cost (arrow-string groupby ~5 ms, each boolean filter
-    ~0.3 ms) was most of the headcount chart, which every Demand-page rerun redraws.
+    conservative (wide) interval. The sum is ``core.totals.sum_by``, the kernel behind
+    ``with_totals`` too; a missing value leaves a gap rather than a partial sum.
     """
     roles = frame["role"].to_numpy(object)
     years = frame["year"].to_numpy(np.int64)
@@ -42,14 +40,10 @@ def _aggregate_industries(frame: pd.DataFrame, value_cols: Sequence[str],
         order = np.lexsort((years[keep], roles[keep].astype(str)))
         return {"role": roles[keep][order], "year": years[keep][order],
                 **{c: v[keep][order] for c, v in values.items()}}
-    r_codes, r_uni = pd.factorize(roles, sort=True)
-    y_codes, y_uni = pd.factorize(years, sort=True)
-    keys, inv = np.unique(r_codes * len(y_uni) + y_codes, return_inverse=True)
-    out = {"role": np.asarray(r_uni, object)[keys // len(y_uni)],
-           "year": np.asarray(y_uni)[keys % len(y_uni)]}
-    for c, v in values.items():
-        out[c] = np.bincount(inv, weights=v, minlength=len(keys))
-    return out
+    out = totals.sum_by({"role": roles, "year": years, **values}, ["role", "year"], list(values),
+                        skipna=False)
+    order = np.lexsort((out["year"], out["role"].astype(str)))
+    return {c: v[order] for c, v in out.items()}
 
 
 BEYOND_BACKTEST_LABEL = "beyond the backtested horizon"
