@@ -62,7 +62,7 @@ def synthetic_series(n_series: int, seed: int = 20261125) -> pd.DataFrame:
 
 
 def _warm() -> bool:
-    import forecasting.postings.models  # noqa: F401 - pays the statsmodels import once per worker
+    import forecasting.postings.frames  # noqa: F401 - pays the statsmodels import once per worker
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: F401
     return True
 
@@ -89,7 +89,7 @@ def run(frame: pd.DataFrame, n_workers: int) -> dict:
 
 def profile_one_series(frame: pd.DataFrame, n: int = 10) -> str:
     """Where one ETS series' time goes, in this process (single-threaded BLAS like the workers)."""
-    from forecasting.postings.models import forecast_frame
+    from forecasting.postings.frames import forecast_frame
 
     ids = frame["series_id"].drop_duplicates().head(n)
     sub = frame[frame["series_id"].isin(ids)]

@@ -3,8 +3,9 @@ against the fastest test subset that exercises it; prints the score per module a
 surviving mutant that is not a reviewed equivalent (bench/mutation_equivalent.txt).
 
 One command: ``.venv/bin/python bench/mutation.py [MODULE ...] [--jobs 2]``. MODULE is a file
-under forecasting/ (``models`` or ``forecasting/postings/models.py``); default: models backtest salaries
-inputs store. Modules without an entry in TESTS need ``--tests``.
+under forecasting/ (``postings/engine`` or ``forecasting/postings/engine.py``); default: the
+postings model and input modules, backtest, salaries, store. Modules without an entry in TESTS
+need ``--tests``.
 
 How: for each module, a scratch copy of the tracked files (plus data/processed) in a temporary
 folder, a setup.cfg for mutmut there (only that module mutated; the module's test subset), then
@@ -38,19 +39,28 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EQUIVALENT_FILE = ROOT / "bench" / "mutation_equivalent.txt"
-DEFAULT_MODULES = ("models", "backtest", "salaries", "inputs", "scenarios/store")
+POSTINGS_MODELS = ("engine", "ets", "theta", "statespace", "simple", "seasonality", "frequency",
+                   "frames", "base", "ensemble", "families")
+POSTINGS_INPUTS = ("read", "rules", "text", "columns", "values", "spacing")
+DEFAULT_MODULES = ("postings/engine", "postings/ets", "postings/seasonality", "postings/backtest",
+                   "salaries", "postings/inputs/text", "postings/inputs/columns",
+                   "postings/inputs/values", "postings/inputs/spacing", "scenarios/store")
+_MODELS_TESTS = ["tests/test_models.py", "tests/test_seasonality.py", "tests/test_golden_models.py",
+                 "tests/test_backtest.py"]
+# the property tests (hypothesis, ~25 s) and the 10,000-series timing are left out: each
+# surviving mutant would pay for them
+_INPUTS_TESTS = (["tests/test_inputs.py",
+                  "tests/test_cli_errors.py::test_bad_input_messages_name_the_problem"],
+                 ["-k", "not property and not ten_thousand"])
 
 #: fastest test subset per module (pytest node ids / files) and extra pytest arguments
 TESTS: dict[str, tuple[list[str], list[str]]] = {
-    "models": (["tests/test_models.py", "tests/test_seasonality.py", "tests/test_golden_models.py",
-                "tests/test_backtest.py"], []),
-    "backtest": (["tests/test_backtest.py", "tests/test_golden_models.py"], []),
+    # forecasting/postings/*: keyed by the path under forecasting/ (stems such as engine and
+    # backtest are taken twice); looked up before the stem
+    **{f"postings/{m}": (_MODELS_TESTS, []) for m in POSTINGS_MODELS},
+    **{f"postings/inputs/{m}": _INPUTS_TESTS for m in POSTINGS_INPUTS},
+    "postings/backtest": (["tests/test_backtest.py", "tests/test_golden_models.py"], []),
     "salaries": (["tests/test_salaries.py"], []),
-    # the property tests (hypothesis, ~25 s) and the 10,000-series timing are left out: each
-    # surviving mutant would pay for them
-    "inputs": (["tests/test_inputs.py",
-                "tests/test_cli_errors.py::test_bad_input_messages_name_the_problem"],
-               ["-k", "not property and not ten_thousand"]),
     "store": (["tests/test_store.py",
                "tests/test_faults.py::test_overwrite_killed_at_every_step_keeps_old_or_new_version"],
               []),
@@ -282,7 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for name in args.modules:
         path = module_path(name)
-        tests, extra = (args.tests, []) if args.tests else TESTS.get(short(path), (None, []))
+        key = Path(path).with_suffix("").as_posix().removeprefix("forecasting/")
+        tests, extra = ((args.tests, []) if args.tests
+                        else TESTS.get(key, TESTS.get(short(path), (None, []))))
         if not tests:
             raise SystemExit(f"error: no test subset known for {path}; pass --tests")
         print(f"mutating {path} against {' '.join(tests)} ...", file=sys.stderr, flush=True)

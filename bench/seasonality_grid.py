@@ -3,7 +3,7 @@ series (amplitude x noise sd x trend x length, random phase) and false-positive 
 non-seasonal ones (random walks, AR(1), trend + noise, smooth index-like series).
 
 One command: ``.venv/bin/python bench/seasonality_grid.py [--reps 200]`` (about 10 s). It
-measures ``forecasting.postings.models.seasonal_component``, the test every model's seasonal adjustment
+measures ``forecasting.postings.seasonality.seasonal_component``, the test every model's seasonal adjustment
 uses. tests/test_seasonality.py asserts a seeded corner of this grid.
 """
 
@@ -18,7 +18,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from forecasting.postings.models import seasonal_component
+from forecasting.postings.seasonality import seasonal_component
 from tests.simulate import NULL_KINDS, null_series, seasonal_series
 
 LENGTHS = (36, 48, 72, 96)

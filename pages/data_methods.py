@@ -11,7 +11,8 @@ import streamlit as st
 from forecasting.core import catalog
 from forecasting.core.errors import UserInputError
 from forecasting.headcount import backtest as hb
-from forecasting.postings import inputs, models
+from forecasting.postings import families
+from forecasting.postings.inputs import rules
 from forecasting.viz import backtest as backtest_charts
 from forecasting.viz import timeseries
 from ui import data, downloads, layout
@@ -113,8 +114,8 @@ st.markdown("Upload a CSV with columns `series_id, ds, y` (one row per date; sev
             "with the same engine.")
 c1, c2, c3 = st.columns([3, 1, 1])
 upload = c1.file_uploader("CSV file", type=["csv", "txt"], key="dmm_upload")
-horizon = c2.number_input("Horizon (periods)", 1, inputs.MAX_HORIZON, 12, key="dmm_horizon")
-model = c3.selectbox("Model", models.MODEL_NAMES, key="dmm_model")
+horizon = c2.number_input("Horizon (periods)", 1, rules.MAX_HORIZON, 12, key="dmm_horizon")
+model = c3.selectbox("Model", families.MODEL_NAMES, key="dmm_model")
 
 
 if upload is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from forecasting.core import catalog
-from forecasting.postings import models
+from forecasting.postings import families
 from forecasting.scenarios import engine
 from forecasting.viz import headcount as headcount_charts
 from forecasting.viz import traces
@@ -129,7 +129,7 @@ def postings_section(roles: tuple[str, ...]) -> None:
                                 key="dm_signal_role")
     sid = catalog.role(signal_role).demand_signal
     fitted = data.fitted_postings_models(pb)
-    model = pc2.selectbox("Model", [m for m in models.MODEL_NAMES if m in fitted], key="dm_model",
+    model = pc2.selectbox("Model", [m for m in families.MODEL_NAMES if m in fitted], key="dm_model",
                           help="auto = the best model in this series' backtest (cached fits).")
     chosen = pb.choice.get(sid, "auto") if model == "auto" else model
     m = data.postings_backtest_row(pb, sid, chosen)

@@ -127,9 +127,9 @@ def test_bad_argument_messages():
     df = _frame("a", range(20))
     with pytest.raises(UserInputError, match="n_origins must be at least 1, got 0"):
         bt.backtest(df, 3, n_origins=0)
-    with pytest.raises(UserInputError, match=r"unknown model\(s\) \['nope'\]; choose from auto, "
-                                             r"ensemble, ets"):
-        bt.backtest(df, 3, models=["nope"])
+    with pytest.raises(UserInputError, match=r"unknown model 'nope'; choose one of auto, "
+                                             r"ensemble, ets"):  # families.check_model
+        bt.backtest(df, 3, models=["naive", "nope"])
 
 
 def test_leaderboard_skips_infinite_scores_and_counts_finite_series():

@@ -9,7 +9,7 @@ import pytest
 from forecasting.postings import batch
 from forecasting.cli.main import main
 from forecasting.core.errors import UserInputError
-from forecasting.postings.models import forecast_frame
+from forecasting.postings.frames import forecast_frame
 
 NUM = ["mean", "lo_80", "hi_80", "lo_95", "hi_95"]
 

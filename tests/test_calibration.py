@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecasting.postings import models
+from forecasting.postings import engine
 from tests.simulate import null_series, seasonal_series
 
 N_TRAIN, H = 48, 12
@@ -43,7 +43,7 @@ def _coverage(kind: str, model: str, n_series: int, seed: int = 0) -> dict[int, 
             y = seasonal_series(N_TRAIN + H, 8.0, 1.5, 0.5, rng)
         else:
             y = null_series(kind, N_TRAIN + H, rng)
-        fc = models.SeriesEngine(y[:N_TRAIN], 12, H).forecast(model, N_TRAIN, H)
+        fc = engine.SeriesEngine(y[:N_TRAIN], 12, H).forecast(model, N_TRAIN, H)
         actual = y[N_TRAIN:]
         for lv, arr in hits.items():
             arr[i] = (actual >= fc[f"lo_{lv}"]) & (actual <= fc[f"hi_{lv}"])

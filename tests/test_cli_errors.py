@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from forecasting.core.errors import UserInputError
-from forecasting.postings.inputs import read_series_csv
+from forecasting.postings.inputs.read import read_series_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 

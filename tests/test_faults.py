@@ -103,7 +103,7 @@ FAULT_HOOK = textwrap.dedent(r"""
     import os, time
     mode = os.environ.get("MLTALENT_TEST_FAULT")
     if mode:
-        import forecasting.postings.models as m
+        import forecasting.postings.engine as m
 
         def fault(self, *a, **k):
             if mode == "raise":

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from forecasting.postings import backtest as bt
-from forecasting.postings import models
+from forecasting.postings import engine, ensemble, families, frames, seasonality
 from tests.golden import cases
 from tests.simulate import seasonal_series
 
@@ -44,7 +44,7 @@ def test_golden_forecasts_bands_and_backtests(group):
         g = got[sid]
         assert g["input"] == w["input"], (f"{sid}: the input series changed (data, not model); "
                                           f"{REGEN}")
-        assert sorted(g["forecast"]) == sorted(models.MODEL_NAMES)
+        assert sorted(g["forecast"]) == sorted(families.MODEL_NAMES)
         for name, f in w["forecast"].items():
             assert g["forecast"][name]["label"] == f["label"], (sid, name)
             for key in ("mean", "width_80", "width_95"):
@@ -57,18 +57,18 @@ def test_golden_forecasts_bands_and_backtests(group):
 def test_golden_file_covers_seasonal_and_nonseasonal_series():
     """The pinned cases exercise the seasonal path (detected seasonality) and the plain one."""
     syn = cases.synthetic_frame()
-    found = {sid: models.seasonal_component(g["y"].to_numpy(), 4 if "quarterly" in sid else 12)
+    found = {sid: seasonality.seasonal_component(g["y"].to_numpy(), 4 if "quarterly" in sid else 12)
              is not None for sid, g in syn.groupby("series_id")}
     assert found == {"syn_quarterly_28": True, "syn_random_walk_40": False,
                      "syn_seasonal_72": True, "syn_seasonal_trend_48": True}
     shipped = cases.shipped_frame()
-    found = {sid: models.seasonal_component(g["y"].to_numpy(), 12) is not None
+    found = {sid: seasonality.seasonal_component(g["y"].to_numpy(), 12) is not None
              for sid, g in shipped.groupby("series_id")}
     assert found == {"fr_ai_share": True, "us_postings_total": False, "us_sector_retail": True}
 
 
 # --------------------------------------------------------------------------- seasonal phase
-@pytest.mark.parametrize("name", models.MODEL_NAMES)
+@pytest.mark.parametrize("name", families.MODEL_NAMES)
 def test_forecast_peaks_in_the_month_the_simulated_pattern_peaks(name):
     """Pattern 8 sin(2 pi t / 12 - pi / 2) with t = 0 in January peaks in July (t = 6); every
     model's 24-month forecast from a January must peak in July too (a pattern shifted by one
@@ -76,7 +76,7 @@ def test_forecast_peaks_in_the_month_the_simulated_pattern_peaks(name):
     y = seasonal_series(60, 8.0, 1.0, 0.5, np.random.default_rng(5), phase=-np.pi / 2)
     df = pd.DataFrame({"series_id": "s", "ds": pd.date_range("2018-01-01", periods=60, freq="MS"),
                        "y": y})
-    fc = models.forecast_frame(df, 24, model=name)
+    fc = frames.forecast_frame(df, 24, model=name)
     mean = fc["mean"].to_numpy()
     assert fc["ds"].dt.month.iat[0] == 1                  # the forecast starts in January
     peak, amplitude = _peak_position(mean)
@@ -98,8 +98,8 @@ def test_reported_seasonal_series_is_forecast_with_its_trend_and_pattern():
     """The series of the issue (48 months, amplitude 8, noise 1.5, trend 0.5 a month) was not
     found seasonal and ETS returned a flat-trend forecast for it."""
     y = seasonal_series(48, 8.0, 1.5, 0.5, np.random.default_rng(0), phase=0.0)
-    assert models.seasonal_component(y, 12) is not None
-    eng = models.SeriesEngine(y, 12, 24)
+    assert seasonality.seasonal_component(y, 12) is not None
+    eng = engine.SeriesEngine(y, 12, 24)
     fc = eng.forecast("ets", 48, 24)
     slope = (fc["mean"][12:].mean() - fc["mean"][:12].mean()) / 12   # the seasonal part cancels
     assert 0.3 < slope < 0.7, slope
@@ -111,9 +111,9 @@ def test_reported_seasonal_series_is_forecast_with_its_trend_and_pattern():
 # --------------------------------------------------------------------------- ensemble, MASE
 def test_ensemble_is_the_mean_of_its_members():
     y = seasonal_series(60, 5.0, 2.0, 0.3, np.random.default_rng(9), phase=0.3)
-    eng = models.SeriesEngine(y, 12, 12)
+    eng = engine.SeriesEngine(y, 12, 12)
     ens = eng.raw("ensemble", 60)
-    members = [eng.raw(m, 60) for m in models.ENSEMBLE_MEMBERS]
+    members = [eng.raw(m, 60) for m in ensemble.ENSEMBLE_MEMBERS]
     assert all("->" not in r.label for r in members)
     stacked = np.array([r.mean for r in members])
     assert np.allclose(ens.mean, stacked.sum(axis=0) / 3, rtol=1e-12)
@@ -124,9 +124,9 @@ def test_ensemble_is_the_mean_of_its_members():
 def test_mase_scale_is_the_in_sample_seasonal_naive_error():
     rng = np.random.default_rng(21)
     y = seasonal_series(40, 6.0, 1.0, 0.2, rng, phase=0.0)
-    assert models.mase_scale(y, 12) == pytest.approx(np.mean(np.abs(y[12:] - y[:-12])))
-    assert models.mase_scale(y, 1) == pytest.approx(np.mean(np.abs(np.diff(y))))
-    assert models.mase_scale(y[:23], 12) == pytest.approx(np.mean(np.abs(np.diff(y[:23]))))
+    assert engine.mase_scale(y, 12) == pytest.approx(np.mean(np.abs(y[12:] - y[:-12])))
+    assert engine.mase_scale(y, 1) == pytest.approx(np.mean(np.abs(np.diff(y))))
+    assert engine.mase_scale(y[:23], 12) == pytest.approx(np.mean(np.abs(np.diff(y[:23]))))
 
 
 @pytest.mark.parametrize("name", ["snaive", "naive", "ets"])
@@ -141,12 +141,12 @@ def test_backtest_mase_matches_a_direct_numpy_computation(name):
     Ls = [54 - 6 - 2 * j for j in range(3)]
     for L in sorted(Ls):
         train, actual = y[:L], y[L:L + h]
-        fc = models.SeriesEngine(train, 12, h).forecast(name, L, h)
+        fc = engine.SeriesEngine(train, 12, h).forecast(name, L, h)
         scale = np.mean(np.abs(train[12:] - train[:-12]))
         vals.append(np.mean(np.abs(actual - fc["mean"])) / scale)
         c95.append(np.mean((actual >= fc["lo_95"]) & (actual <= fc["hi_95"])))
     assert got["mase"] == pytest.approx(np.mean(vals), rel=1e-9)
     assert got["coverage_95"] == pytest.approx(np.mean(c95))
-    lag1 = np.mean([np.mean(np.abs(y[L:L + h] - models.SeriesEngine(y[:L], 12, h).forecast(
+    lag1 = np.mean([np.mean(np.abs(y[L:L + h] - engine.SeriesEngine(y[:L], 12, h).forecast(
         name, L, h)["mean"])) / np.mean(np.abs(np.diff(y[:L]))) for L in Ls])
     assert abs(got["mase"] - lag1) > 0.05 * lag1  # the seasonal scale matters on this series

@@ -1,4 +1,4 @@
-"""forecasting.postings.inputs: every bad-input class from issue #3/#7 is either accepted with a note or
+"""forecasting.postings.inputs (read_series_csv): every bad-input class from issue #3/#7 is either accepted with a note or
 refused with one message naming the problem and the line/column; property tests show that no
 input (random bytes, random CSV-ish text) escapes as anything but UserInputError."""
 
@@ -13,9 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecasting.postings import inputs
+from forecasting.postings.inputs import rules, spacing, text
 from forecasting.core.errors import UserInputError
-from forecasting.postings.inputs import MIN_POINTS, ValidatedSeries, read_series_csv, validate_horizon
+from forecasting.postings.inputs.read import ValidatedSeries, read_series_csv
+from forecasting.postings.inputs.rules import MIN_POINTS, validate_horizon
 
 HYPOTHESIS_CASES = int(os.environ.get(
     "HYPOTHESIS_CASES", "1000" if os.environ.get("CI") == "true" else "300"))
@@ -49,7 +50,7 @@ def assert_valid(vs: ValidatedSeries) -> None:
     assert f["y"].dtype == np.float64
     assert pd.api.types.is_string_dtype(f["series_id"])
     assert f["ds"].dt.tz is None
-    assert np.isfinite(f["y"]).all() and (f["y"].abs() <= inputs.MAX_ABS_Y).all()
+    assert np.isfinite(f["y"]).all() and (f["y"].abs() <= rules.MAX_ABS_Y).all()
     assert not f.duplicated(["series_id", "ds"]).any()
     assert f.equals(f.sort_values(["series_id", "ds"]).reset_index(drop=True))
     assert set(vs.freq) == set(f["series_id"])
@@ -497,7 +498,7 @@ def test_oversized_file_is_refused_before_reading(tmp_path, monkeypatch):
     def no_read(*a, **k):
         raise AssertionError("file was opened")
 
-    monkeypatch.setattr(inputs, "open", no_read, raising=False)
+    monkeypatch.setattr(text, "open", no_read, raising=False)
     msg = refused(path)
     assert "too large: 60.0 MB" in msg and "50 MB" in msg
 
@@ -521,7 +522,7 @@ def test_unexpected_internal_error_becomes_user_error(monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("internal bug")
 
-    monkeypatch.setattr(inputs, "_infer_freq", boom)
+    monkeypatch.setattr(spacing, "_infer_freq", boom)
     msg = refused(csv_bytes("series_id,ds,y", *monthly()))
     assert "unexpected RuntimeError" in msg and "series_id,ds,y" in msg
 
@@ -535,7 +536,7 @@ def test_validate_horizon_accepts_whole_numbers(h, expected):
 
 @pytest.mark.parametrize("h,fragment", [(0, "at least 1"), (-3, "at least 1"), ("abc", "whole"),
                                         (1.5, "whole"), (True, "whole"), (None, "whole"),
-                                        (inputs.MAX_HORIZON + 1, "too long")])
+                                        (rules.MAX_HORIZON + 1, "too long")])
 def test_validate_horizon_refuses(h, fragment):
     with pytest.raises(UserInputError, match=fragment):
         validate_horizon(h)

@@ -1,5 +1,5 @@
-"""forecasting.postings.inputs reads a file in chunks (issue #18: a 50 MB upload peaked at 1.1 GB): the
-chunk sizes must never change an outcome, the line splitter must cut lines exactly where the
+"""forecasting.postings.inputs reads a file in chunks (issue #18: a 50 MB upload peaked at 1.1 GB):
+the chunk sizes must never change an outcome, the line splitter must cut lines exactly where the
 one-shot reader did, and the memory a parse needs must stay a small multiple of the file."""
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 from forecasting.sources import loaders as data
 
-from forecasting.postings import inputs
+from forecasting.postings.inputs import columns, spacing
+from forecasting.postings.inputs import text as text_step
+from forecasting.postings.inputs.read import read_series_csv
 from forecasting.core.errors import UserInputError
 from tests.test_inputs import HYPOTHESIS_CASES, csv_like
 
@@ -25,7 +27,7 @@ SETTINGS = settings(max_examples=max(HYPOTHESIS_CASES // 3, 50), deadline=None, 
 
 def outcome(source) -> tuple:
     try:
-        vs = inputs.read_series_csv(source)
+        vs = read_series_csv(source)
     except UserInputError as exc:
         return ("refused", str(exc))
     return ("accepted", vs.frame, vs.notes, vs.freq)
@@ -40,12 +42,13 @@ def same(a: tuple, b: tuple) -> bool:
 
 
 def with_chunks(byte_chunk: int, row_chunk: int, freq_batch: int, source) -> tuple:
-    saved = inputs._BYTE_CHUNK, inputs._ROW_CHUNK, inputs._FREQ_BATCH
-    inputs._BYTE_CHUNK, inputs._ROW_CHUNK, inputs._FREQ_BATCH = byte_chunk, row_chunk, freq_batch
+    saved = text_step._BYTE_CHUNK, columns._ROW_CHUNK, spacing._FREQ_BATCH
+    (text_step._BYTE_CHUNK, columns._ROW_CHUNK,
+     spacing._FREQ_BATCH) = byte_chunk, row_chunk, freq_batch
     try:
         return outcome(source)
     finally:
-        inputs._BYTE_CHUNK, inputs._ROW_CHUNK, inputs._FREQ_BATCH = saved
+        text_step._BYTE_CHUNK, columns._ROW_CHUNK, spacing._FREQ_BATCH = saved
 
 
 def check_chunking(raw: bytes, tmp_path) -> str:
@@ -105,7 +108,7 @@ def test_lines_are_cut_where_stringio_cuts_them(text, cuts):
     chunk ends between the \\r and the \\n."""
     bounds = sorted({0, len(text), *(min(c, len(text)) for c in cuts)})
     chunks = [text[a:b] for a, b in itertools.pairwise(bounds)]
-    assert list(inputs._lines(chunks)) == list(io.StringIO(text, newline=""))
+    assert list(text_step._lines(chunks)) == list(io.StringIO(text, newline=""))
 
 
 def tiled_postings(copies: int) -> pd.DataFrame:
@@ -123,7 +126,7 @@ def test_a_large_file_parses_in_a_small_multiple_of_its_size(tmp_path):
     size = path.stat().st_size
     tracemalloc.start()
     try:
-        vs = inputs.read_series_csv(path)
+        vs = read_series_csv(path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

@@ -82,7 +82,7 @@ def test_code_version_tracks_model_source():
 def test_auto_records_choice_per_series(small_data):
     pb = pipeline.postings_baseline(models=("auto", "naive"), workers=1)
     assert set(pb.choice) == {"s1", "s2"}
-    assert all(c in pipeline.models.MODEL_NAMES for c in pb.choice.values())
+    assert all(c in pipeline.MODEL_NAMES for c in pb.choice.values())
     auto = pb.forecasts[pb.forecasts["model"] == "auto"]
     assert auto["model_used"].str.startswith("auto:").all()
 

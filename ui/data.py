@@ -295,13 +295,15 @@ SHOWN_SERIES = 10
 def forecast_upload(raw: bytes, horizon: int, model: str):
     """(history of the shown series, notes, their forecast, series and rows in the file).
     Only the shown series are cached: the whole file's frame would stay in memory."""
-    from forecasting.postings import inputs, models
     from forecasting.postings.batch import series_slices
-    series = inputs.read_series_csv(raw, max_bytes=inputs.max_upload_bytes())
+    from forecasting.postings.frames import forecast_frame
+    from forecasting.postings.inputs.read import read_series_csv
+    from forecasting.postings.inputs.rules import max_upload_bytes
+    series = read_series_csv(raw, max_bytes=max_upload_bytes())
     notes, freq, n_rows = series.notes, series.freq, len(series.frame)
     shown = series_slices(series.frame, SHOWN_SERIES)[0].copy()
     del series  # the rest of the file is not needed here
-    fc = models.forecast_frame(shown, horizon, model=model, freq=freq)
+    fc = forecast_frame(shown, horizon, model=model, freq=freq)
     return shown, notes, fc, len(freq), n_rows
 
 

@@ -9,14 +9,14 @@ from forecasting.cli.common import add_series_io, read_series_input
 
 
 def register(subparsers) -> None:
-    from forecasting.postings.models import MODEL_NAMES
+    from forecasting.postings.families import MODEL_NAMES
 
     p = subparsers.add_parser(
         "backtest", help="rolling-origin backtest: MASE, sMAPE, 80/95%% coverage per series and model",
         description="Backtest every model on every series of a CSV (series_id, ds, y). The last "
                     "origin ends at the series end. Output: series_id, model, mase, smape, "
                     "coverage_80, coverage_95.")
-    add_series_io(p, "steps ahead per origin (1..120)")
+    add_series_io(p, "steps ahead per origin")
     p.add_argument("--origins", type=int, default=3, help="number of rolling origins (default 3)")
     p.add_argument("--model", nargs="+", default=None, choices=MODEL_NAMES,
                    help="models to evaluate (default: all)")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from forecasting.cli.common import horizon_help
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -14,7 +16,8 @@ def register(subparsers) -> None:
                     "runs on that cluster (workers must be able to import this package).")
     p.add_argument("--input", required=True,
                    help="CSV with columns series_id, ds, y, or a directory: every *.csv in it")
-    p.add_argument("--horizon", required=True, type=int, help="steps ahead to forecast")
+    p.add_argument("--horizon", required=True, type=int,
+                   help=horizon_help("steps ahead to forecast"))
     p.add_argument("--output", required=True, help="parquet file to write (atomically)")
     p.add_argument("--scheduler", default=None,
                    help="address of a running Dask scheduler, e.g. tcp://host:8786")

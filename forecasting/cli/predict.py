@@ -10,14 +10,14 @@ from forecasting.cli.common import add_series_io, read_series_input
 
 
 def register(subparsers) -> None:
-    from forecasting.postings.models import MODEL_NAMES
+    from forecasting.postings.families import MODEL_NAMES
 
     p = subparsers.add_parser(
         "predict", help="forecast every series of a CSV (series_id, ds, y) with intervals",
         description="Forecast each series H steps ahead. Output columns: series_id, ds, mean, "
                     "lo_<L>, hi_<L> per level, model (the model actually used, incl. fallbacks). "
                     "Intervals are calibrated on rolling-origin backtests of the series itself.")
-    add_series_io(p, "steps ahead (1..120)")
+    add_series_io(p, "steps ahead")
     p.add_argument("--level", type=int, nargs="+", default=[80, 95],
                    help="interval levels in percent (default: 80 95)")
     p.add_argument("--model", default="auto", choices=MODEL_NAMES,
@@ -34,7 +34,7 @@ def _run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from forecasting.postings.batch import series_slices
-    from forecasting.postings.models import forecast_frame
+    from forecasting.postings.frames import forecast_frame
 
     h, vs = read_series_input(args)
     out = pd.concat([forecast_frame(part, h, model=args.model, levels=tuple(args.level),

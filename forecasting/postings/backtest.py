@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecasting.postings.models import (MODEL_NAMES, SeriesEngine, check_horizon, infer_freq, mase_scale,
-                                season_length_for)
 from forecasting.core.errors import UserInputError
+from forecasting.postings.engine import SeriesEngine, mase_scale
+from forecasting.postings.families import MODEL_NAMES, check_model
+from forecasting.postings.frequency import infer_freq, season_length_for
+from forecasting.postings.inputs.rules import validate_horizon
 
 BT_COLUMNS = ["series_id", "model", "mase", "smape", "coverage_80", "coverage_95"]
 MIN_TRAIN = 3
@@ -68,13 +70,10 @@ def backtest_engine(engine: SeriesEngine, series_id: str, horizon: int, n_origin
 def backtest(df: pd.DataFrame, horizon: int, n_origins: int = 3, models=None,
              freq: dict | None = None) -> pd.DataFrame:
     """``series_id, model, mase, smape, coverage_80, coverage_95`` (means over origins)."""
-    h = check_horizon(horizon)
+    h = validate_horizon(horizon)
     if int(n_origins) < 1:
         raise UserInputError(f"n_origins must be at least 1, got {n_origins}")
-    models = tuple(models or MODEL_NAMES)
-    bad = [mm for mm in models if mm not in MODEL_NAMES]
-    if bad:
-        raise UserInputError(f"unknown model(s) {bad}; choose from {', '.join(MODEL_NAMES)}")
+    models = tuple(check_model(mm) for mm in (models or MODEL_NAMES))
     parts = []
     for sid, g in df.sort_values(["series_id", "ds"]).groupby("series_id", sort=True):
         g = g.dropna(subset=["y"])

@@ -1,6 +1,6 @@
 """Batch forecasting of many series in parallel with dask.distributed.
 
-Why a separate module: the fitting code (``forecasting.postings.models.forecast_frame``) knows nothing
+Why a separate module: the fitting code (``forecasting.postings.frames.forecast_frame``) knows nothing
 about clusters; this module only partitions a long ``series_id, ds, y`` frame into chunks of
 whole series, ships each chunk to a worker, and stitches the forecasts back together. Each
 series is fitted independently, so the numbers equal ``forecast_frame`` on the same series.
@@ -29,7 +29,6 @@ from forecasting.core.errors import UserInputError
 #: Chunks per worker: enough for load balancing, few enough that task overhead stays small.
 CHUNKS_PER_WORKER = 8
 MAX_CHUNK_SERIES = 100
-MAX_HORIZON = 120
 FORECAST_COLUMNS = ("series_id", "ds", "mean", "lo_80", "hi_80", "lo_95", "hi_95", "model")
 
 Progress = Callable[[int, int, int, int], None]  # (chunks_done, chunks_total, series_done, series_total)
@@ -72,7 +71,7 @@ def default_chunk_size(n_series: int, n_workers: int) -> int:
 def _forecast_chunk(chunk: pd.DataFrame, horizon: int, model: str, levels: tuple[int, ...],
                     freq: dict | None) -> pd.DataFrame:
     """Runs on a worker: the same call a single-machine forecast makes."""
-    from forecasting.postings.models import forecast_frame
+    from forecasting.postings.frames import forecast_frame
 
     return forecast_frame(chunk, horizon, model=model, levels=levels, freq=freq)
 
@@ -84,15 +83,16 @@ def _stderr_progress(chunks_done: int, chunks_total: int, series_done: int, seri
     sys.stderr.flush()
 
 
-def _check_args(horizon: int, model: str, n_workers: int | None) -> None:
-    from forecasting.postings.models import MODEL_NAMES
+def _check_args(horizon: int, model: str, n_workers: int | None) -> int:
+    """The horizon as an int; the horizon and model checks are those of every entry point."""
+    from forecasting.postings.families import check_model
+    from forecasting.postings.inputs.rules import validate_horizon
 
-    if not isinstance(horizon, int) or isinstance(horizon, bool) or not 1 <= horizon <= MAX_HORIZON:
-        raise UserInputError(f"--horizon must be an integer from 1 to {MAX_HORIZON}, got {horizon!r}")
-    if model not in MODEL_NAMES:
-        raise UserInputError(f"--model {model!r} is not one of: {', '.join(MODEL_NAMES)}")
+    h = validate_horizon(horizon)
+    check_model(model)
     if n_workers is not None and n_workers < 1:
         raise UserInputError(f"--workers must be >= 1, got {n_workers}")
+    return h
 
 
 def forecast_batch(frame: pd.DataFrame, horizon: int, *, model: str = "auto",
@@ -106,7 +106,7 @@ def forecast_batch(frame: pd.DataFrame, horizon: int, *, model: str = "auto",
     """
     from distributed import as_completed
 
-    _check_args(horizon, model, None)
+    horizon = _check_args(horizon, model, None)
     if client is None:
         raise ValueError("forecast_batch needs a distributed.Client; see open_client()")
     series_ids = sorted(pd.unique(frame["series_id"]))
@@ -178,7 +178,7 @@ class open_client:
 
 def read_inputs(source: str | os.PathLike) -> tuple[pd.DataFrame, dict[str, str]]:
     """A CSV file, or a directory meaning every ``*.csv`` in it: one validated frame + freq."""
-    from forecasting.postings.inputs import read_series_csv
+    from forecasting.postings.inputs.read import read_series_csv
 
     path = Path(source)
     if path.is_dir():
@@ -213,7 +213,7 @@ def run_batch(input_path: str | os.PathLike, horizon: int, output: str | os.Path
               levels: tuple[int, ...] = (80, 95), progress: Progress | None = _stderr_progress,
               chunk_size: int | None = None) -> BatchResult:
     """Read -> forecast on a cluster -> write atomically. Nothing is written if any step fails."""
-    _check_args(horizon, model, n_workers)
+    horizon = _check_args(horizon, model, n_workers)
     out = Path(output)
     if not out.parent.exists():
         raise UserInputError(f"--output: directory {str(out.parent)!r} does not exist")
@@ -223,4 +223,3 @@ def run_batch(input_path: str | os.PathLike, horizon: int, output: str | os.Path
                                 chunk_size=chunk_size, freq=freq, progress=progress)
     write_parquet_atomic(result.forecasts, out)
     return result
-

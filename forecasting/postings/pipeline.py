@@ -1,7 +1,8 @@
 """Fit once, serve many: forecasts and backtests of every monthly postings series, disk-cached.
 
 The cache key is data.data_hash() + the model set + a hash of the modelling source
-(models.py, backtest.py, this file), so a change to data or code rebuilds and nothing else does.
+(every module of this package but batch.py and inputs/), so a change to data or code rebuilds and
+nothing else does.
 Cold builds use a 2-process pool (the machine has 2 cores); a warm load reads one pickle.
 """
 
@@ -14,7 +15,6 @@ import multiprocessing
 import os
 import pickle
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,15 +25,21 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from forecasting.core.atomic import write_via_temp
 from forecasting.postings import backtest as bt_mod
-from forecasting.postings import models
+from forecasting.postings.engine import SeriesEngine
+from forecasting.postings.families import MODEL_NAMES
+from forecasting.postings.frequency import future_dates, infer_freq, season_length_for
 
 log = logging.getLogger(__name__)
 
 DISPLAY_HORIZON = 60      # months shown on the dashboard (5 years)
 BACKTEST_HORIZON = 12
 BACKTEST_ORIGINS = 3
-DEFAULT_MODELS = ("auto", "ensemble", "ets", "theta", "arima", "uc", "naive", "snaive", "drift")
+DEFAULT_MODELS = MODEL_NAMES
+#: the modules whose source determines the numbers (hashed into the cache key)
+MODEL_MODULES = ("base", "engine", "ensemble", "ets", "families", "frequency", "seasonality",
+                 "simple", "statespace", "theta", "backtest", "pipeline")
 CACHE_FORMAT = "1"
 _BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -55,7 +61,9 @@ class PostingsBaseline:
 def code_version() -> str:
     """Hash of the source that determines the numbers."""
     from forecasting.sources import loaders as data
-    return data.source_hash(models.__file__, bt_mod.__file__, __file__, length=16)
+
+    here = Path(__file__).parent
+    return data.source_hash(*(here / f"{name}.py" for name in MODEL_MODULES), length=16)
 
 
 def cache_key(models_set=DEFAULT_MODELS) -> str:
@@ -74,12 +82,12 @@ def cache_path(key: str) -> Path:
 def fit_series(sid: str, ds_last: pd.Timestamp, y: np.ndarray, alias: str,
                models_set=DEFAULT_MODELS) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """Backtest and 60-month forecasts of one series, every model sharing one engine."""
-    m = models.season_length_for(alias)
-    eng = models.SeriesEngine(np.asarray(y, float), m, DISPLAY_HORIZON)
+    m = season_length_for(alias)
+    eng = SeriesEngine(np.asarray(y, float), m, DISPLAY_HORIZON)
     bt = bt_mod.backtest_engine(eng, sid, BACKTEST_HORIZON, BACKTEST_ORIGINS, models_set)
     n = len(eng.y)
     chosen = eng.choose(n, DISPLAY_HORIZON) if "auto" in models_set else None
-    dates = models.future_dates(ds_last, DISPLAY_HORIZON, alias)
+    dates = future_dates(ds_last, DISPLAY_HORIZON, alias)
     parts = []
     for name in models_set:
         fc = eng.forecast(name, n, DISPLAY_HORIZON)
@@ -120,7 +128,7 @@ def build(df: pd.DataFrame, models_set=DEFAULT_MODELS,
         g = g.dropna(subset=["y"])
         if len(g) == 0:
             continue
-        items.append((str(sid), g["ds"].max(), g["y"].to_numpy(float), models.infer_freq(g["ds"]),
+        items.append((str(sid), g["ds"].max(), g["y"].to_numpy(float), infer_freq(g["ds"]),
                       tuple(models_set)))
     total = len(items)
     results = []
@@ -194,13 +202,10 @@ def postings_baseline(progress: Callable[[int, int, str], None] | None = None,
                 old.unlink()
             except OSError:
                 pass
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".pb_", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(pb, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_via_temp(path, lambda tmp: _pickle_to(tmp, pb))
     return pb
+
+
+def _pickle_to(path: str, obj: object) -> None:
+    with open(path, "wb") as fh:
+        pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)

@@ -3,7 +3,7 @@ function that computes what tests/golden/postings_models.json pins for them.
 
 Shared by tests/test_golden_models.py (compares) and tests/golden/regenerate.py (writes), so
 both run exactly the same computation through the public entry points users reach
-(``models.forecast_frame`` and ``backtest.backtest``, frequency inferred from the dates).
+(``frames.forecast_frame`` and ``backtest.backtest``, frequency inferred from the dates).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.postings import backtest as bt
-from forecasting.postings import models
+from forecasting.postings import families, frames
 from tests.simulate import null_series, seasonal_series
 
 GOLDEN_FILE = "postings_models.json"
@@ -68,8 +68,8 @@ def compute(frame: pd.DataFrame) -> dict:
     out: dict = {}
     for sid, g in frame.groupby("series_id", sort=True):
         out[sid] = {"input": input_hash(g), "n": len(g), "forecast": {}, "backtest": {}}
-    for name in models.MODEL_NAMES:
-        fc = models.forecast_frame(frame, HORIZON, model=name)
+    for name in families.MODEL_NAMES:
+        fc = frames.forecast_frame(frame, HORIZON, model=name)
         for sid, g in fc.groupby("series_id", sort=True):
             out[sid]["forecast"][name] = {
                 "label": str(g["model"].iat[0]),
@@ -77,7 +77,7 @@ def compute(frame: pd.DataFrame) -> dict:
                 "width_80": (g["hi_80"] - g["lo_80"]).round(10).tolist(),
                 "width_95": (g["hi_95"] - g["lo_95"]).round(10).tolist(),
             }
-    res = bt.backtest(frame, BT_HORIZON, n_origins=BT_ORIGINS, models=models.MODEL_NAMES)
+    res = bt.backtest(frame, BT_HORIZON, n_origins=BT_ORIGINS, models=families.MODEL_NAMES)
     for r in res.itertuples(index=False):
         out[r.series_id]["backtest"][r.model] = {
             k: round(float(getattr(r, k)), 10)
