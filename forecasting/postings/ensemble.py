@@ -14,7 +14,7 @@ import numpy as np
 from forecasting.postings.base import RawForecast
 
 ENSEMBLE_MEMBERS = ("ets", "arima", "uc")
-ENSEMBLE_MIN_LENGTH = 8  # the longest member minimum but UC's (UC falls back alone)
+ENSEMBLE_MIN_LENGTH = 8  # ETS and ARIMA minimum; shorter than 10, UC falls back and is left out
 
 
 def combine(raws: list[RawForecast]) -> RawForecast:
