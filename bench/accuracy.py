@@ -34,10 +34,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from forecasting.postings import backtest as bt  # noqa: E402
-from forecasting.sources import loaders as data  # noqa: E402
 from forecasting.postings.engine import SeriesEngine  # noqa: E402
 from forecasting.postings.families import MODEL_NAMES  # noqa: E402
 from forecasting.postings.frequency import infer_freq, season_length_for  # noqa: E402
+from forecasting.sources import loaders as data  # noqa: E402
 
 HORIZON = 12
 N_ORIGINS = 3

@@ -31,7 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from forecasting.postings import batch  # noqa: E402
-
 from forecasting.sources import loaders as data
 
 MODEL = "ets"
@@ -62,8 +61,9 @@ def synthetic_series(n_series: int, seed: int = 20261125) -> pd.DataFrame:
 
 
 def _warm() -> bool:
-    import forecasting.postings.frames  # noqa: F401 - pays the statsmodels import once per worker
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel  # noqa: F401
+
+    import forecasting.postings.frames  # noqa: F401 - pays the statsmodels import once per worker
     return True
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.postings import backtest as bt
 from forecasting.core.errors import UserInputError
+from forecasting.postings import backtest as bt
 
 
 def _frame(sid, y, freq="MS"):

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.postings import batch
 from forecasting.cli.main import main
 from forecasting.core.errors import UserInputError
+from forecasting.postings import batch
 from forecasting.postings.frames import forecast_frame
 
 NUM = ["mean", "lo_80", "hi_80", "lo_95", "hi_95"]

@@ -1,5 +1,5 @@
-"""forecasting.postings.inputs (read_series_csv): every bad-input class from issue #3/#7 is either accepted with a note or
-refused with one message naming the problem and the line/column; property tests show that no
+"""forecasting.postings.inputs (read.read_series_csv): every bad-input class from issue #3/#7 is
+either accepted with a note or refused with one message naming the problem and the line/column; property tests show that no
 input (random bytes, random CSV-ish text) escapes as anything but UserInputError."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecasting.postings.inputs import rules, spacing, text
 from forecasting.core.errors import UserInputError
+from forecasting.postings.inputs import rules, spacing, text
 from forecasting.postings.inputs.read import ValidatedSeries, read_series_csv
 from forecasting.postings.inputs.rules import MIN_POINTS, validate_horizon
 

@@ -13,12 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecasting.sources import loaders as data
-
+from forecasting.core.errors import UserInputError
 from forecasting.postings.inputs import columns, spacing
 from forecasting.postings.inputs import text as text_step
 from forecasting.postings.inputs.read import read_series_csv
-from forecasting.core.errors import UserInputError
+from forecasting.sources import loaders as data
 from tests.test_inputs import HYPOTHESIS_CASES, csv_like
 
 SETTINGS = settings(max_examples=max(HYPOTHESIS_CASES // 3, 50), deadline=None, database=None,

@@ -6,9 +6,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.postings import (base, engine, ensemble, ets, families, frames, frequency,
-                                  seasonality, simple, statespace)
 from forecasting.core.errors import UserInputError
+from forecasting.postings import (
+    base,
+    engine,
+    ensemble,
+    ets,
+    families,
+    frames,
+    frequency,
+    seasonality,
+    simple,
+    statespace,
+)
 
 LEVEL_COLS = ["lo_95", "lo_80", "mean", "hi_80", "hi_95"]
 

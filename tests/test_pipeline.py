@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.sources import loaders as data
-
 from forecasting.postings import pipeline
+from forecasting.sources import loaders as data
 
 MODELS = ("naive", "drift")
 

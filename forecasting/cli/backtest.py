@@ -24,8 +24,8 @@ def register(subparsers) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from forecasting.postings.backtest import backtest, leaderboard
     from forecasting.core.atomic import write_csv_atomic
+    from forecasting.postings.backtest import backtest, leaderboard
 
     h, vs = read_series_input(args)
     bt = backtest(vs.frame, h, n_origins=args.origins, models=args.model, freq=vs.freq)

@@ -30,8 +30,8 @@ def register(subparsers) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from forecasting.postings.batch import run_batch
     from forecasting.core.errors import UserInputError
+    from forecasting.postings.batch import run_batch
 
     if args.chunk_size is not None and args.chunk_size < 1:
         raise UserInputError(f"--chunk-size must be >= 1, got {args.chunk_size}")

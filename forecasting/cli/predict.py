@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from forecasting.core.atomic import write_csv_atomic
 from forecasting.cli.common import add_series_io, read_series_input
+from forecasting.core.atomic import write_csv_atomic
 
 
 def register(subparsers) -> None:

@@ -38,7 +38,7 @@ class Model:
     def __init__(self) -> None:
         self.used = self.alias
 
-    def fit(self, y: np.ndarray, season_length: int = 1) -> "Model":
+    def fit(self, y: np.ndarray, season_length: int = 1) -> Model:
         y = np.asarray(y, dtype=float)
         self.n = len(y)
         self.m = int(season_length)

@@ -46,7 +46,7 @@ def _fit_with_fallback(name: str, y: np.ndarray, m: int, hint: tuple | None = No
             if np.all(np.isfinite(r.mean)) and np.all(np.isfinite(r.sigma)):
                 return mod
             reason = "non-finite fit"
-        except Exception:  # noqa: BLE001 - any statsmodels failure means: use a simpler model
+        except Exception:  # any statsmodels failure means: use a simpler model
             reason = "fit failed"
     for fb in ("drift", "naive"):
         if fb == name or len(y) < MODELS[fb].min_length or (fb == "drift" and reason == "constant series"):

@@ -87,7 +87,7 @@ class ETS(Model):
                     start = self._start(spec, fitted) if init == "heuristic" else None
                     r = self._fit_spec(y, spec, init, start=start)
                     break
-                except Exception:  # noqa: BLE001 - a failed spec is just skipped
+                except Exception:  # a failed spec is just skipped
                     r = None
             if r is None:
                 continue

@@ -16,11 +16,11 @@ import os
 import pickle
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -187,7 +187,7 @@ def postings_baseline(progress: Callable[[int, int, str], None] | None = None,
                 if progress:
                     progress(1, 1, "loaded from cache")
                 return pb
-        except Exception:  # noqa: BLE001 - a damaged cache file is rebuilt, never trusted
+        except Exception:  # a damaged cache file is rebuilt, never trusted
             pass
     t0 = time.perf_counter()
     df = data.load_postings_monthly()

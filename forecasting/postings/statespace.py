@@ -26,7 +26,7 @@ class ARIMA(Model):
                         warnings.simplefilter("ignore")
                         r = _ARIMA(y, order=(p, 1, 0), trend=trend).fit(method="burg",
                                                                         cov_type="none")
-                except Exception:  # noqa: BLE001
+                except Exception:
                     continue
                 if np.isfinite(r.aicc) and (best is None or r.aicc < best[0]):
                     best = (r.aicc, r, p, trend)

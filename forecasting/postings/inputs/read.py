@@ -17,9 +17,14 @@ from forecasting.postings.inputs.columns import _tokenize
 from forecasting.postings.inputs.rules import EXPECTED_HEADER, MIN_POINTS, _show, max_upload_bytes
 from forecasting.postings.inputs.spacing import _infer_freq_batched
 from forecasting.postings.inputs.text import _Bytes, _read_bytes
-from forecasting.postings.inputs.values import (_check_length, _check_values, _drop_duplicates,
-                                                _drop_trailing_missing, _parse_dates,
-                                                _parse_numbers)
+from forecasting.postings.inputs.values import (
+    _check_length,
+    _check_values,
+    _drop_duplicates,
+    _drop_trailing_missing,
+    _parse_dates,
+    _parse_numbers,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +53,7 @@ def read_series_csv(source: str | os.PathLike | bytes, *,
     except MemoryError:
         raise UserInputError("the file is too large to process in memory; "
                              "split it into smaller files") from None
-    except Exception as exc:  # noqa: BLE001 - the boundary: never a traceback for users
+    except Exception as exc:  # the boundary: never a traceback for users
         log.exception("unexpected error while validating a user CSV")
         raise UserInputError(
             f"could not read the file (unexpected {type(exc).__name__}); check that it is a CSV "

@@ -47,9 +47,8 @@ def validate_horizon(h: object, *, max_h: int = MAX_HORIZON) -> int:
         if not re.fullmatch(r"[+-]?\d+", text):
             raise UserInputError(f"horizon must be a whole number of periods, got {_show(h)}")
         value = int(text)
-    elif isinstance(h, (int, np.integer)):
-        value = int(h)
-    elif isinstance(h, (float, np.floating)) and float(h).is_integer():
+    elif isinstance(h, (int, np.integer)) or (
+            isinstance(h, (float, np.floating)) and float(h).is_integer()):
         value = int(h)
     else:
         raise UserInputError(f"horizon must be a whole number of periods, got {_show(str(h))}")
