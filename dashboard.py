@@ -9,7 +9,10 @@ import os
 
 import streamlit as st
 
+from forecasting.core.threads import single_threaded_blas
 from ui import preload
+
+single_threaded_blas()
 
 st.set_page_config(page_title="ML-talent demand forecast", page_icon=":material/trending_up:",
                    layout="wide")

@@ -1,7 +1,7 @@
 """Accuracy benchmark: our models vs statsforecast peers on every shipped monthly series.
 
 One command: ``.venv/bin/python bench/accuracy.py``. Rolling origin, horizon 12 months, 3 origins
-on every series of ``forecasting.sources.loaders.load_postings_monthly()``, origins from
+on every series of ``forecasting.sources.indeed.load_postings_monthly()``, origins from
 ``forecasting.postings.backtest.origins``. Our models forecast each training window through the code
 ``forecast_frame`` and ``backtest`` use (``SeriesEngine.forecast``, which sees only y[:L]); the peers (statsforecast AutoETS and
 AutoARIMA, season 12) forecast exactly the same windows in a separate venv (bench/.venv-peers,
@@ -37,7 +37,9 @@ from forecasting.postings import backtest as bt  # noqa: E402
 from forecasting.postings.engine import SeriesEngine  # noqa: E402
 from forecasting.postings.families import MODEL_NAMES  # noqa: E402
 from forecasting.postings.frequency import infer_freq, season_length_for  # noqa: E402
-from forecasting.sources import loaders as data  # noqa: E402
+from forecasting.sources import indeed  # noqa: E402
+
+  # noqa: E402
 
 HORIZON = 12
 N_ORIGINS = 3
@@ -265,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     models = tuple(m for m in args.models.split(",") if m)
 
     t_start = time.perf_counter()
-    df = data.load_postings_monthly()
+    df = indeed.load_postings_monthly()
     train, test = make_windows(df)
     n_series, n_windows = df["series_id"].nunique(), train["unique_id"].nunique()
     print(f"{n_series} series, {n_windows} windows, horizon {HORIZON}", file=sys.stderr)

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from forecasting.postings import batch  # noqa: E402
-from forecasting.sources import loaders as data
+from forecasting.sources import indeed  # noqa: E402
 
 MODEL = "ets"
 HORIZON = 12
@@ -43,7 +43,7 @@ TARGET_RATE = 100.0  # series/s on 2 workers
 def synthetic_series(n_series: int, seed: int = 20261125) -> pd.DataFrame:
     """Resampled, perturbed copies of the shipped monthly series (see module docstring)."""
     rng = np.random.default_rng(seed)
-    src = data.load_postings_monthly().sort_values(["series_id", "ds"])
+    src = indeed.load_postings_monthly().sort_values(["series_id", "ds"])
     pool = [g for _, g in src.groupby("series_id") if len(g) >= MIN_LEN and (g["y"] > 0).all()]
     parts = []
     for i in range(n_series):

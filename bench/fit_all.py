@@ -24,18 +24,19 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--warm-runs", type=int, default=5)
     args = ap.parse_args()
-    from forecasting.sources import loaders as data
+    from forecasting.sources import files
+    from forecasting.sources import indeed
     from forecasting.postings import pipeline
 
     with tempfile.TemporaryDirectory(prefix="fit_all_cache_") as tmp:
-        data.CACHE_DIR = Path(tmp)  # cold: empty cache (data parquet and fitted baseline)
+        files.CACHE_DIR = Path(tmp)  # cold: empty cache (data parquet and fitted baseline)
         t0 = time.perf_counter()
         pb = pipeline.postings_baseline()
         cold = time.perf_counter() - t0
         warm = []
         for _ in range(max(args.warm_runs, 1)):
             t0 = time.perf_counter()
-            data.load_postings_monthly()
+            indeed.load_postings_monthly()
             pipeline.postings_baseline()
             warm.append(time.perf_counter() - t0)
     n = pb.forecasts["series_id"].nunique()

@@ -4,7 +4,7 @@ surviving mutant that is not a reviewed equivalent (bench/mutation_equivalent.tx
 
 One command: ``.venv/bin/python bench/mutation.py [MODULE ...] [--jobs 2]``. MODULE is a file
 under forecasting/ (``postings/engine`` or ``forecasting/postings/engine.py``); default: the
-postings model and input modules, backtest, salaries, store. Modules without an entry in TESTS
+postings model and input modules, backtest, salaries/bands, store. Modules without an entry in TESTS
 need ``--tests``.
 
 How: for each module, a scratch copy of the tracked files (plus data/processed) in a temporary
@@ -43,7 +43,7 @@ POSTINGS_MODELS = ("engine", "ets", "theta", "statespace", "simple", "seasonalit
                    "frames", "base", "ensemble", "families")
 POSTINGS_INPUTS = ("read", "rules", "text", "columns", "values", "spacing")
 DEFAULT_MODULES = ("postings/engine", "postings/ets", "postings/seasonality", "postings/backtest",
-                   "salaries", "postings/inputs/text", "postings/inputs/columns",
+                   "salaries/bands", "postings/inputs/text", "postings/inputs/columns",
                    "postings/inputs/values", "postings/inputs/spacing", "scenarios/store")
 _MODELS_TESTS = ["tests/test_models.py", "tests/test_seasonality.py", "tests/test_golden_models.py",
                  "tests/test_backtest.py"]
@@ -60,17 +60,19 @@ TESTS: dict[str, tuple[list[str], list[str]]] = {
     **{f"postings/{m}": (_MODELS_TESTS, []) for m in POSTINGS_MODELS},
     **{f"postings/inputs/{m}": _INPUTS_TESTS for m in POSTINGS_INPUTS},
     "postings/backtest": (["tests/test_backtest.py", "tests/test_golden_models.py"], []),
-    "salaries": (["tests/test_salaries.py"], []),
+    "bands": (["tests/test_salaries.py"], []),
+    "oews_percentiles": (["tests/test_salaries.py"], []),
+    "salaries/projection": (["tests/test_salaries.py", "tests/test_numerics.py"], []),
     "store": (["tests/test_store.py",
                "tests/test_faults.py::test_overwrite_killed_at_every_step_keeps_old_or_new_version"],
               []),
-    "headcount": (["tests/test_headcount.py"], []),
-    "headcount_model": (["tests/test_headcount_model.py"], []),
+    # forecasting/headcount/*: keyed by file stem; by path where another package has the stem
+    "headcount/projection": (["tests/test_headcount.py"], []),
+    "model": (["tests/test_headcount_model.py"], []),
     # the phi-recovery simulations (~30 s each) are left out: each surviving mutant would pay
-    "headcount_calibration": (["tests/test_headcount_calibration.py"],
-                              ["-k", "not recovered"]),
-    "headcount_backtest": (["tests/test_headcount_backtest.py"], []),
-    "headcount_panel": (["tests/test_headcount_panel.py"], []),
+    "calibration": (["tests/test_headcount_calibration.py"], ["-k", "not recovered"]),
+    "headcount/backtest": (["tests/test_headcount_backtest.py"], []),
+    "panel": (["tests/test_headcount_panel.py"], []),
     # forecasting/scenarios/*: keyed by file stem, like every entry here
     "assumptions": (["tests/test_assumptions.py", "tests/test_scenarios.py"], []),
     "presets": (["tests/test_scenarios.py"], []),

@@ -1,7 +1,7 @@
 """Memory and time to take in a large user CSV: the CLI, and the dashboard's upload box.
 
 Files of 10, 25 and 50 MB (``--sizes``; at most that many MiB, the upload limit is 50 MiB) are
-built from the shipped monthly postings series (data.load_postings_monthly: 66 real series,
+built from the shipped monthly postings series (indeed.load_postings_monthly: 66 real series,
 the values as the product loads them), copied under renamed ids ``<id>~00001``... until the
 size is reached: real values, never made up. For each file:
 
@@ -39,8 +39,8 @@ TARGETS = {"cli_peak_mb": 350.0, "server_added_mb": 350.0}
 def shipped_tiles(target_bytes: int, path: Path) -> tuple[int, int]:
     """Write the shipped monthly postings, copied under renamed ids, up to ``target_bytes``;
     (rows, series) written. ``target_bytes`` <= 1 copy writes one shipped series only."""
-    from forecasting.sources import loaders as data
-    frame = data.load_postings_monthly()[["series_id", "ds", "y"]]
+    from forecasting.sources import indeed
+    frame = indeed.load_postings_monthly()[["series_id", "ds", "y"]]
     if target_bytes <= 0:  # the peer: one real series, as shipped
         one = frame[frame["series_id"] == min(frame["series_id"].unique())]
         one.to_csv(path, index=False, date_format="%Y-%m-%d")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from forecasting.salaries import bands as salaries
+from forecasting.salaries import projection as salary_projection
 from forecasting.viz import salary as salary_charts
 from forecasting.viz import style
 from ui import data, downloads, layout
@@ -27,9 +28,8 @@ years = sorted(int(y) for y in records["work_year"].unique())
 countries = records["company_location"].value_counts().index.tolist()
 
 c1, c2, c3, c4 = st.columns(4)
-default_year = salaries.BandFilter().work_year  # the library's default year, when present
-year = c1.selectbox("Work year", years, key="sal_year", index=years.index(default_year)
-                    if default_year in years else len(years) - 1)
+year = c1.selectbox("Work year", years, key="sal_year",
+                    index=years.index(salaries.default_work_year(records)))
 experience = c2.selectbox("Experience", [ALL, *salaries.EXPERIENCE_LEVELS], key="sal_exp",
                           format_func=lambda v: v if v == ALL
                           else f"{salaries.EXPERIENCE_LABELS[v]} ({v})")
@@ -99,10 +99,10 @@ horizon = p2.slider("Years ahead", 1, 5, 5, key="sal_horizon")
 role_choice = p3.multiselect("Roles", list(salaries.ROLE_ORDER), key="sal_proj_roles",
                              default=["ml_engineer", "data_scientist", "software_engineer"],
                              format_func=lambda r: salaries.ROLE_LABELS[r])
-wage = salaries.WageGrowth(growth_pct=growth, sigma_pct=default.sigma_pct,
+wage = salary_projection.WageGrowth(growth_pct=growth, sigma_pct=default.sigma_pct,
                            as_of=default.as_of, source="user" if growth != default.growth_pct
                            else default.source)
-projected = salaries.project_bands(band, base_year=year, wage=wage, horizon=horizon)
+projected = salary_projection.project_bands(band, base_year=year, wage=wage, horizon=horizon)
 fig_proj = salary_charts.salary_projection_chart(projected, role_choice)
 if not salary_charts.projected_roles(projected, role_choice):
     st.info("No selected role has enough records (n ≥ 5) under these filters to project.")

@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from forecasting.core.threads import single_threaded_blas
+
+single_threaded_blas()  # as the entry points do: statsmodels fits are slower with threaded BLAS
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

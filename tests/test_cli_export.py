@@ -118,8 +118,8 @@ def test_postings_chart(tmp_path):
                     "is covered by test_postings_uses_the_chosen_model")
     df = _csv(tmp_path, "--chart", "postings", "--role", "data_scientist")
     sid = catalog.role("data_scientist").demand_signal
-    from forecasting.sources import loaders as data
-    hist = data.load_postings_monthly().query("series_id == @sid")
+    from forecasting.sources import indeed
+    hist = indeed.load_postings_monthly().query("series_id == @sid")
     got = df[df["kind"] == "history"]
     assert len(got) == len(hist)
     np.testing.assert_allclose(got["y"].to_numpy(), hist.sort_values("ds")["y"].to_numpy())
@@ -137,8 +137,8 @@ def _fake_pipeline(monkeypatch, sid: str):
     import sys
     import types
 
-    from forecasting.sources import loaders as data
-    last = data.load_postings_monthly().query("series_id == @sid")["ds"].max()
+    from forecasting.sources import indeed
+    last = indeed.load_postings_monthly().query("series_id == @sid")["ds"].max()
     ds = pd.date_range(last + pd.offsets.MonthBegin(1), periods=3, freq="MS")
     rows = []
     for model, level in (("ets", 50.0), ("naive", 70.0)):

@@ -8,14 +8,14 @@ import pytest
 
 from forecasting.cli import main as cli
 
-from forecasting.sources import loaders as data
+from forecasting.sources import indeed
 
 COLS = ["series_id", "ds", "mean", "lo_80", "hi_80", "lo_95", "hi_95", "model"]
 
 
 @pytest.fixture(scope="module")
 def sample_csv(tmp_path_factory):
-    df = data.load_postings_monthly()
+    df = indeed.load_postings_monthly()
     ids = sorted(df["series_id"].unique())[:2]
     sub = df[df["series_id"].isin(ids)].groupby("series_id").tail(40)
     path = tmp_path_factory.mktemp("cli") / "sample.csv"

@@ -13,20 +13,25 @@ import pytest
 
 from forecasting.core import catalog
 
-from forecasting.sources import loaders as data
+from forecasting.sources import files
+from forecasting.sources import indeed
+from forecasting.sources import oews as oews_data
+from forecasting.sources import provenance
+from forecasting.sources import tables
+from forecasting.sources import wages
 from forecasting.core.errors import UserInputError
 
-RAW = Path(data.DATA_DIR) / "raw"
+RAW = Path(files.DATA_DIR) / "raw"
 
 
 @pytest.fixture(scope="session")
 def oews() -> pd.DataFrame:
-    return data.load_oews_national()
+    return oews_data.load_oews_national()
 
 
 @pytest.fixture(scope="session")
 def postings() -> pd.DataFrame:
-    return data.load_postings_monthly()
+    return indeed.load_postings_monthly()
 
 
 def _emp(df: pd.DataFrame, year: int, soc: str, col: str = "tot_emp") -> float:
@@ -60,7 +65,7 @@ def test_oews_2020_hybrids_kept_and_marked(oews):
 
 
 def test_oews_covers_every_catalog_soc_every_year(oews):
-    for year in data.OEWS_YEARS:
+    for year in files.oews_years():
         have = set(oews.loc[oews["year"] == year, "soc"])
         # May 2020 has hybrids instead of 15-2051/15-1252, and 15-1245 (not loaded) for 15-1243
         gone = {"15-2051", "15-1252", "15-1243"} if year == 2020 else set()
@@ -79,13 +84,13 @@ def test_top_coded_wage_stays_nan_with_flag(oews):
     assert np.isnan(row["a_pct90"]) and row["a_pct90_flag"] == "#"
     assert row["a_median_flag"] == "" and row["a_median"] == 151_150
     # flags are only ever '', '#' or '*', and a flagged value is always NaN
-    for col in data.WAGE_COLS:
+    for col in oews_data.WAGE_COLS:
         assert set(oews[f"{col}_flag"]) <= {"", "#", "*"}
         assert oews.loc[oews[f"{col}_flag"] != "", col].isna().all()
 
 
 def test_oews_panel_is_all_detailed_occupations():
-    panel = data.load_oews_panel()
+    panel = oews_data.load_oews_panel()
     counts = panel.groupby("year").size()
     assert counts[2024] == 831 and counts[2025] == 830
     assert _emp(panel, 2024, "15-2051") == 233_440
@@ -93,7 +98,7 @@ def test_oews_panel_is_all_detailed_occupations():
 
 
 def test_natsector_data_scientists_2024():
-    sec = data.load_oews_sector()
+    sec = oews_data.load_oews_sector()
     ds = sec[(sec["year"] == 2024) & (sec["soc"] == "15-2051")].set_index("naics")["tot_emp"]
     assert ds[54] == 69_410 and ds[52] == 41_020 and ds[51] == 26_840
     assert ds[55] == 26_100 and ds[62] == 13_070 and ds[31] == 9_240
@@ -103,17 +108,18 @@ def test_natsector_data_scientists_2024():
 
 # --------------------------------------------------------------------------- EP, NCSES, ai-jobs
 def test_bls_ep_persons_and_percent():
-    ep = data.load_bls_ep().set_index("soc")
+    ep = tables.load_bls_ep().set_index("soc")
     assert ep.loc["15-2051", "change_pct"] == 33.5
     assert ep.loc["15-1252", "change_pct"] == 15.8
     assert ep.loc["00-0000", "change_pct"] == 3.1
-    assert ep.loc["15-2051", "emp_2024"] == 245_900  # 245.9 thousand in the file
-    assert ep.loc["15-2051", "emp_2034"] == 328_300
-    assert ep.loc["15-2051", "median_wage_2024"] == 112_590
+    assert ep.loc["15-2051", "emp_base"] == 245_900  # 245.9 thousand in the file
+    assert ep.loc["15-2051", "emp_target"] == 328_300
+    assert ep.loc["15-2051", "median_wage"] == 112_590
+    assert (ep["base_year"] == 2024).all() and (ep["target_year"] == 2034).all()
 
 
 def test_ncses_all_industries_and_flags():
-    nc = data.load_ncses_ai_use()
+    nc = tables.load_ncses_ai_use()
     allrow = nc[nc["industry"] == "All industries"].iloc[0]
     assert (allrow["a_lot"], allrow["somewhat"], allrow["a_little"], allrow["not_at_all"]) == \
         (0.5, 1.6, 2.7, 95.2)
@@ -124,7 +130,7 @@ def test_ncses_all_industries_and_flags():
 
 
 def test_aijobs_records_per_year():
-    aj = data.load_aijobs_salaries()
+    aj = wages.load_aijobs_salaries()
     per_year = aj.groupby("work_year").size().to_dict()
     assert per_year == {2020: 75, 2021: 218, 2022: 1660, 2023: 8522, 2024: 62229, 2025: 1597}
     assert aj["salary_in_usd"].dtype == np.int64
@@ -151,7 +157,7 @@ def test_partial_last_month_dropped(postings):
 
 
 def test_series_ids_and_catalog(postings):
-    cat = data.postings_catalog()
+    cat = indeed.postings_catalog()
     ids = set(postings["series_id"])
     assert set(cat["series_id"]) == ids
     for cc in ("au", "ca", "de", "fr", "gb", "ie", "it", "nl", "us"):
@@ -164,11 +170,11 @@ def test_series_ids_and_catalog(postings):
         assert r.demand_signal in ids, r.role_id
     assert set(cat["unit"]) == {"% of postings", "index, 1 Feb 2020 = 100"}
     assert (cat["credit"] == "Indeed Hiring Lab (CC BY 4.0)").all()
-    assert data.sector_slug("Information Design & Documentation") == "information_design_documentation"
+    assert indeed.sector_slug("Information Design & Documentation") == "information_design_documentation"
 
 
 def test_wage_growth_percent():
-    w = data.load_wage_growth()
+    w = wages.load_wage_growth()
     first = w[(w["country"] == "CA") & (w["ds"] == pd.Timestamp("2019-01-01"))].iloc[0]
     assert first["yoy_pct"] == pytest.approx(2.0211619)
     assert first["n_obs"] == 33208
@@ -176,11 +182,11 @@ def test_wage_growth_percent():
 
 # --------------------------------------------------------------------------- provenance, cache, errors
 def test_sources_table_matches_upstream_notes():
-    st = data.sources_table()
-    notes = (Path(data.DATA_DIR) / "RAW_SOURCES_UPSTREAM.md").read_text()
+    st = provenance.sources_table()
+    notes = (Path(files.DATA_DIR) / "RAW_SOURCES_UPSTREAM.md").read_text()
     listed = dict(re.findall(r"^([0-9a-f]{64})  (\S+)$", notes, flags=re.M))
     listed = {v: k for k, v in listed.items()}
-    assert len(st) == len(data.RAW_FILES)
+    assert len(st) == len(files.raw_files())
     for _, row in st.iterrows():
         assert listed[row["file"]] == row["sha256"], row["file"]
         commit_date = re.search(r"\((\d{4}-\d{2}-\d{2})\)", row["origin"]).group(1)
@@ -199,24 +205,24 @@ def test_sources_table_matches_upstream_notes():
 
 
 def test_data_hash_stable():
-    h = data.data_hash()
-    assert re.fullmatch(r"[0-9a-f]{64}", h) and data.data_hash() == h
+    h = files.data_hash()
+    assert re.fullmatch(r"[0-9a-f]{64}", h) and files.data_hash() == h
 
 
 def test_cache_hit_does_not_reread_xlsx(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "CACHE_DIR", tmp_path)
-    first = data.load_bls_ep()
+    monkeypatch.setattr(files, "CACHE_DIR", tmp_path)
+    first = tables.load_bls_ep()
     assert list(tmp_path.glob("bls_ep-*.parquet"))
 
     def boom(*a, **k):
         raise AssertionError("read_excel called on a cache hit")
 
     monkeypatch.setattr(pd, "read_excel", boom)
-    second = data.load_bls_ep()
+    second = tables.load_bls_ep()
     pd.testing.assert_frame_equal(first, second)
     # a fresh build and its parquet read-back are identical, dtypes included
-    cold = data.load_ncses_ai_use()
-    pd.testing.assert_frame_equal(cold, data.load_ncses_ai_use())
+    cold = tables.load_ncses_ai_use()
+    pd.testing.assert_frame_equal(cold, tables.load_ncses_ai_use())
 
 
 def test_malformed_file_names_file_and_column(tmp_path, monkeypatch):
@@ -225,16 +231,16 @@ def test_malformed_file_names_file_and_column(tmp_path, monkeypatch):
     dst.mkdir(parents=True)
     df = pd.read_csv(src).rename(columns={"posted_wage_growth_yoy": "yoy"})
     df.to_csv(dst / src.name, index=False)
-    monkeypatch.setattr(data, "DATA_DIR", tmp_path)
-    monkeypatch.setattr(data, "CACHE_DIR", tmp_path / "processed")
+    monkeypatch.setattr(files, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(files, "CACHE_DIR", tmp_path / "processed")
     with pytest.raises(UserInputError, match=r"posted-wage-growth-by-country\.csv.*posted_wage_growth_yoy"):
-        data.load_wage_growth()
+        wages.load_wage_growth()
     # a non-numeric value is reported with its row and column
     df = pd.read_csv(src, dtype=str)
     df.loc[3, "n_obs"] = "lots"
     df.to_csv(dst / src.name, index=False)
     with pytest.raises(UserInputError, match=r"n_obs.*'lots'.*row 5"):
-        data.load_wage_growth()
+        wages.load_wage_growth()
     shutil.rmtree(tmp_path / "raw")
     with pytest.raises(UserInputError, match="missing"):
-        data.load_wage_growth()
+        wages.load_wage_growth()

@@ -14,7 +14,7 @@ import pytest
 
 from forecasting.core import catalog
 
-from forecasting.sources import loaders as data
+
 
 from forecasting.headcount import projection as headcount
 
@@ -24,6 +24,7 @@ from forecasting.headcount import model as hm
 from forecasting.headcount import industry_mix
 from forecasting.headcount import role_levels
 from forecasting.core.errors import UserInputError
+from forecasting.sources import files
 
 BANDS = ("lo_95", "lo_80", "mean", "hi_80", "hi_95")
 from tests.golden import tolerance as tol
@@ -52,20 +53,20 @@ def test_shipped_fit_uses_the_calibrated_damping_and_shrinks():
 
 
 def test_growth_fit_is_cached_on_disk(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(files, "CACHE_DIR", tmp_path)
     headcount._growth_fit_cached.cache_clear()
     try:
         first = headcount.growth_fit(last_year=2024)
-        files = list(tmp_path.glob("headcount_fit_*_2021_2024.pkl"))
-        assert len(files) == 1
+        written = list(tmp_path.glob("headcount_fit_*_2021_2024.pkl"))
+        assert len(written) == 1
         headcount._growth_fit_cached.cache_clear()
         again = headcount.growth_fit(last_year=2024)  # loaded, not refitted
         assert np.array_equal(again.g_mean, first.g_mean)
-        files[0].write_bytes(b"not a pickle")  # a damaged cache is refitted, never trusted
+        written[0].write_bytes(b"not a pickle")  # a damaged cache is refitted, never trusted
         headcount._growth_fit_cached.cache_clear()
         refit = headcount.growth_fit(last_year=2024)
         assert np.allclose(refit.g_mean, first.g_mean)
-        assert isinstance(pickle.loads(files[0].read_bytes()), hm.GrowthFit)
+        assert isinstance(pickle.loads(written[0].read_bytes()), hm.GrowthFit)
     finally:
         headcount._growth_fit_cached.cache_clear()
 
@@ -77,18 +78,18 @@ def test_baseline_projection_is_cached_on_disk_and_equals_a_fresh_build(tmp_path
     try:
         fresh = headcount._build_projection(7, None)
         first = headcount.baseline_projection(7)
-        files = list(tmp_path.glob("headcount_projection_*_7.parquet"))
-        assert len(files) == 1
+        written = list(tmp_path.glob("headcount_projection_*_7.parquet"))
+        assert len(written) == 1
         pd.testing.assert_frame_equal(first, fresh)
         headcount._projection_cached.cache_clear()
         loaded = headcount.baseline_projection(7)  # read back from the file
         pd.testing.assert_frame_equal(loaded, fresh)
         loaded.loc[0, "mean"] = -1.0  # callers get a copy: the memo stays intact
         assert headcount.baseline_projection(7).loc[0, "mean"] == fresh.loc[0, "mean"]
-        files[0].write_bytes(b"not parquet")  # a damaged cache is rebuilt, never trusted
+        written[0].write_bytes(b"not parquet")  # a damaged cache is rebuilt, never trusted
         headcount._projection_cached.cache_clear()
         pd.testing.assert_frame_equal(headcount.baseline_projection(7), fresh)
-        pd.testing.assert_frame_equal(pd.read_parquet(files[0]), fresh)
+        pd.testing.assert_frame_equal(pd.read_parquet(written[0]), fresh)
         # a non-default automotive share is computed, not served from the cache
         other = headcount.baseline_projection(7, automotive_share=0.10)
         assert not np.allclose(other["mean"], fresh["mean"])
@@ -101,7 +102,9 @@ MODULES = {"headcount": "forecasting.headcount.projection", "headcount_model": "
            "headcount_calibration": "forecasting.headcount.calibration",
            "industry_mix": "forecasting.headcount.industry_mix",
            "role_levels": "forecasting.headcount.role_levels", "catalog": "forecasting.core.catalog",
-           "data": "forecasting.sources.loaders"}
+           "files": "forecasting.sources.files", "oews": "forecasting.sources.oews",
+           "tables": "forecasting.sources.tables", "indeed": "forecasting.sources.indeed",
+           "wages": "forecasting.sources.wages"}
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))
@@ -208,7 +211,7 @@ def test_projection_adds_up_and_is_ordered(projection):
     assert list(projection.columns) == ["role", "industry", "year", "mean", "lo_80", "hi_80",
                                         "lo_95", "hi_95"]
     assert sorted(projection["year"].unique()) == list(range(2025, 2036))
-    roles = headcount.role_totals(projection).set_index(["role", "year"])
+    roles = _role_totals(projection).set_index(["role", "year"])
     rp = headcount.role_projection(10).set_index(["role", "year"])
     for band in BANDS:  # industries sum to the role exactly
         np.testing.assert_allclose(roles[band], rp[band].reindex(roles.index), rtol=1e-9)
@@ -226,7 +229,7 @@ def test_projection_interval_widens_with_horizon(projection):
     """Bands widen every year; a carved role's first step (its title-ratio band already spans
     the latest year) may stay level within Monte Carlo noise."""
     for role in catalog.ROLE_IDS:
-        r = headcount.role_totals(projection).query("role == @role").set_index("year")
+        r = _role_totals(projection).query("role == @role").set_index("year")
         for lo, hi in (("lo_95", "hi_95"), ("lo_80", "hi_80")):
             step = np.diff(np.log(r[hi] / r[lo]).to_numpy())
             assert (step[1:] > 0).all() and step[0] > -0.002, (role, step)
@@ -280,7 +283,7 @@ def test_warm_cache_rebuild_drops_the_files_and_reports_progress(tmp_path, monke
     for name in ("headcount_fit_x.pkl", "headcount_projection_x.parquet",
                  "headcount_calibration_x.pkl", "headcount_backtest_x.parquet", "other.parquet"):
         (tmp_path / name).write_bytes(b"old")
-    monkeypatch.setattr(data, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(files, "CACHE_DIR", tmp_path)
     monkeypatch.setattr(hcal, "calibration", lambda progress=None: calls.append(("cal", progress)))
     monkeypatch.setattr(hcal, "is_cached", lambda: False)
     monkeypatch.setattr(hcal, "all_backtest_predictions", lambda: calls.append(("bt",)))
@@ -301,3 +304,8 @@ def test_warm_cache_rebuild_drops_the_files_and_reports_progress(tmp_path, monke
     monkeypatch.setattr(hcal, "is_cached", lambda: True)  # nothing to compute: no progress line
     headcount.warm_cache(progress=progress)
     assert [c[0] for c in calls] == ["cal", "bt", "levels", "proj"]
+
+
+def _role_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sum a role x industry frame over industries (role level), every numeric column."""
+    return frame.drop(columns="industry").groupby(["role", "year"], as_index=False).sum()

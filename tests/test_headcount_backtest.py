@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.sources import loaders as data
+from forecasting.sources import files
 
 from forecasting.headcount import backtest as hb
 
@@ -28,7 +28,7 @@ MODEL = hb.MODEL_NAME
 
 
 def _read(rel: str) -> tuple[pd.Series, pd.Series, pd.Series]:
-    d = pd.read_excel(data.raw_dir() / rel, sheet_name=0, engine="calamine", dtype=str)
+    d = pd.read_excel(files.raw_dir() / rel, sheet_name=0, engine="calamine", dtype=str)
     d.columns = [c.upper() for c in d.columns]
     group = "OCC_GROUP" if "OCC_GROUP" in d else "O_GROUP"
     d = d[d[group] == "detailed"].set_index("OCC_CODE")
@@ -257,7 +257,7 @@ def test_setups_summary_and_defaults():
     s = hb.setups()
     assert isinstance(s.index, pd.RangeIndex) and list(s.columns) == [
         "panel", "origin_year", "holdout_year", "horizon"]
-    assert s["horizon"].is_monotonic_increasing and hb.max_horizon() == 7
+    assert s["horizon"].is_monotonic_increasing and int(hb.setups()["horizon"].max()) == 7
     summary = hb.horizon_summary()
     assert list(summary.columns) == ["horizon", "method", "n_backtests", "mae", "mae_weighted",
                                      "coverage_80", "coverage_95"]

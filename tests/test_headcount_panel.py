@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.sources import loaders as data
+from forecasting.sources import files
 
 from forecasting.headcount import panel as hp
 from forecasting.core.errors import UserInputError
@@ -48,7 +48,7 @@ def test_long_panel_values_equal_the_raw_workbooks(soc):
     for year, rel in ((2017, "bls_oews_history/national_M2017_dl.xlsx"),
                       (2019, "bls_oews_history/national_M2019_dl.xlsx"),
                       (2025, "bls_oews/national_M2025_dl.xlsx")):
-        emp, prse = _raw_row(data.raw_dir() / rel, soc, year)
+        emp, prse = _raw_row(files.raw_dir() / rel, soc, year)
         j = p.years.index(year)
         assert p.emp[i, j] == emp and p.prse[i, j] == pytest.approx(prse / 100)
 
@@ -74,7 +74,7 @@ def test_recent_panel_holds_every_occupation_present_each_year():
     p = hp.oews_panel(2021, 2025)
     assert len(p.socs) == 829 and p.years == (2021, 2022, 2023, 2024, 2025)
     assert "43-5052" in p.socs  # Postal Service mail carriers: PRSE 0 (a full count) is kept
-    assert hp.latest_year() == 2025 and hp.panel_years() == [2021, 2022, 2023, 2024, 2025]
+    assert files.latest_oews_year() == 2025 and hp.panel_years() == [2021, 2022, 2023, 2024, 2025]
     i = p.socs.index("15-2051")
     np.testing.assert_allclose(p.emp[i], [105980, 159630, 192710, 233440, 262440])
     with pytest.raises(UserInputError, match="at least 3 years"):

@@ -85,9 +85,9 @@ def test_clean_file_has_no_notes_and_exact_values(tmp_path):
 
 def test_shipped_postings_series_round_trip_exactly():
     """Real data: the shipped Indeed monthly series, exported as CSV, pass with no repairs."""
-    from forecasting.sources import loaders as data
+    from forecasting.sources import indeed
 
-    shipped = data.load_postings_monthly()
+    shipped = indeed.load_postings_monthly()
     vs = accepted(shipped.to_csv(index=False).encode())
     assert vs.notes == [] and set(vs.freq.values()) == {"MS"}
     expected = shipped.sort_values(["series_id", "ds"]).reset_index(drop=True)

@@ -17,7 +17,7 @@ from forecasting.core.errors import UserInputError
 from forecasting.postings.inputs import columns, spacing
 from forecasting.postings.inputs import text as text_step
 from forecasting.postings.inputs.read import read_series_csv
-from forecasting.sources import loaders as data
+from forecasting.sources import indeed
 from tests.test_inputs import HYPOTHESIS_CASES, csv_like
 
 SETTINGS = settings(max_examples=max(HYPOTHESIS_CASES // 3, 50), deadline=None, database=None,
@@ -112,7 +112,7 @@ def test_lines_are_cut_where_stringio_cuts_them(text, cuts):
 
 def tiled_postings(copies: int) -> pd.DataFrame:
     """The shipped monthly postings series, ``copies`` times under renamed ids (real values)."""
-    f = data.load_postings_monthly()[["series_id", "ds", "y"]]
+    f = indeed.load_postings_monthly()[["series_id", "ds", "y"]]
     return pd.concat([f.assign(series_id=f["series_id"] + f"~{k:03d}") for k in range(copies)],
                      ignore_index=True)
 

@@ -153,8 +153,8 @@ def test_calibration_rescales_model_sigma_by_conformal_quantile(monkeypatch):
 
 
 def test_real_series_interval_ordering():
-    from forecasting.sources import loaders as data
-    df = data.load_postings_monthly()
+    from forecasting.sources import indeed
+    df = indeed.load_postings_monthly()
     ids = sorted(df["series_id"].unique())[:2]
     sub = df[df["series_id"].isin(ids)].groupby("series_id").tail(36)
     fc = frames.forecast_frame(sub, 12, model="ensemble")

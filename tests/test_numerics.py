@@ -29,6 +29,7 @@ from forecasting.core import catalog
 from forecasting.viz import export
 
 from forecasting.salaries import bands as salaries
+from forecasting.salaries import projection as salary_projection
 from forecasting.core import totals
 from forecasting.scenarios import analysis, engine, presets
 from forecasting.scenarios.assumptions import (Assumptions, CAP_RANGE, GROWTH_MODES, HORIZON_RANGE,
@@ -210,7 +211,7 @@ def test_shipped_presets_numerics(prep):
        st.floats(0, 30) | st.just(0.0), st.integers(1, 10))
 def test_salary_projection_finite_and_ordered(growth, sigma, horizon):
     salary_base = _salary_base()
-    proj = salaries.project_bands(salary_base, 2025, salaries.WageGrowth(growth, sigma), horizon)
+    proj = salary_projection.project_bands(salary_base, 2025, salary_projection.WageGrowth(growth, sigma), horizon)
     shown = proj[proj["flag"] != "suppressed"]  # suppressed roles carry NaN by design (n < 5)
     assert len(shown) > 0 and proj.loc[proj["flag"] == "suppressed", "p50"].isna().all()
     cols = [f"p{p}" for p in salaries.PERCENTILES]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from forecasting.postings import pipeline
-from forecasting.sources import loaders as data
+from forecasting.sources import files, indeed
 
 MODELS = ("naive", "drift")
 
@@ -25,9 +25,9 @@ def small_data(monkeypatch, tmp_path):
         state["loads"] += 1
         return df.copy()
 
-    monkeypatch.setattr(data, "load_postings_monthly", load)
-    monkeypatch.setattr(data, "data_hash", lambda: state["hash"])
-    monkeypatch.setattr(data, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(indeed, "load_postings_monthly", load)
+    monkeypatch.setattr(files, "data_hash", lambda: state["hash"])
+    monkeypatch.setattr(files, "CACHE_DIR", tmp_path)
     return state
 
 

@@ -9,11 +9,11 @@ import pytest
 
 from forecasting.core import catalog
 
-from forecasting.sources import loaders as data
+from forecasting.sources import files
 
 from forecasting.headcount import role_levels
 
-RAW = Path(data.DATA_DIR) / "raw"
+RAW = Path(files.DATA_DIR) / "raw"
 
 
 @pytest.fixture(scope="session")
@@ -98,16 +98,16 @@ def test_roles_sum_to_catalog_total(levels, raw_oews):
 
 
 def test_role_levels_are_cached_on_disk(tmp_path, monkeypatch, levels):
-    monkeypatch.setattr(data, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(files, "CACHE_DIR", tmp_path)
     role_levels._role_levels_cached.cache_clear()
     try:
         built = role_levels.role_levels()
-        files = list(tmp_path.glob("role_levels_*.parquet"))
-        assert len(files) == 1
+        written = list(tmp_path.glob("role_levels_*.parquet"))
+        assert len(written) == 1
         pd.testing.assert_frame_equal(built, levels)
         role_levels._role_levels_cached.cache_clear()
         pd.testing.assert_frame_equal(role_levels.role_levels(), levels)  # read back from disk
-        files[0].write_bytes(b"damaged")  # rebuilt, never trusted
+        written[0].write_bytes(b"damaged")  # rebuilt, never trusted
         role_levels._role_levels_cached.cache_clear()
         pd.testing.assert_frame_equal(role_levels.role_levels(), levels)
     finally:

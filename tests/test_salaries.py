@@ -15,6 +15,8 @@ from forecasting.core import catalog
 from forecasting.viz import figure_data, salary as salary_charts, style
 
 from forecasting.salaries import bands as salaries
+from forecasting.salaries import oews_percentiles as salary_oews
+from forecasting.salaries import projection as salary_projection
 from forecasting.cli.main import main
 from forecasting.core.errors import UserInputError
 
@@ -186,14 +188,14 @@ def test_bad_filters_raise_with_valid_values(records):
 
 # ------------------------------------------------------------------ OEWS
 def test_oews_reference_flags_and_hybrids():
-    ref = salaries.oews_reference(salaries.load_oews()).set_index(["role", "year"])
+    ref = salary_oews.oews_reference(salary_oews.load_oews()).set_index(["role", "year"])
     ds25 = ref.loc[("data_scientist", 2025)]
     assert ds25["soc"] == "15-2051" and ds25["p50"] == 120230.0 and not ds25["hybrid"]
     ds20 = ref.loc[("data_scientist", 2020)]
     assert ds20["soc"] == "15-2098" and ds20["hybrid"]
     pm24 = ref.loc[("ml_product_manager", 2024)]  # 11-3021 P90 is top-coded in May 2024
     assert pm24["p90_flag"] == "#" and math.isnan(pm24["p90"])
-    assert pm24["p90_label"] == salaries.BLS_CAP_LABEL
+    assert pm24["p90_label"] == salary_oews.BLS_CAP_LABEL
     assert pm24["p50_label"].startswith("$")
 
 
@@ -204,9 +206,9 @@ def test_oews_star_and_hash_are_never_numbers():
                           "a_pct75": 150_000.0, "a_pct90": np.nan,
                           "a_pct10_flag": "", "a_pct25_flag": "*", "a_median_flag": "",
                           "a_pct75_flag": "", "a_pct90_flag": "#"}])
-    ref = salaries.oews_reference(oews, years=(2024,))
+    ref = salary_oews.oews_reference(oews, years=(2024,))
     row = ref.iloc[0]
-    assert (row["p25_label"], row["p90_label"]) == ("n.a.", salaries.BLS_CAP_LABEL)
+    assert (row["p25_label"], row["p90_label"]) == ("n.a.", salary_oews.BLS_CAP_LABEL)
     band = pd.DataFrame([{"role": "data_scientist", "n": 100, "p10": 1e5, "p25": 1.2e5,
                           "p50": 1.5e5, "p75": 2e5, "p90": 2.5e5, "p50_lo": 1.4e5,
                           "p50_hi": 1.6e5, "flag": ""}])
@@ -223,8 +225,8 @@ def test_projection_arithmetic():
     base = pd.DataFrame([{"role": "ml_engineer", "n": 100, "p10": 100.0, "p25": 120.0,
                           "p50": 150.0, "p75": 180.0, "p90": 200.0, "p50_lo": 140.0,
                           "p50_hi": 160.0, "flag": ""}])
-    wage = salaries.WageGrowth(growth_pct=3.0, sigma_pct=2.0)
-    p = salaries.project_bands(base, base_year=2024, wage=wage, horizon=3).set_index("h")
+    wage = salary_projection.WageGrowth(growth_pct=3.0, sigma_pct=2.0)
+    p = salary_projection.project_bands(base, base_year=2024, wage=wage, horizon=3).set_index("h")
     assert list(p.index) == [0, 1, 2, 3] and list(p["year"]) == [2024, 2025, 2026, 2027]
     assert p.loc[0, "p50"] == 150.0 and p.loc[0, "p50_lo"] == 140.0
     assert p.loc[2, "p10"] == pytest.approx(100 * 1.03 ** 2)
@@ -235,13 +237,13 @@ def test_projection_arithmetic():
     rel = (p["p50_hi"] - p["p50_lo"]) / p["p50"]
     assert rel.is_monotonic_increasing and rel.iloc[-1] > rel.iloc[0]
     with pytest.raises(UserInputError):
-        salaries.project_bands(base, 2024, wage, horizon=11)
+        salary_projection.project_bands(base, 2024, wage, horizon=11)
 
 
 def test_default_wage_growth_is_latest_indeed_us(tmp_path):
     raw = pd.read_csv(RAW / "indeed_wage_tracker" / "posted-wage-growth-by-country.csv")
     us = raw[raw["jobcountry"] == "US"].dropna(subset=["posted_wage_growth_yoy"])
-    w = salaries.default_wage_growth(salaries.load_wage_series("US"))
+    w = salary_projection.default_wage_growth(salary_projection.load_wage_series("US"))
     assert w.growth_pct == pytest.approx(round(us["posted_wage_growth_yoy"].iloc[-1] * 100, 2))
     assert w.sigma_pct == pytest.approx(round(us["posted_wage_growth_yoy"].std() * 100, 2))
     assert w.as_of == "2026-04"
@@ -359,7 +361,7 @@ def test_bootstrap_quantiles_match_the_exact_resampling_distribution(n):
 
 
 def test_oews_reference_columns_and_a_pinned_cell():
-    ref = salaries.oews_reference(salaries.load_oews())
+    ref = salary_oews.oews_reference(salary_oews.load_oews())
     assert list(ref.columns) == (["role", "year", "soc", "soc_title", "hybrid", "tot_emp"]
                                  + [f"p{p}{k}" for p in salaries.PERCENTILES
                                     for k in ("", "_flag", "_label")])
@@ -370,24 +372,24 @@ def test_oews_reference_columns_and_a_pinned_cell():
 def test_default_wage_growth_rounds_to_two_decimals_and_projection_edges():
     series = pd.DataFrame({"ds": pd.to_datetime(["2025-03-01", "2025-04-01"]),
                            "yoy_pct": [2.0, 2.3456]})
-    w = salaries.default_wage_growth(series)
+    w = salary_projection.default_wage_growth(series)
     assert (w.growth_pct, w.sigma_pct, w.as_of) == (2.35, 0.24, "2025-04")
     base = pd.DataFrame({"role": ["other", "ml_engineer"], "n": [40, 40],
                          **{f"p{p}": [100.0 + p, 200.0 + p] for p in salaries.PERCENTILES},
                          "p50_lo": [140.0, 240.0], "p50_hi": [160.0, 260.0], "flag": ["", ""]})
-    p = salaries.project_bands(base, 2024, salaries.WageGrowth(3.0, 2.0), horizon=2)
+    p = salary_projection.project_bands(base, 2024, salary_projection.WageGrowth(3.0, 2.0), horizon=2)
     assert list(p["role"]) == ["ml_engineer"] * 3 + ["other"] * 3     # ROLE_ORDER, not a-z
     assert list(p["h"]) == [0, 1, 2] * 2 and list(p.index) == list(range(6))
     assert (p["growth_pct"] == 3.0).all() and (p["sigma_pct"] == 2.0).all()
     with pytest.raises(UserInputError, match="must be above -100%"):
-        salaries.project_bands(base, 2024, salaries.WageGrowth(-100.0, 2.0), horizon=2)
+        salary_projection.project_bands(base, 2024, salary_projection.WageGrowth(-100.0, 2.0), horizon=2)
     with pytest.raises(UserInputError, match="must be above -100%"):
-        salaries.project_bands(base, 2024, salaries.WageGrowth(-150.0, 2.0), horizon=2)
+        salary_projection.project_bands(base, 2024, salary_projection.WageGrowth(-150.0, 2.0), horizon=2)
 
 
 def test_labels_bands_defaults_and_wage_series_shape():
-    assert salaries._label(5.0, "*") == "n.a." and salaries._label(math.nan, "") == "n.a."
-    assert salaries._label(123456.4, "") == "$123,456" and salaries._label(9.0, "#") == "≥ BLS cap"
+    assert salary_oews._label(5.0, "*") == "n.a." and salary_oews._label(math.nan, "") == "n.a."
+    assert salary_oews._label(123456.4, "") == "$123,456" and salary_oews._label(9.0, "#") == "≥ BLS cap"
     df = _synthetic({"data_scientist": 40})
     default = salaries.bands(df, salaries.BandFilter(), roles=("data_scientist",))
     pd.testing.assert_frame_equal(default, salaries.bands(df, salaries.BandFilter(), n_boot=2000,
@@ -395,19 +397,19 @@ def test_labels_bands_defaults_and_wage_series_shape():
     other = salaries.bands(df, salaries.BandFilter(), n_boot=500, roles=("data_scientist",))
     assert (other["p50_lo"].iat[0], other["p50_hi"].iat[0]) != (default["p50_lo"].iat[0],
                                                                 default["p50_hi"].iat[0])
-    w = salaries.load_wage_series()
-    assert list(w.columns) == ["ds", "yoy_pct"] and w.equals(salaries.load_wage_series("US"))
+    w = salary_projection.load_wage_series()
+    assert list(w.columns) == ["ds", "yoy_pct"] and w.equals(salary_projection.load_wage_series("US"))
 
 
 def test_projection_allows_ten_years_and_keeps_its_column_order():
     base = pd.DataFrame({"role": ["ml_engineer"], "n": [40],
                          **{f"p{p}": [100.0 + p] for p in salaries.PERCENTILES},
                          "p50_lo": [140.0], "p50_hi": [160.0], "flag": [""]})
-    p = salaries.project_bands(base, 2024, salaries.WageGrowth(3.0, 2.0), horizon=10)
+    p = salary_projection.project_bands(base, 2024, salary_projection.WageGrowth(3.0, 2.0), horizon=10)
     assert list(p["year"]) == list(range(2024, 2035))
     assert list(p.columns[:3]) == ["role", "year", "h"]
     with pytest.raises(UserInputError, match=r"^horizon=0 must be between 1 and 10 years$"):
-        salaries.project_bands(base, 2024, salaries.WageGrowth(3.0, 2.0), horizon=0)
+        salary_projection.project_bands(base, 2024, salary_projection.WageGrowth(3.0, 2.0), horizon=0)
 
 
 def test_naive_reference_bootstrap_matches_the_exact_distribution():
@@ -428,3 +430,11 @@ def test_naive_reference_bootstrap_matches_the_exact_distribution():
             assert v == support[np.searchsorted(cdf, q)], (level, q, v)
             checked += 1
     assert checked >= 4
+
+
+def test_default_work_year_is_the_one_with_the_most_records(records):
+    assert salaries.default_work_year(records) == 2024  # 62,229 records; 2025 is still filling
+    tie = pd.DataFrame({"work_year": [2023, 2023, 2024, 2024, 2025]})
+    assert salaries.default_work_year(tie) == 2024
+    with pytest.raises(UserInputError, match="no ai-jobs.net records"):
+        salaries.default_work_year(tie.iloc[:0])

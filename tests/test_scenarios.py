@@ -536,9 +536,9 @@ def test_version_1_documents_still_read_as_they_were_computed():
 
 
 def test_start_year_default_and_range_are_read_from_the_data():
-    from forecasting.sources import loaders as data
+    from forecasting.sources import oews
     from forecasting.headcount import projection as headcount
-    latest = int(data.load_oews_national()["year"].max())
+    latest = int(oews.load_oews_national()["year"].max())
     assert latest_data_year() == latest == Assumptions().start_year
     assert start_year_range() == (latest, latest + START_YEAR_SPAN)
     assert int(headcount.baseline_projection(10)["year"].min()) == latest
@@ -626,8 +626,8 @@ def test_more_messages_name_their_field():
 
 
 def test_bls_preset_reads_the_table_it_is_given():
-    from forecasting.sources import loaders as data
-    ep = data.load_bls_ep()
+    from forecasting.sources import tables
+    ep = tables.load_bls_ep()
     assert presets.bls_annual_growth_pct() == presets.bls_annual_growth_pct(ep)
     doubled = ep.assign(change_pct=ep["change_pct"] * 2)
     got = presets.preset("bls2034", doubled).role_growth_map

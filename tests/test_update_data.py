@@ -28,13 +28,16 @@ import pytest
 
 from forecasting.cli import main as cli
 
-from forecasting.sources import loaders as data
+from forecasting.sources import files
+from forecasting.sources import indeed
+from forecasting.sources import oews as oews_data
+from forecasting.sources import provenance
 
 from forecasting.sources import rawswap
 
 from forecasting.sources import registry as sources
 
-from forecasting.sources import update
+from forecasting.sources import fetch, update
 from tests.update_fixtures import (
     AI,
     OEWS_LAST,
@@ -68,8 +71,8 @@ def scenario(tmp_path, monkeypatch):
     data_dir = copy_data_dir(tmp_path / "data")
     install_older_vintage(data_dir)
     mirror = build_mirror(tmp_path / "mirror")
-    monkeypatch.setattr(data, "DATA_DIR", data_dir)
-    monkeypatch.setattr(data, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setattr(files, "DATA_DIR", data_dir)
+    monkeypatch.setattr(files, "CACHE_DIR", tmp_path / "cache")
     update.write_sources_md(data_dir)  # as if the older vintage had been fetched by update-data
     return data_dir, mirror
 
@@ -153,22 +156,22 @@ def serve(root: Path):
 
 # --------------------------------------------------------------------------- registry & loaders
 def test_registry_is_where_the_loaders_take_their_files():
-    raw = data.raw_dir()
+    raw = files.raw_dir()
     reg = {f.rel for _, f in sources.registry_files(raw)}
-    assert set(data.raw_files()) <= reg
+    assert set(files.raw_files()) <= reg
     assert {f.rel for s in sources.SOURCES if not s.static for f in s.current_files(raw)} \
-        <= set(data.raw_files())
-    assert (data.AI_FILE, data.EP_FILE, data.WAGE_FILE) == (sources.AI_FILE, sources.EP_FILE,
+        <= set(files.raw_files())
+    assert (sources.AI_FILE, sources.EP_FILE, sources.WAGE_FILE) == (sources.AI_FILE, sources.EP_FILE,
                                                           sources.WAGE_FILE)
-    assert data.OEWS_YEARS == (2020, 2021, 2022, 2023, 2024, 2025)
-    assert data.NATSECTOR_YEARS == (2022, 2023, 2024)
+    assert files.oews_years() == (2020, 2021, 2022, 2023, 2024, 2025)
+    assert files.natsector_years() == (2022, 2023, 2024)
     # same files, same order as the old fixed list: the data hash (cache key) is unchanged
-    assert data.RAW_FILES == OLD_RAW_FILES
-    h = hashlib.sha256(data.PARSER_VERSION.encode())
+    assert files.raw_files() == OLD_RAW_FILES
+    h = hashlib.sha256(files.PARSER_VERSION.encode())
     for rel in OLD_RAW_FILES:
         h.update(rel.encode())
         h.update(hashlib.sha256((raw / rel).read_bytes()).hexdigest().encode())
-    assert data.data_hash() == h.hexdigest()
+    assert files.data_hash() == h.hexdigest()
     # every updatable source can be checked by the loaders; its upstream is documented
     for s in sources.SOURCES:
         assert s.series is not None or s.static, s.name
@@ -178,28 +181,28 @@ def test_registry_is_where_the_loaders_take_their_files():
 def test_years_are_read_from_the_files_and_raw_root_reads_another_folder(tmp_path):
     older = copy_data_dir(tmp_path / "d")
     install_older_vintage(older)
-    shipped = data.load_postings_monthly()
-    cache_before = sorted(p.name for p in Path(data.CACHE_DIR).glob("*"))
-    with data.raw_root(older / "raw", cache_dir=tmp_path / "cache"):
-        assert data.oews_years() == (2020, 2021, 2022, 2023, 2024)
-        assert data.raw_dir() == older / "raw"
-        nat = data.load_oews_national()
+    shipped = indeed.load_postings_monthly()
+    cache_before = sorted(p.name for p in Path(files.CACHE_DIR).glob("*"))
+    with files.raw_root(older / "raw", cache_dir=tmp_path / "cache"):
+        assert files.oews_years() == (2020, 2021, 2022, 2023, 2024)
+        assert files.raw_dir() == older / "raw"
+        nat = oews_data.load_oews_national()
         assert sorted(nat["year"].unique()) == [2020, 2021, 2022, 2023, 2024]
-        ai = data.load_postings_monthly()
+        ai = indeed.load_postings_monthly()
         us = ai[ai["series_id"] == "us_ai_share"]
         assert us["ds"].max() == pd.Timestamp("2026-03-01")
-        older_hash = data.data_hash()
+        older_hash = files.data_hash()
     # outside the block: the shipped folder and results, untouched caches
-    assert data.oews_years()[-1] == 2025 and data.data_hash() != older_hash
-    pd.testing.assert_frame_equal(data.load_postings_monthly(), shipped)
-    assert sorted(p.name for p in Path(data.CACHE_DIR).glob("*")) == cache_before
+    assert files.oews_years()[-1] == 2025 and files.data_hash() != older_hash
+    pd.testing.assert_frame_equal(indeed.load_postings_monthly(), shipped)
+    assert sorted(p.name for p in Path(files.CACHE_DIR).glob("*")) == cache_before
     assert list((tmp_path / "cache").glob("oews_national-*.parquet"))
 
 
 def test_shipped_sources_md_block_describes_the_shipped_files():
-    text = (Path(data.DATA_DIR) / "SOURCES.md").read_text()
-    rows = sources.block_rows(text)
-    live = {r["file"]: r for r in data.source_rows()}
+    text = (Path(files.DATA_DIR) / "SOURCES.md").read_text()
+    rows = provenance.block_rows(text)
+    live = {r["file"]: r for r in provenance.source_rows()}
     assert [r[1] for r in rows] == list(live)
     for src, rel, vintage, retrieved, origin, sha in rows:
         assert sha == live[rel]["sha256"] and vintage == live[rel]["vintage"], rel
@@ -210,7 +213,7 @@ def test_list_prints_every_file_with_url_and_vintage(capsys):
     rc, out, err = _cli(capsys, "--list")
     assert rc == 0 and err == ""
     rows = list(pd.read_csv(io.StringIO(out), dtype=str).itertuples(index=False))
-    assert [r.file for r in rows] == [f.rel for _, f in sources.registry_files(data.raw_dir())]
+    assert [r.file for r in rows] == [f.rel for _, f in sources.registry_files(files.raw_dir())]
     by_file = {r.file: r for r in rows}
     ai = by_file["indeed_hiring_lab/AI_posting.csv"]
     assert (ai.source, ai.vintage) == ("indeed_ai", "daily to 2026-06-30")
@@ -257,14 +260,14 @@ def test_update_from_folder_mirror_swaps_in_the_shipped_vintage(scenario, capsys
     assert entry["sha256"] == got[AI] and entry["vintage"] == "daily to 2026-06-30"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", entry["retrieved"])
     # provenance everywhere: sources table, SOURCES.md block, chart footers' date
-    table = data.sources_table().set_index("file")
+    table = provenance.sources_table().set_index("file")
     assert table.loc[AI, "origin"] == entry["url"]
     assert table.loc[AI, "retrieved"] == entry["retrieved"].replace("T", " ").rstrip("Z")
-    assert table.loc[data.GENAI_FILE, "retrieved"] == "2025-07-07 (shipped copy)"
-    block = {r[1]: r for r in sources.block_rows((data_dir / "SOURCES.md").read_text())}
+    assert table.loc[sources.GENAI_FILE, "retrieved"] == "2025-07-07 (shipped copy)"
+    block = {r[1]: r for r in provenance.block_rows((data_dir / "SOURCES.md").read_text())}
     assert block[AI][3] == table.loc[AI, "retrieved"] and block[AI][5] == got[AI]
-    assert data.data_as_of() == entry["retrieved"][:10]
-    assert data.oews_years()[-1] == 2025
+    assert provenance.data_as_of() == entry["retrieved"][:10]
+    assert files.oews_years()[-1] == 2025
     assert _leftovers(data_dir) == []
     # a second run finds nothing new
     rc, out, _ = _cli(capsys, "--mirror", str(mirror), "--skip-fit")
@@ -303,7 +306,7 @@ def test_update_over_loopback_http_with_fit_and_headline(tmp_path):
     assert "swapping the new set into data/raw" in proc.stderr
     assert not [ln for ln in proc.stderr.splitlines() if ln.startswith("error")]
     # the headline printed is the product's own number on the new data
-    with data.raw_root(data_dir / "raw", cache_dir=cache):
+    with files.raw_root(data_dir / "raw", cache_dir=cache):
         assert f"{update.headline().value:,.0f}" == m.group(2)
     assert tree_hashes(data_dir / "raw")[AI] == tree_hashes(SHIPPED / "raw")[AI]
 
@@ -476,18 +479,18 @@ def test_zip_member_over_http(tmp_path):
         zf.writestr("oesm25nat/readme.txt", "x")
     (tmp_path / "broken.zip").write_bytes((tmp_path / "oesm25nat.zip").read_bytes()[:2000])
     with serve(tmp_path) as (url, _srv):
-        n = update.fetch(f"{url}/oesm25nat.zip", "national_M2025_dl.xlsx", tmp_path / "out.xlsx", 5)
+        n = fetch.fetch(f"{url}/oesm25nat.zip", "national_M2025_dl.xlsx", tmp_path / "out.xlsx", 5)
         assert n == len(body) and (tmp_path / "out.xlsx").read_bytes() == body
-        with pytest.raises(update.UpdateRefused, match="the archive has no national_M2026_dl.xlsx"):
-            update.fetch(f"{url}/oesm25nat.zip", "national_M2026_dl.xlsx", tmp_path / "o2", 5)
-        with pytest.raises(update.UpdateRefused, match="corrupt or truncated zip archive"):
-            update.fetch(f"{url}/broken.zip", "national_M2025_dl.xlsx", tmp_path / "o3", 5)
+        with pytest.raises(fetch.UpdateRefused, match="the archive has no national_M2026_dl.xlsx"):
+            fetch.fetch(f"{url}/oesm25nat.zip", "national_M2026_dl.xlsx", tmp_path / "o2", 5)
+        with pytest.raises(fetch.UpdateRefused, match="corrupt or truncated zip archive"):
+            fetch.fetch(f"{url}/broken.zip", "national_M2025_dl.xlsx", tmp_path / "o3", 5)
 
 
 # --------------------------------------------------------------------------- recovery, pages
 def test_interrupted_rename_swap_is_rolled_back_on_next_read(tmp_path, monkeypatch):
     """The two-rename fallback killed between its renames: data/raw is missing; the next read
-    (data.raw_dir) puts the old set back and removes the journal."""
+    (files.raw_dir) puts the old set back and removes the journal."""
     data_dir = copy_data_dir(tmp_path / "data")
     before = tree_hashes(data_dir / "raw")
     old = data_dir / (rawswap.OLD_PREFIX + "1")
@@ -495,8 +498,8 @@ def test_interrupted_rename_swap_is_rolled_back_on_next_read(tmp_path, monkeypat
     (data_dir / rawswap.JOURNAL_NAME).write_text(json.dumps(
         {"old": old.name, "new": rawswap.STAGING_PREFIX + "1"}))
     os.rename(data_dir / "raw", old)
-    monkeypatch.setattr(data, "DATA_DIR", data_dir)
-    assert data.raw_dir() == data_dir / "raw"
+    monkeypatch.setattr(files, "DATA_DIR", data_dir)
+    assert files.raw_dir() == data_dir / "raw"
     assert tree_hashes(data_dir / "raw") == before
     assert not (data_dir / rawswap.JOURNAL_NAME).exists()
     with rawswap.locked(data_dir):
@@ -506,7 +509,7 @@ def test_interrupted_rename_swap_is_rolled_back_on_next_read(tmp_path, monkeypat
 
 def test_data_as_of_is_the_latest_retrieval_date():
     # shipped: the newest upstream commit among the files the product uses (aggregate postings)
-    assert data.data_as_of() == "2026-08-19"
+    assert provenance.data_as_of() == "2026-08-19"
     from forecasting.viz import style
     assert style.data_as_of_note() == "Data as of 2026-08-19."
 
@@ -523,8 +526,8 @@ def test_dashboard_drops_its_caches_when_the_data_change(monkeypatch):
         return len(calls)
 
     monkeypatch.setitem(ui_data._DATA_SEEN, "hash", None)
-    monkeypatch.setattr(data, "data_hash", lambda: "a")
+    monkeypatch.setattr(files, "data_hash", lambda: "a")
     assert ui_data.drop_caches_if_data_changed() is False and cached() == 1 and cached() == 1
     assert ui_data.drop_caches_if_data_changed() is False and cached() == 1
-    monkeypatch.setattr(data, "data_hash", lambda: "b")  # update-data swapped data/raw
+    monkeypatch.setattr(files, "data_hash", lambda: "b")  # update-data swapped data/raw
     assert ui_data.drop_caches_if_data_changed() is True and cached() == 2

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from forecasting.sources import rawswap
+from forecasting.sources import provenance, rawswap
 
 from forecasting.sources import registry as sources
 from tests.update_fixtures import (
@@ -155,7 +155,7 @@ def test_random_kills_leave_old_or_new_set(tmp_path, mode, kills):
             _, err = proc.communicate(timeout=120)
             assert proc.returncode == 0, err
             assert _state(data_dir, old, new_ai) == "new"
-            block = {r[1]: r for r in sources.block_rows((data_dir / "SOURCES.md").read_text())}
+            block = {r[1]: r for r in provenance.block_rows((data_dir / "SOURCES.md").read_text())}
             assert block[AI][5] == new_ai  # SOURCES.md caught up with data/raw
         shutil.rmtree(data_dir)
     print(f"\n{mode}: {len(outcomes)} kills (phases {window}) -> "

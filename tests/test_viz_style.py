@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from forecasting.headcount import panel as hp
-from forecasting.sources import loaders
+from forecasting.sources import files
 from forecasting.viz import style
 
 
@@ -26,5 +26,5 @@ def test_headcount_sources_name_the_years_given():
 
 def test_headcount_sources_follow_the_shipped_files():
     years = hp.panel_years()
-    assert years[-1] == max(loaders.oews_years())  # the latest OEWS file is the panel's end
+    assert years[-1] == max(files.oews_years())  # the latest OEWS file is the panel's end
     assert f"May {years[0]}–{years[-1]} " in style.headcount_sources(years)

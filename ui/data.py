@@ -74,26 +74,26 @@ def industry_shares() -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def oews_national() -> pd.DataFrame:
-    from forecasting.sources import loaders as data
-    return data.load_oews_national()
+    from forecasting.sources import oews
+    return oews.load_oews_national()
 
 
 @st.cache_data(show_spinner=False)
 def sources_table() -> pd.DataFrame:
-    from forecasting.sources import loaders as data
-    return data.sources_table()
+    from forecasting.sources import provenance
+    return provenance.sources_table()
 
 
 @st.cache_data(show_spinner=False)
 def postings_catalog() -> pd.DataFrame:
-    from forecasting.sources import loaders as data
-    return data.postings_catalog()
+    from forecasting.sources import indeed
+    return indeed.postings_catalog()
 
 
 @st.cache_data(show_spinner=False)
 def postings_monthly() -> pd.DataFrame:
-    from forecasting.sources import loaders as data
-    return data.load_postings_monthly()
+    from forecasting.sources import indeed
+    return indeed.load_postings_monthly()
 
 
 @st.cache_data(show_spinner=False)
@@ -128,8 +128,8 @@ def backtested_until() -> int:
     """The last projection year inside the validated horizon (latest OEWS year + the longest
     horizon that passes its backtests); charts shade the years after it."""
     from forecasting.headcount import backtest as hb
-    from forecasting.headcount import panel as hp
-    return hp.latest_year() + hb.validated_horizon(headcount_horizon_summary())
+    from forecasting.sources import files
+    return files.latest_oews_year() + hb.validated_horizon(headcount_horizon_summary())
 
 
 @st.cache_resource(show_spinner=False)
@@ -330,23 +330,23 @@ def salary_bands(flt) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def salary_oews_reference() -> pd.DataFrame:
-    from forecasting.salaries import bands as salaries
-    return salaries.oews_reference(salaries.load_oews())
+    from forecasting.salaries import oews_percentiles
+    return oews_percentiles.oews_reference(oews_percentiles.load_oews())
 
 
 @st.cache_data(show_spinner=False)
 def wage_growth_default():
-    """Latest US posted-wage growth (salaries.WageGrowth), the projection's default."""
-    from forecasting.salaries import bands as salaries
-    return salaries.default_wage_growth(salaries.load_wage_series("US"))
+    """Latest US posted-wage growth (salaries.projection.WageGrowth), the projection's default."""
+    from forecasting.salaries import projection
+    return projection.default_wage_growth(projection.load_wage_series("US"))
 
 
 @st.cache_data(show_spinner=False)
 def wage_series_years() -> str:
     """The years of the US posted-wage series behind the default and its sigma ('2019–2025')."""
-    from forecasting.salaries import bands as salaries
+    from forecasting.salaries import projection
     from forecasting.viz import style
-    return style.year_span(pd.to_datetime(salaries.load_wage_series("US")["ds"]).dt.year)
+    return style.year_span(pd.to_datetime(projection.load_wage_series("US")["ds"]).dt.year)
 
 
 @st.cache_data(show_spinner=False)
@@ -363,9 +363,9 @@ def drop_caches_if_data_changed() -> bool:
     ``update-data``): cached frames, the fitted baseline and figures all derive from the data,
     and chart footers read the new 'data as of' date. About 0.5 ms a rerun (the raw hash is
     memoised on file size and mtime). True when caches were dropped."""
-    from forecasting.sources import loaders as data
+    from forecasting.sources import files
     try:
-        key = data.data_hash()
+        key = files.data_hash()
     except Exception:  # noqa: BLE001 - a missing file is reported by the page that reads it
         return False
     with _DATA_SEEN["lock"]:

@@ -91,8 +91,8 @@ def _assumptions_dict(assumptions) -> dict:
 
 def _sources() -> pd.DataFrame | None:
     try:
-        from forecasting.sources import loaders as data
-        return data.sources_table()
+        from forecasting.sources import provenance
+        return provenance.sources_table()
     except Exception:  # noqa: BLE001 - a missing table must not break the bundle
         return None
 

@@ -12,12 +12,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from forecasting.core import catalog
-
-from forecasting.viz import headcount as headcount_charts, timeseries
-
-from forecasting.viz import export
 from forecasting.core.atomic import check_target
 from forecasting.core.errors import UserInputError
+from forecasting.viz import export, timeseries
+from forecasting.viz import headcount as headcount_charts
 
 CHARTS: dict[str, str] = {
     "headcount": "role employment history + projection with 80/95% intervals (--role, --industry)",
@@ -101,9 +99,9 @@ def _projection(args: argparse.Namespace) -> tuple[pd.DataFrame, str]:
         how = ("Projection: statistical baseline (OEWS trend shrunk by a hierarchical model of "
                "all ~830 occupations; 80/95% predictive intervals, panel-backtested).")
     else:
+        from forecasting.cli.project import load_assumptions
         from forecasting.scenarios import engine
         from forecasting.scenarios.assumptions import baseline_horizon
-        from forecasting.cli.project import load_assumptions
         a = load_assumptions(args.scenario)
         a = a.aligned(a.start_year, args.horizon)
         base = headcount.baseline_projection(
@@ -122,8 +120,8 @@ def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
     """The figure for one chart name (arguments already checked)."""
     if chart == "postings":
         return _postings_figure(_check_role(args.role, chart, True), args.model)
-    from forecasting.headcount import projection as headcount  # noqa: F401
     from forecasting.headcount import industry_mix
+    from forecasting.headcount import projection as headcount  # noqa: F401
     history = industry_mix.role_industry_history()
     proj, how = _projection(args)
     footer = f"{_history_footer(history)} {how}"
@@ -167,10 +165,10 @@ def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
 
 
 def _postings_figure(role: str, model: str = "auto") -> go.Figure:
-    from forecasting.sources import loaders as data
     from forecasting.postings import pipeline
+    from forecasting.sources import indeed
     sid = catalog.role(role).demand_signal
-    history = data.load_postings_monthly()
+    history = indeed.load_postings_monthly()
     history = history[history["series_id"] == sid]
     base = pipeline.postings_baseline()
     fc = base.forecasts[base.forecasts["series_id"] == sid]
@@ -183,7 +181,7 @@ def _postings_figure(role: str, model: str = "auto") -> go.Figure:
             raise UserInputError(f"no forecast by model {chosen!r} for {sid}; available: "
                                  f"auto, {', '.join(available)}")
         fc = fc[fc["model"] == chosen]
-    info = data.postings_catalog().set_index("series_id").loc[sid]
+    info = indeed.postings_catalog().set_index("series_id").loc[sid]
     return timeseries.forecast_chart(
         history, fc, f"{info['label']}: monthly postings and '{chosen}' forecast",
         f"Postings ({info['unit']})", unit=str(info["unit"]), labels={sid: str(info["label"])},

@@ -43,10 +43,11 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from forecasting.core.atomic import check_target, write_csv_atomic
     from forecasting.headcount import backtest as hb
     from forecasting.headcount import calibration as hcal
     from forecasting.headcount import panel as hp
-    from forecasting.core.atomic import check_target, write_csv_atomic
+    from forecasting.sources import files
 
     out = check_target(args.output, "--output")
     extra = {}
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write("computing the headcount backtests (once per data version; a few "
                          "minutes)...\n")
     t0 = time.perf_counter()
-    holdout = hp.latest_year() if args.holdout_year is None else args.holdout_year
+    holdout = files.latest_oews_year() if args.holdout_year is None else args.holdout_year
     holdout, horizon = hb.check_setup(holdout, args.horizon)
     pred = hb.predictions(holdout, horizon)
     table = hb.score(pred)[hb.COLUMNS]

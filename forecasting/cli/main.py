@@ -14,6 +14,7 @@ import os
 import sys
 
 from forecasting.core.errors import UserInputError
+from forecasting.core.threads import single_threaded_blas
 
 COMMANDS = ("predict", "backtest", "project", "scenario", "salaries", "export", "batch", "fit",
             "headcount-backtest", "update-data")
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    single_threaded_blas()  # before the commands import numpy
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

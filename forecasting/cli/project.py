@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from forecasting.scenarios import engine, presets
-from forecasting.scenarios.assumptions import Assumptions, HORIZON_RANGE, baseline_horizon
+
 from forecasting.core.atomic import write_csv_atomic
 from forecasting.core.errors import UserInputError
+from forecasting.scenarios import engine, presets
+from forecasting.scenarios.assumptions import HORIZON_RANGE, Assumptions, baseline_horizon
 
 COLUMNS = ["role", "industry", "year", "mean", "lo_80", "hi_80", "lo_95", "hi_95", "scenario",
            "growth_source", "flag"]
@@ -77,8 +78,8 @@ def run(args: argparse.Namespace) -> int:
         if not lo <= args.horizon <= hi:
             raise UserInputError(f"--horizon {args.horizon} is outside {lo}-{hi} years")
         a = a.aligned(a.start_year, args.horizon)
-    from forecasting.headcount import projection as headcount
     from forecasting.core import totals as reconcile
+    from forecasting.headcount import projection as headcount
 
     if args.by == "occupation":
         if args.scenario != "baseline":

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-
-from forecasting.salaries import bands as salaries
 from forecasting.core.atomic import write_csv_atomic
 from forecasting.core.errors import UserInputError
+from forecasting.salaries import bands as salaries
 
 
 def register(subparsers) -> None:
@@ -17,7 +16,8 @@ def register(subparsers) -> None:
         description="Percentiles of ai-jobs.net salary_in_usd per role over the filtered records "
                     "(full-time only); n < 30 flagged 'small n', n < 5 'suppressed'.")
     p.add_argument("--role", help="one role id (default: all roles and 'other')")
-    p.add_argument("--year", type=int, default=2024, help="work_year (default 2024)")
+    p.add_argument("--year", type=int, default=None,
+                   help="work_year (default: the year with the most records)")
     p.add_argument("--experience", help="experience_level: EN, MI, SE or EX")
     p.add_argument("--location", help="company_location, ISO country code (e.g. US)")
     p.add_argument("--company-size", dest="company_size", help="company_size: S, M or L")
@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     if args.n_boot < 100:
         raise UserInputError(f"--n-boot {args.n_boot} is too small; use at least 100")
     records = salaries.load_records()
-    flt = salaries.BandFilter(work_year=args.year, experience_level=args.experience,
+    year = salaries.default_work_year(records) if args.year is None else args.year
+    flt = salaries.BandFilter(work_year=year, experience_level=args.experience,
                               company_location=args.location, company_size=args.company_size)
     flt.validate(records, names={"work_year": "--year", "experience_level": "--experience",
                                  "company_location": "--location",

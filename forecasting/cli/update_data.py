@@ -1,5 +1,6 @@
 """``python -m forecasting update-data``: fetch new vintages of the raw data, check them with the
-product's loaders and swap them into data/raw atomically (see ``forecasting/sources/update.py``)."""
+product's loaders and swap them into data/raw atomically (see ``forecasting/sources/update.py``,
+``fetch.py`` and ``plausibility.py``)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def register(subparsers) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from forecasting.sources import update
+    from forecasting.sources import fetch, update
 
     if args.list:
         rows = update.list_rows(args.mirror)
@@ -58,11 +59,11 @@ def _run(args: argparse.Namespace) -> int:
         if os.environ.get("MLTALENT_DEBUG"):
             raise
         sys.stderr.write(f"error: update-data: the new data are in place, but a later step "
-                         f"failed ({update.one_line(exc)[:300]}); run `python -m forecasting "
+                         f"failed ({fetch.one_line(exc)[:300]}); run `python -m forecasting "
                          "fit` to rebuild the caches\n")
         return 1
     except UserInputError as exc:
-        raise UserInputError(f"update-data: {update.one_line(exc)}; {KEEP}") from None
+        raise UserInputError(f"update-data: {fetch.one_line(exc)}; {KEEP}") from None
     except KeyboardInterrupt:
         sys.stderr.write(f"update-data: interrupted; {KEEP}\n")
         return 130
@@ -70,7 +71,7 @@ def _run(args: argparse.Namespace) -> int:
         if os.environ.get("MLTALENT_DEBUG"):
             raise
         sys.stderr.write(f"error: update-data: unexpected failure ({type(exc).__name__}: "
-                         f"{update.one_line(exc)[:300]}); {KEEP}; "
+                         f"{fetch.one_line(exc)[:300]}); {KEEP}; "
                          "rerun with MLTALENT_DEBUG=1 for details\n")
         return 1
     print(update.report(outcome))

@@ -67,7 +67,9 @@ CATALOG_SOCS: tuple[str, ...] = (
     "00-0000",  # All occupations (context, denominators)
 )
 
-#: May 2020 used hybrid codes that are NOT comparable with the later detailed codes.
+#: The May year whose file used hybrid codes (SOC 2010 -> 2018 transition), NOT comparable with
+#: the later detailed codes: a fact of that one published file, not a data vintage.
+SOC_HYBRID_YEAR = 2020
 SOC_2020_HYBRID: dict[str, str] = {
     "15-2051": "15-2098",  # Data Scientists and Mathematical Science Occupations, All Other
     "15-1252": "15-1256",  # Software Developers and Software Quality Assurance Analysts and Testers
@@ -76,7 +78,7 @@ SOC_2020_HYBRID: dict[str, str] = {
 #: ai-jobs.net titles per role (exact strings from salaries.csv). Each title belongs to at most
 #: one role; titles that fit none are "other" in forecasting.salaries.bands (see OTHER_TITLE_REASONS
 #: there). Generic titles ("Engineer", "Manager", "Product Manager") stay out on purpose: they
-#: would make a role's band a band of the whole board. Also used by headcount.py for shares.
+#: would make a role's band a band of the whole board. Also used by headcount/role_levels.py for shares.
 MLE_TITLES = ("Machine Learning Engineer", "ML Engineer", "Machine Learning Software Engineer",
               "AI Engineer", "Artificial Intelligence Engineer", "Deep Learning Engineer",
               "MLOps Engineer", "Machine Learning Infrastructure Engineer",

@@ -5,9 +5,6 @@ every override is expressed there (role anchors apply to each of the role's cell
 adjustments to each industry's cells), so summing the cells is exact and cannot contradict what
 the user set. MinT-style reconciliation would need a forecast-error covariance across cells,
 which five annual OEWS points cannot estimate credibly; it would also move user-set numbers.
-When a level is fixed at an aggregate (a role's saturation cap, a re-split of manufacturing),
-``scale_to_totals`` spreads it proportionally over the cells (top-down by current shares), after
-which the bottom-up sums hold again.
 
 Interval bounds of aggregates are the sums of the cell bounds, i.e. the cells are treated as
 perfectly correlated. That is conservative (too wide rather than too narrow), and it keeps
@@ -88,22 +85,6 @@ def with_totals(cells: pd.DataFrame, ai_ml_group: bool = True,
         parts.append({**total, "role": np.full(m, label, object), "industry": np.full(m, ALL, object)})
     return pd.DataFrame({c: pd.array(np.concatenate([p[c] for p in parts]), dtype=cells[c].dtype)
                          for c in cells.columns})
-
-
-def scale_to_totals(cells: pd.DataFrame, role_totals: pd.DataFrame) -> pd.DataFrame:
-    """Top-down step: scale each role's cells so they sum to ``role_totals`` (``role, year, mean``),
-    keeping industry shares and each cell's relative interval widths."""
-    out = cells.copy()
-    current = out.groupby(["role", "year"])["mean"].transform("sum")
-    target = out.merge(role_totals[["role", "year", "mean"]].rename(columns={"mean": "_t"}),
-                       on=["role", "year"], how="left")["_t"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(np.isnan(target) | (current.to_numpy() <= 0), 1.0,
-                          target / current.to_numpy())
-    for col in VALUE_COLUMNS:
-        if col in out.columns:
-            out[col] = out[col].to_numpy() * factor
-    return out
 
 
 def coherence_errors(frame: pd.DataFrame, rel_tol: float = 1e-9) -> list[str]:

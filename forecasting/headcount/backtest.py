@@ -1,13 +1,13 @@
 """Panel backtests of the headcount model against the obvious alternatives, 1-7 years ahead.
 
 Why: with a handful of OEWS years a model can look clever and still forecast worse than "no
-change". So the shipped model (headcount_model.py, damping and width from
-headcount_calibration.py) is fitted on the years up to an origin only and asked for a later
+change". So the shipped model (model.py, damping and width from
+calibration.py) is fitted on the years up to an origin only and asked for a later
 year's employment of every occupation, beside ``linear_trend`` (the first-round straight-line
 model: phi = 1, no group effects), ``zero`` growth, ``last`` (repeat the last annual growth)
 and ``mean3`` (mean annual growth of the last three years). The recent panel (829
 occupations, May 2021 on) serves origins with three fit years (1-2 years ahead); the long
-panel (656 linked occupations, May 2017 on, headcount_panel.py) the rest (3-7 years ahead).
+panel (656 linked occupations, May 2017 on, panel.py) the rest (3-7 years ahead).
 Scores: MAE of the log change (plain and weighted by the origin year's employment) and the share
 of occupations inside the 80% and 95% intervals.
 """
@@ -17,14 +17,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecasting.core import catalog
-
-from forecasting.sources import loaders as data
-
+from forecasting.core import catalog, errors
 from forecasting.headcount import calibration as hcal
-
 from forecasting.headcount import panel as hp
 from forecasting.headcount import role_levels as rl
+from forecasting.sources import files
 
 MODEL_NAME = hcal.MODEL_NAME
 METHODS = hcal.METHODS
@@ -43,27 +40,23 @@ def setups() -> pd.DataFrame:
     return p[cols].drop_duplicates().sort_values(["horizon", "holdout_year"], ignore_index=True)
 
 
-def max_horizon() -> int:
-    return int(setups()["horizon"].max())
-
-
 def check_setup(holdout_year, horizon) -> tuple[int, int]:
     """Validate (holdout_year, horizon) against the backtests the data allow."""
     for name, v in (("holdout year", holdout_year), ("horizon", horizon)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise data.UserInputError(f"{name} must be an integer, got {v!r}")
+            raise errors.UserInputError(f"{name} must be an integer, got {v!r}")
     s = setups()
     top = int(s["horizon"].max())
     if not 1 <= horizon <= top:
-        raise data.UserInputError(f"horizon must be from 1 to {top} years, got {horizon}")
+        raise errors.UserInputError(f"horizon must be from 1 to {top} years, got {horizon}")
     ok = s[s["horizon"] == horizon]
     if not ((ok["holdout_year"] == holdout_year).any()):
         years = ", ".join(str(y) for y in sorted(ok["holdout_year"]))
         origin = holdout_year - horizon
-        why = (f"May {origin} is not a year of the OEWS panels (May 2020 is left out: hybrid "
-               "codes)" if origin == 2020 else f"the model needs May {origin} and at least one "
-               "earlier year in a panel")
-        raise data.UserInputError(
+        why = (f"May {origin} is not a year of the OEWS panels (May {origin} is left out: hybrid "
+               "codes)" if origin == catalog.SOC_HYBRID_YEAR
+               else f"the model needs May {origin} and at least one earlier year in a panel")
+        raise errors.UserInputError(
             f"no {horizon}-year backtest predicts May {holdout_year}: {why}; holdout years with "
             f"a {horizon}-year backtest: {years}")
     return int(holdout_year), int(horizon)
@@ -80,11 +73,11 @@ def predictions(holdout_year: int | None = None, horizon: int = 1) -> pd.DataFra
     hi_95 (log change origin -> holdout; bands for the model and linear_trend), in_catalog.
     Default holdout: the latest year."""
     if holdout_year is None:
-        holdout_year = hp.latest_year()
+        holdout_year = files.latest_oews_year()
     holdout_year, horizon = check_setup(holdout_year, horizon)
     p = hcal.all_backtest_predictions()
     p = p[(p["holdout_year"] == holdout_year) & (p["horizon"] == horizon)].reset_index(drop=True)
-    titles = hp.soc_titles(hp.latest_year())
+    titles = hp.soc_titles(files.latest_oews_year())
     p.insert(1, "soc_title", titles.reindex(p["soc"]).to_numpy())
     p["in_catalog"] = p["soc"].isin(highlighted_socs())
     return p
@@ -93,7 +86,7 @@ def predictions(holdout_year: int | None = None, horizon: int = 1) -> pd.DataFra
 def _score_method(p: pd.DataFrame, m: str) -> dict:
     err = (p["actual"] - p["predicted"]).abs()
     w = p["origin_emp"]
-    row = {"method": m, "n_occupations": int(len(p)), "mae": float(err.mean()),
+    row = {"method": m, "n_occupations": len(p), "mae": float(err.mean()),
            "mae_weighted": float((err * w).sum() / w.sum()),
            "coverage_80": np.nan, "coverage_95": np.nan}
     bands = p[["lo_95", "lo_80", "hi_80", "hi_95"]].notna()

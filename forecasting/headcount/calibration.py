@@ -6,7 +6,7 @@ it (DESIGN.md 4b); and a calm fit window (2017-2019) says nothing of a 2020. So 
 out of sample, from every origin and horizon the shipped data allow:
 
 * the recent panel (829 occupations, May 2021 on): origins 2023 (1 and 2 years ahead), 2024;
-* the long panel (656 linked occupations, May 2017-2019 + 2021 on, headcount_panel.py): origins
+* the long panel (656 linked occupations, May 2017-2019 + 2021 on, panel.py): origins
   2019 (2-6 years ahead, across the 2020 shock), 2021, 2022, 2023, 2024, each fitted on all
   linked years up to the origin.
 
@@ -29,7 +29,6 @@ or more years ahead. Both numbers are in-sample for those pairs (the 95% coverag
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,12 +36,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecasting.sources import loaders as data
-
+from forecasting.core import cache
 from forecasting.headcount import model as hm
-
 from forecasting.headcount import panel as hp
-from forecasting.core.atomic import write_bytes_atomic
+from forecasting.sources import files
 
 PHI_GRID: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 BOOTSTRAP = 400
@@ -320,11 +317,11 @@ def backtest_predictions(cal: Calibration, panels: dict[str, hp.Panel] | None = 
 
 # --------------------------------------------------------------------------- cache
 def _code_hash() -> str:
-    return data.source_hash(__file__, hm.__file__, hp.__file__)
+    return files.source_hash(__file__, hm.__file__, hp.__file__)
 
 
 def _cache_path(kind: str, key: str) -> Path:
-    return Path(data.CACHE_DIR) / f"headcount_{kind}_{key[:16]}_{_code_hash()}"
+    return Path(files.CACHE_DIR) / f"headcount_{kind}_{key[:16]}_{_code_hash()}"
 
 
 _MEMO: dict[str, Calibration] = {}
@@ -336,23 +333,9 @@ def _calibration_cached(key: str, progress=None) -> Calibration:
     if key in _MEMO:
         return _MEMO[key]
     path = _cache_path("calibration", key).with_suffix(".pkl")
-    if path.exists():
-        try:
-            with open(path, "rb") as fh:
-                cal = pickle.load(fh)
-            if isinstance(cal, Calibration):
-                _MEMO[key] = cal
-                return cal
-        except Exception:  # noqa: BLE001 - a damaged cache file is recomputed, never trusted
-            pass
-    cal = calibrate(progress=progress)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("headcount_calibration_*.pkl"):
-            old.unlink(missing_ok=True)
-        write_bytes_atomic(path, pickle.dumps(cal, protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:  # a read-only cache folder only costs the recomputation next time
-        pass
+    cal = cache.cached_pickle(path, "headcount_calibration_*.pkl",
+                              lambda: calibrate(progress=progress),
+                              valid=lambda obj: isinstance(obj, Calibration))
     _MEMO.clear()
     _MEMO[key] = cal
     return cal
@@ -367,7 +350,7 @@ def clear_memo() -> None:
 def is_cached() -> bool:
     """True when the calibration and backtests of the current data are on disk or in memory
     (so reading them is quick)."""
-    key = data.oews_hash()
+    key = files.oews_hash()
     if key in _MEMO and _predictions_cached.cache_info().currsize:
         return True
     return (_cache_path("calibration", key).with_suffix(".pkl").exists()
@@ -376,16 +359,16 @@ def is_cached() -> bool:
 
 def calibration(progress=None) -> Calibration:
     """The calibration of the shipped panels (cached; ``progress`` reports a cold build)."""
-    return _calibration_cached(data.oews_hash(), progress)
+    return _calibration_cached(files.oews_hash(), progress)
 
 
 @lru_cache(maxsize=2)
 def _predictions_cached(key: str) -> pd.DataFrame:
     path = _cache_path("backtest", key).with_suffix(".parquet")
-    return data.cached_frame(path, "headcount_backtest_*.parquet",
+    return cache.cached_frame(path, "headcount_backtest_*.parquet",
                              lambda: backtest_predictions(calibration(), draws=BACKTEST_DRAWS))
 
 
 def all_backtest_predictions() -> pd.DataFrame:
     """:func:`backtest_predictions` of the shipped panels (cached on disk)."""
-    return _predictions_cached(data.oews_hash()).copy()
+    return _predictions_cached(files.oews_hash()).copy()

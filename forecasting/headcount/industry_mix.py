@@ -15,19 +15,17 @@ Shares are clipped at 0 and renormalised, so they always sum to 1.
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-
 from dataclasses import dataclass
 from functools import lru_cache
 
-from forecasting.core import catalog
+import numpy as np
+import pandas as pd
 
 #: |k| is kept below this: a share trend that compounds without limit is not credible.
-
-from forecasting.sources import loaders as data
-
+from forecasting.core import catalog, errors
 from forecasting.headcount import role_levels as rl
+from forecasting.sources import files, oews, registry, tables
+
 MAX_PERSISTENCE = 0.9
 
 
@@ -36,12 +34,12 @@ def automotive_share_of_manufacturing() -> float:
 
     companies using AI = companies x (a lot + somewhat + a little) / 100.
     """
-    nc = data.load_ncses_ai_use()
+    nc = tables.load_ncses_ai_use()
 
     def using(code: str) -> float:
         row = nc[nc["naics_code"] == code]
         if len(row) != 1:
-            raise data.DataFileError(f"{data.NCSES_FILE}: expected one row with naics {code!r}")
+            raise errors.DataFileError(f"{registry.NCSES_FILE}: expected one row with naics {code!r}")
         r = row.iloc[0]
         return float(r["companies"] * (r["a_lot"] + r["somewhat"] + r["a_little"]) / 100.0)
 
@@ -65,7 +63,7 @@ def _check_auto(share: float | None) -> float:
     if share is None:
         return automotive_share_of_manufacturing()
     if not (0.0 <= float(share) <= 1.0) or not np.isfinite(share):
-        raise data.UserInputError(f"automotive share of manufacturing must be in [0, 1], got {share!r}")
+        raise errors.UserInputError(f"automotive share of manufacturing must be in [0, 1], got {share!r}")
     return float(share)
 
 
@@ -76,7 +74,7 @@ def _sector_mix(sector: pd.DataFrame, soc: str, year: int, auto: float) -> dict[
     total = float(s.sum())
     if total <= 0:
         raise ValueError(f"no natsector employment for {soc} in {year}")
-    get = lambda n: float(s.get(n, 0.0)) / total  # noqa: E731
+    get = lambda n: float(s.get(n, 0.0)) / total
     mix = {"fintech": get(52), "healthtech": get(62), "automotive": auto * get(31),
            "manufacturing_other": (1.0 - auto) * get(31), "information": get(51),
            "professional_services": get(54)}
@@ -134,16 +132,11 @@ def share_trend_summary(trend: ShareTrend) -> str:
             f"(fitted on {trend.n_cells:,} occupation × sector cells, OEWS {first}–{last}).")
 
 
-def natsector_years() -> list[int]:
-    """The OEWS years with employment by sector (the measured industry mixes)."""
-    return sorted(int(y) for y in data.load_oews_sector()["year"].unique())
-
-
 def fit_share_trend(panel: pd.DataFrame) -> ShareTrend:
     """Fit ``k`` on an occupation x sector panel (``year, soc, naics, tot_emp``; 3 years)."""
     years = sorted(int(y) for y in panel["year"].unique())[-3:]
     if len(years) < 3:
-        raise data.UserInputError("the share trend needs 3 natsector years")
+        raise errors.UserInputError("the share trend needs 3 natsector years")
     wide = panel[panel["year"].isin(years)].pivot_table(
         index=["soc", "naics"], columns="year", values="tot_emp", aggfunc="sum").fillna(0.0)
     tot = wide.groupby(level="soc").transform("sum")
@@ -157,23 +150,23 @@ def fit_share_trend(panel: pd.DataFrame) -> ShareTrend:
     # statsmodels' regression module would add ~0.9 s to the dashboard's first chart)
     sxx = float(np.sum(w * d1 * d1))
     if not sxx > 0:
-        raise data.UserInputError("the share trend needs share changes between the first two years")
+        raise errors.UserInputError("the share trend needs share changes between the first two years")
     k_hat = float(np.sum(w * d1 * d2)) / sxx
     resid = d2 - k_hat * d1
     se = float(np.sqrt(np.sum(w * resid ** 2) / max(len(d1) - 1, 1) / sxx))
     k = float(np.clip(k_hat, -MAX_PERSISTENCE, MAX_PERSISTENCE))
-    return ShareTrend(k, se, int(len(d1)),
+    return ShareTrend(k, se, len(d1),
                       int(wide.index.get_level_values("soc").nunique()), tuple(years))
 
 
 @lru_cache(maxsize=4)
 def _share_trend_cached(key: str) -> ShareTrend:
-    return fit_share_trend(data.load_oews_sector_panel())
+    return fit_share_trend(oews.load_oews_sector_panel())
 
 
 def share_trend() -> ShareTrend:
     """The share-trend persistence fitted on the shipped natsector files (memoised)."""
-    return _share_trend_cached(data.data_hash())
+    return _share_trend_cached(files.data_hash())
 
 
 def industry_shares(years: list[int] | None = None,
@@ -184,7 +177,7 @@ def industry_shares(years: list[int] | None = None,
     first natsector year's; later years the last mix moved by the fitted share trend.
     """
     auto = _check_auto(automotive_share)
-    sector = data.load_oews_sector()
+    sector = oews.load_oews_sector()
     have = sorted(int(y) for y in sector["year"].unique())
     if years is None:
         years = sorted(rl.role_levels()["year"].unique().tolist())

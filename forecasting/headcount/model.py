@@ -18,7 +18,7 @@ about today's growth, the ``lam`` loadings) and forwards, so the log change over
 ``g x phi (1 - phi^h) / (1 - phi)`` (:func:`damped_sum`). ``phi = 1`` with no groups is the
 first-round model, a straight line ``h x g`` (kept as ``linear_trend`` in the backtests). phi is
 not fitted here: the likelihood cannot see how growth decays *after* the window, so phi is chosen
-by backtests from several origins (headcount_damping.py).
+by backtests from several origins (calibration.py).
 
 Predictive distribution of the log change over h years (Monte Carlo, seeded): phi drawn from its
 backtest bootstrap; g from its posterior; the persistent growth's renewal (a stationary AR(1)

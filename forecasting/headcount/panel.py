@@ -25,8 +25,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from forecasting.sources import loaders as data
+from forecasting.core import errors
 from forecasting.headcount.role_levels import FIRST_YEAR
+from forecasting.sources import files, oews
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def _complete(emp: pd.DataFrame, prse: pd.DataFrame, years: list[int]) -> Panel:
 
 @lru_cache(maxsize=4)
 def _recent_wide(key: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    p = data.load_oews_panel()
+    p = oews.load_oews_panel()
     p = p[p["year"] >= FIRST_YEAR]
     emp = p.pivot_table(index="soc", columns="year", values="tot_emp", aggfunc="first")
     prse = p.pivot_table(index="soc", columns="year", values="emp_prse", aggfunc="first")
@@ -73,27 +74,22 @@ def _recent_wide(key: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 def panel_years() -> list[int]:
     """The OEWS years of the recent panel (FIRST_YEAR .. latest), read from the data."""
-    return [int(y) for y in _recent_wide(data.oews_hash())[0].columns]
-
-
-def latest_year() -> int:
-    """The latest May OEWS year in the shipped files."""
-    return panel_years()[-1]
+    return [int(y) for y in _recent_wide(files.oews_hash())[0].columns]
 
 
 def soc_titles(year: int) -> pd.Series:
     """soc -> its title in the OEWS file of ``year``."""
-    return _recent_wide(data.oews_hash())[2][int(year)].dropna()
+    return _recent_wide(files.oews_hash())[2][int(year)].dropna()
 
 
 def oews_panel(first_year: int = FIRST_YEAR, last_year: int | None = None) -> Panel:
     """The recent panel for ``first_year..last_year`` (default: the latest year)."""
-    emp, prse, _ = _recent_wide(data.oews_hash())
+    emp, prse, _ = _recent_wide(files.oews_hash())
     have = [int(y) for y in emp.columns]
     last_year = max(have) if last_year is None else int(last_year)
     years = list(range(int(first_year), last_year + 1))
     if first_year < FIRST_YEAR or any(y not in have for y in years) or len(years) < 3:
-        raise data.UserInputError(
+        raise errors.UserInputError(
             f"the OEWS panel needs at least 3 years within {FIRST_YEAR}-{max(have)}, got "
             f"{first_year}-{last_year}")
     return _complete(emp, prse, years)
@@ -113,8 +109,8 @@ def link_occupations(history: pd.DataFrame, recent: pd.DataFrame) -> list[str]:
 
 @lru_cache(maxsize=2)
 def _long_panel_cached(key: str) -> Panel:
-    hist = data.load_oews_history_panel()
-    recent = data.load_oews_panel()
+    hist = oews.load_oews_history_panel()
+    recent = oews.load_oews_panel()
     recent = recent[recent["year"] >= FIRST_YEAR]
     linked = set(link_occupations(hist, recent))
     both = pd.concat([hist, recent], ignore_index=True)
@@ -127,4 +123,4 @@ def _long_panel_cached(key: str) -> Panel:
 
 def long_panel() -> Panel:
     """The linked May 2017-2019 + 2021..latest panel (see the module docstring)."""
-    return _long_panel_cached(data.oews_hash())
+    return _long_panel_cached(files.oews_hash())

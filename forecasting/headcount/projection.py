@@ -1,9 +1,9 @@
 """The headcount baseline: occupations projected by the damped panel model, roles carved from them.
 
 Why this order (DESIGN.md 4b): the OEWS panel validates growth per *occupation* (SOC), not per
-role, so each occupation the roles rest on is projected first (headcount_model.py: a damped,
+role, so each occupation the roles rest on is projected first (model.py: a damped,
 panel-shrunk trend with its damping and long-horizon width learnt from backtests,
-headcount_calibration.py). A role is then a share of one occupation's projection:
+calibration.py). A role is then a share of one occupation's projection:
 
 * data scientist = 15-2051, BI developer = 15-1243 (proxy), all of the occupation;
 * ML engineer = a share of 15-1252 (its May-latest level, 15-2051 x the ML-engineer/DS title
@@ -23,23 +23,19 @@ Industries: each role's mix across sectors follows industry_mix.industry_shares.
 
 from __future__ import annotations
 
-import pickle
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from forecasting.core import catalog
-
-from forecasting.sources import loaders as data
-
-from forecasting.headcount import industry_mix
+from forecasting.core import cache, catalog, errors
 from forecasting.headcount import calibration as hcal
+from forecasting.headcount import industry_mix
 from forecasting.headcount import model as hm
 from forecasting.headcount import panel as hp
 from forecasting.headcount import role_levels as rl
-from forecasting.core.atomic import write_bytes_atomic
+from forecasting.sources import files, indeed, oews, tables, wages
 
 MODEL_NAME = hcal.MODEL_NAME
 MODEL_LABEL = ("panel-shrunk damped trend (hierarchical, SOC major-group effects, Student-t "
@@ -54,47 +50,38 @@ MAX_HORIZON = 30
 def _check_horizon(horizon_years) -> int:
     if isinstance(horizon_years, bool) or not isinstance(horizon_years, (int, np.integer)) \
             or not 1 <= horizon_years <= MAX_HORIZON:
-        raise data.UserInputError(
+        raise errors.UserInputError(
             f"horizon_years must be an integer from 1 to {MAX_HORIZON}, got {horizon_years!r}")
     return int(horizon_years)
 
 
 # --------------------------------------------------------------------------- the fit
 def _code_hash() -> str:
-    return data.source_hash(__file__, hm.__file__, hp.__file__, hcal.__file__)
+    return files.source_hash(__file__, hm.__file__, hp.__file__, hcal.__file__)
 
 
 @lru_cache(maxsize=8)
 def _growth_fit_cached(key: str, first_year: int, last_year: int) -> hm.GrowthFit:
     """Memoised in the process and on disk (keyed by data and code)."""
-    path = (Path(data.CACHE_DIR)
+    path = (Path(files.CACHE_DIR)
             / f"headcount_fit_{key[:16]}_{_code_hash()}_{first_year}_{last_year}.pkl")
-    if path.exists():
-        try:
-            with open(path, "rb") as fh:
-                fit = pickle.load(fh)
-            if isinstance(fit, hm.GrowthFit) and fit.years == tuple(range(first_year, last_year + 1)):
-                return fit
-        except Exception:  # noqa: BLE001 - a damaged cache file is refitted, never trusted
-            pass
-    panel = hp.oews_panel(first_year, last_year)
-    fit = hm.fit_growth(panel.socs, panel.years, panel.emp, panel.prse,
-                        phi=hcal.calibration().phi, with_se=True)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob(f"headcount_fit_*_{first_year}_{last_year}.pkl"):
-            old.unlink(missing_ok=True)
-        write_bytes_atomic(path, pickle.dumps(fit, protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:  # a read-only cache folder only costs the refit next time
-        pass
-    return fit
+    years = tuple(range(first_year, last_year + 1))
+
+    def build() -> hm.GrowthFit:
+        panel = hp.oews_panel(first_year, last_year)
+        return hm.fit_growth(panel.socs, panel.years, panel.emp, panel.prse,
+                             phi=hcal.calibration().phi, with_se=True)
+
+    return cache.cached_pickle(
+        path, f"headcount_fit_*_{first_year}_{last_year}.pkl", build,
+        valid=lambda fit: isinstance(fit, hm.GrowthFit) and fit.years == years)
 
 
 def growth_fit(last_year: int | None = None, first_year: int = FIRST_YEAR) -> hm.GrowthFit:
     """The model fitted on the recent panel ``first_year..last_year`` (default: latest year)
     with the calibrated damping; memoised."""
-    last_year = hp.latest_year() if last_year is None else int(last_year)
-    return _growth_fit_cached(data.oews_hash(), int(first_year), last_year)
+    last_year = files.latest_oews_year() if last_year is None else int(last_year)
+    return _growth_fit_cached(files.oews_hash(), int(first_year), last_year)
 
 
 def warm_cache(rebuild: bool = False, progress=None) -> list[hm.GrowthFit]:
@@ -107,7 +94,7 @@ def warm_cache(rebuild: bool = False, progress=None) -> list[hm.GrowthFit]:
             fn.cache_clear()
         for pattern in ("headcount_fit_*.pkl", "headcount_projection_*.parquet",
                         "headcount_calibration_*.pkl", "headcount_backtest_*.parquet"):
-            for old in Path(data.CACHE_DIR).glob(pattern):
+            for old in Path(files.CACHE_DIR).glob(pattern):
                 old.unlink(missing_ok=True)
     hcal.calibration(progress)
     if progress is not None and not hcal.is_cached():
@@ -186,7 +173,7 @@ def growth_sources() -> pd.DataFrame:
     """role, growth_source: which occupation's projection a role follows, naming the roles that
     share it (their growth rates are equal by construction)."""
     sh = role_shares()
-    titles = hp.soc_titles(hp.latest_year())
+    titles = hp.soc_titles(files.latest_oews_year())
     out = []
     for r, soc in zip(sh["role"], sh["growth_soc"]):
         others = [o for o, s in zip(sh["role"], sh["growth_soc"]) if s == soc and o != r]
@@ -273,11 +260,14 @@ def baseline_growth(years: int = 5) -> pd.DataFrame:
 
 
 def bls_role_paths() -> pd.DataFrame:
-    """role, year, bls_mean: each role's May 2024 level grown at its BLS Employment Projections
-    2024-34 rate (the role's ``ep_soc``), 2024-2034: the "BLS projection" reference line."""
-    ep = data.load_bls_ep().set_index("soc")
+    """role, year, bls_mean: each role's May level of the EP base year grown at its BLS
+    Employment Projections rate (the role's ``ep_soc``) to the EP target year: the "BLS
+    projection" reference line."""
+    ep = tables.load_bls_ep()
+    base_year = int(ep["base_year"].iloc[0])
+    years = int(ep["target_year"].iloc[0]) - base_year
+    ep = ep.set_index("soc")
     lv = rl.role_levels().set_index(["role", "year"])["headcount"]
-    base_year, years = 2024, 10  # the EP vintage's base and target years (its column names)
     rows = []
     for r in catalog.ROLES:
         if (r.role_id, base_year) not in lv.index or r.ep_soc not in ep.index:
@@ -300,7 +290,7 @@ def baseline_projection(horizon_years: int = 10,
     (keyed by data and code), so a fresh server's first page reads it instead of rebuilding it.
     """
     if automotive_share is None:
-        return _projection_cached(data.data_hash(), _check_horizon(horizon_years)).copy()
+        return _projection_cached(files.data_hash(), _check_horizon(horizon_years)).copy()
     return _build_projection(horizon_years, automotive_share)
 
 
@@ -316,12 +306,13 @@ def _build_projection(horizon_years: int, automotive_share: float | None) -> pd.
 
 def _projection_code_hash() -> str:
     """Every module the projection's numbers come from."""
-    return data.source_hash(__file__, hm.__file__, hp.__file__, hcal.__file__,
-                            industry_mix.__file__, rl.__file__, catalog.__file__, data.__file__)
+    return files.source_hash(__file__, hm.__file__, hp.__file__, hcal.__file__,
+                             industry_mix.__file__, rl.__file__, catalog.__file__,
+                             *(m.__file__ for m in (files, oews, tables, indeed, wages)))
 
 
 def _projection_path(key: str, horizon_years: int) -> Path:
-    return (Path(data.CACHE_DIR)
+    return (Path(files.CACHE_DIR)
             / f"headcount_projection_{key[:16]}_{_projection_code_hash()}_{horizon_years}.parquet")
 
 
@@ -329,7 +320,7 @@ def _projection_path(key: str, horizon_years: int) -> Path:
 def _projection_cached(key: str, horizon_years: int) -> pd.DataFrame:
     """Memoised in the process and on disk: building it takes ~0.5 s of a fresh server's first
     page; reading it takes ~10 ms."""
-    return data.cached_frame(_projection_path(key, horizon_years),
+    return cache.cached_frame(_projection_path(key, horizon_years),
                              f"headcount_projection_*_{horizon_years}.parquet",
                              lambda: _build_projection(horizon_years, None))
 
@@ -348,7 +339,7 @@ def growth_rates(frame: pd.DataFrame, by: tuple[str, ...] = ("role",), years: in
     y0 = int(yr.min()) if start_year is None else int(start_year)
     years = min(int(years), int(yr.max()) - y0)
     if years < 1:
-        raise data.UserInputError(f"growth needs at least one year after {y0}")
+        raise errors.UserInputError(f"growth needs at least one year after {y0}")
     # plain numpy + dicts: on these few hundred rows pandas' arrow-string groupby/set_index cost
     # ~8 ms, which the Demand page paid on every slider move
     keep = (yr == y0) | (yr == y0 + years)
@@ -369,8 +360,3 @@ def growth_rates(frame: pd.DataFrame, by: tuple[str, ...] = ("role",), years: in
             ratio = np.clip(last[:, j] / first, 0.0, None)
             out["growth_pct_per_year" if col == "mean" else col] = (ratio ** (1.0 / years) - 1.0) * 100.0
     return pd.DataFrame(out)
-
-
-def role_totals(frame: pd.DataFrame) -> pd.DataFrame:
-    """Sum a role x industry frame over industries (role level), every numeric column."""
-    return frame.drop(columns="industry").groupby(["role", "year"], as_index=False).sum()

@@ -1,7 +1,7 @@
 """Role headcount levels per OEWS year, by the catalog's level rules (measured, proxy, carve-out).
 
 Why a module of its own: the levels are data plumbing (which OEWS code, which ai-jobs.net title
-ratio, which Indeed share), separate from the growth model that projects them (headcount.py).
+ratio, which Indeed share), separate from the growth model that projects them (projection.py).
 
 
 Level rules (kept equal to ``catalog.Role.level_rule``):
@@ -26,11 +26,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecasting.core import catalog
+from forecasting.core import cache, catalog
+from forecasting.sources import files, indeed, oews, wages
 
-from forecasting.sources import loaders as data
-
-FIRST_YEAR = 2021  # May 2020 used hybrid SOC codes: a break, excluded from the history
+FIRST_YEAR = catalog.SOC_HYBRID_YEAR + 1  # the hybrid-code year is a break, left out of the history
 MIN_AIJOBS_US_RECORDS = 1000
 #: A carve-out whose share rests on fewer title records than this is flagged "small base" and
 #: kept out of headline rankings and group totals unless the user includes it.
@@ -48,19 +47,19 @@ LEVEL_SOC: dict[str, str] = {
 # --------------------------------------------------------------------------- inputs
 @lru_cache(maxsize=4)
 def _soc_emp_cached(key: str) -> pd.DataFrame:
-    n = data.load_oews_national()
+    n = oews.load_oews_national()
     n = n[~n["hybrid"] & (n["year"] >= FIRST_YEAR)]
     return n.pivot(index="year", columns="soc", values="tot_emp")
 
 
 def soc_employment() -> pd.DataFrame:
     """year x soc table of OEWS national employment (2021 on, no hybrids)."""
-    return _soc_emp_cached(data.data_hash()).copy()
+    return _soc_emp_cached(files.data_hash()).copy()
 
 
 @lru_cache(maxsize=4)
 def _title_counts_cached(key: str) -> pd.DataFrame:
-    aj = data.load_aijobs_salaries()
+    aj = wages.load_aijobs_salaries()
     us = aj[aj["company_location"] == "US"]
     groups = {"n_mle": catalog.MLE_TITLES, "n_ds": catalog.DS_TITLES,
               "n_nlp": catalog.NLP_TITLES, "n_mls": catalog.ML_SCIENTIST_TITLES}
@@ -72,7 +71,7 @@ def _title_counts_cached(key: str) -> pd.DataFrame:
 
 def aijobs_title_counts() -> pd.DataFrame:
     """US ai-jobs.net record counts per work_year: all, ML-engineer, DS, NLP, ML-scientist titles."""
-    return _title_counts_cached(data.data_hash()).copy()
+    return _title_counts_cached(files.data_hash()).copy()
 
 
 def aijobs_pooled_counts(counts: pd.DataFrame | None = None) -> pd.Series:
@@ -124,7 +123,7 @@ def ai_share_may_year(year: int, monthly: pd.DataFrame | None = None) -> tuple[f
 
     Before the series has 12 months to May of ``year``, the first 12 available months are used.
     """
-    m = data.load_postings_monthly() if monthly is None else monthly
+    m = indeed.load_postings_monthly() if monthly is None else monthly
     s = m[m["series_id"] == "us_ai_share"].set_index("ds")["y"].sort_index()
     end = pd.Timestamp(year=year, month=5, day=1)
     window = s[(s.index > end - pd.DateOffset(months=12)) & (s.index <= end)]
@@ -137,21 +136,21 @@ def ai_share_may_year(year: int, monthly: pd.DataFrame | None = None) -> tuple[f
 
 # --------------------------------------------------------------------------- levels
 def _code_hash() -> str:
-    return data.source_hash(__file__, catalog.__file__)  # catalog: the title lists and level rules
+    return files.source_hash(__file__, catalog.__file__)  # catalog: the title lists and level rules
 
 
 @lru_cache(maxsize=4)
 def _role_levels_cached(key: str) -> pd.DataFrame:
     """Memoised in the process and on disk (keyed by data and code): building reads the 74k-row
     ai-jobs.net table and the postings series (~0.25 s of the dashboard's first chart)."""
-    path = Path(data.CACHE_DIR) / f"role_levels_{key[:16]}_{_code_hash()}.parquet"
-    return data.cached_frame(path, "role_levels_*.parquet", _build_role_levels)
+    path = Path(files.CACHE_DIR) / f"role_levels_{key[:16]}_{_code_hash()}.parquet"
+    return cache.cached_frame(path, "role_levels_*.parquet", _build_role_levels)
 
 
 def _build_role_levels() -> pd.DataFrame:
     emp = soc_employment()
     counts = aijobs_title_counts()
-    monthly = data.load_postings_monthly()
+    monthly = indeed.load_postings_monthly()
     rows = []
     kinds = {r.role_id: r for r in catalog.ROLES}
 
@@ -196,4 +195,4 @@ def role_levels() -> pd.DataFrame:
 
     ``share`` multiplies the OEWS employment of ``level_soc`` to give ``headcount``.
     """
-    return _role_levels_cached(data.data_hash()).copy()
+    return _role_levels_cached(files.data_hash()).copy()

@@ -25,6 +25,7 @@ import pandas as pd
 
 from forecasting.core.atomic import write_via_temp
 from forecasting.core.errors import UserInputError
+from forecasting.core.threads import single_threaded_blas
 
 #: Chunks per worker: enough for load balancing, few enough that task overhead stays small.
 CHUNKS_PER_WORKER = 8
@@ -73,6 +74,7 @@ def _forecast_chunk(chunk: pd.DataFrame, horizon: int, model: str, levels: tuple
     """Runs on a worker: the same call a single-machine forecast makes."""
     from forecasting.postings.frames import forecast_frame
 
+    single_threaded_blas()
     return forecast_frame(chunk, horizon, model=model, levels=levels, freq=freq)
 
 

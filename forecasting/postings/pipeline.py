@@ -1,6 +1,6 @@
 """Fit once, serve many: forecasts and backtests of every monthly postings series, disk-cached.
 
-The cache key is data.data_hash() + the model set + a hash of the modelling source
+The cache key is files.data_hash() + the model set + a hash of the modelling source
 (every module of this package but batch.py and inputs/), so a change to data or code rebuilds and
 nothing else does.
 Cold builds use a 2-process pool (the machine has 2 cores); a warm load reads one pickle.
@@ -60,23 +60,23 @@ class PostingsBaseline:
 
 def code_version() -> str:
     """Hash of the source that determines the numbers."""
-    from forecasting.sources import loaders as data
+    from forecasting.sources import files
 
     here = Path(__file__).parent
-    return data.source_hash(*(here / f"{name}.py" for name in MODEL_MODULES), length=16)
+    return files.source_hash(*(here / f"{name}.py" for name in MODEL_MODULES), length=16)
 
 
 def cache_key(models_set=DEFAULT_MODELS) -> str:
-    from forecasting.sources import loaders as data
+    from forecasting.sources import files
 
-    raw = "|".join([CACHE_FORMAT, data.data_hash(), ",".join(models_set), code_version()])
+    raw = "|".join([CACHE_FORMAT, files.data_hash(), ",".join(models_set), code_version()])
     return hashlib.sha256(raw.encode()).hexdigest()[:20]
 
 
 def cache_path(key: str) -> Path:
-    from forecasting.sources import loaders as data
+    from forecasting.sources import files
 
-    return Path(data.CACHE_DIR) / f"postings_baseline_{key}.pkl"
+    return Path(files.CACHE_DIR) / f"postings_baseline_{key}.pkl"
 
 
 def fit_series(sid: str, ds_last: pd.Timestamp, y: np.ndarray, alias: str,
@@ -175,7 +175,7 @@ def postings_baseline(progress: Callable[[int, int, str], None] | None = None,
                       rebuild: bool = False) -> PostingsBaseline:
     """Forecasts + backtests of every monthly postings series: loaded from disk when the data,
     model set and code are unchanged, rebuilt (and saved atomically) otherwise."""
-    from forecasting.sources import loaders as data
+    from forecasting.sources import indeed
 
     key = cache_key(models)
     path = cache_path(key)
@@ -190,7 +190,7 @@ def postings_baseline(progress: Callable[[int, int, str], None] | None = None,
         except Exception:  # a damaged cache file is rebuilt, never trusted
             pass
     t0 = time.perf_counter()
-    df = data.load_postings_monthly()
+    df = indeed.load_postings_monthly()
     forecasts, backtests, choice = build(df, models, progress, workers)
     pb = PostingsBaseline(forecasts=forecasts, backtests=backtests,
                           leaderboard=bt_mod.leaderboard(backtests), choice=choice, key=key,

@@ -1,4 +1,5 @@
-"""Salary bands per role: ai-jobs.net records, the BLS OEWS reference, and projected bands.
+"""Salary bands per role from ai-jobs.net records (the BLS OEWS reference is in
+``oews_percentiles``, projected bands in ``projection``).
 
 Why this shape:
 
@@ -13,10 +14,6 @@ Why this shape:
   the role, so a cell's interval does not change with the other cells computed). Cells with
   n < :data:`SMALL_N` are flagged ``"small n"``; n < :data:`SUPPRESS_N` are ``"suppressed"``
   (percentiles NaN): five self-reported numbers are not a band.
-* **OEWS reference.** Official US percentiles of each role's SOC proxy (``Role.base_soc``), May
-  2020-2025; May 2020 rows use the hybrid codes of ``catalog.SOC_2020_HYBRID`` and are marked.
-  ``#`` (top-coded) is shown as "≥ BLS cap", never as a number; ``*`` as "n.a.".
-* **Projection.** See :func:`project_bands`.
 
 ai-jobs.net records are self-reported and self-selected (a job board's visitors), not a survey.
 """
@@ -44,9 +41,6 @@ COMPANY_SIZES = ("S", "M", "L")
 EMPLOYMENT_TYPES = ("FT", "PT", "CT", "FL")
 REMOTE_RATIOS = (0, 50, 100)
 BAND_COLUMNS = ("role", "n", "p10", "p25", "p50", "p75", "p90", "p50_lo", "p50_hi", "flag")
-CREDIT_AIJOBS = "ai-jobs.net salaries (CC0 1.0)"
-CREDIT_WAGES = "Indeed Hiring Lab, Wage Tracker (CC BY 4.0)"
-BLS_CAP_LABEL = "≥ BLS cap"
 
 #: Role order used by every table and chart (catalog order, then "other").
 ROLE_ORDER: tuple[str, ...] = catalog.ROLE_IDS + (OTHER,)
@@ -123,12 +117,12 @@ OTHER_TITLE_REASONS: dict[str, str] = {
 
 
 # ---------------------------------------------------------------------------------------------
-# Loading (forecasting.sources.loaders's loaders)
+# Loading (forecasting.sources loaders)
 # ---------------------------------------------------------------------------------------------
 
 def load_records() -> pd.DataFrame:
-    """ai-jobs.net records (``data.load_aijobs_salaries``) with a ``role`` column."""
-    from forecasting.sources.loaders import load_aijobs_salaries
+    """ai-jobs.net records (``wages.load_aijobs_salaries``) with a ``role`` column."""
+    from forecasting.sources.wages import load_aijobs_salaries
 
     return map_titles(load_aijobs_salaries())
 
@@ -188,6 +182,15 @@ class BandFilter:
         parts = [f"{f.name}={getattr(self, f.name)}" for f in fields(self)
                  if getattr(self, f.name) is not None]
         return ", ".join(parts) or "all records"
+
+
+def default_work_year(records: pd.DataFrame) -> int:
+    """The work year shown first: the one with the most records (the fullest sample; the latest
+    year is usually still filling). A tie goes to the later year."""
+    counts = records["work_year"].value_counts()
+    if counts.empty:
+        raise UserInputError("no ai-jobs.net records to choose a work year from")
+    return int(max(counts.index, key=lambda y: (counts[y], y)))
 
 
 def filter_records(df: pd.DataFrame, flt: BandFilter) -> pd.DataFrame:
@@ -285,129 +288,3 @@ def bands(df: pd.DataFrame, flt: BandFilter | None = None, roles: tuple[str, ...
     out = pd.DataFrame(rows, columns=list(BAND_COLUMNS))
     out["n"] = out["n"].astype(int)
     return out
-
-
-# ---------------------------------------------------------------------------------------------
-# OEWS reference
-# ---------------------------------------------------------------------------------------------
-
-_OEWS_PCT = ("a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90")
-
-
-def load_oews() -> pd.DataFrame:
-    """National OEWS rows (``data.load_oews_national``)."""
-    from forecasting.sources.loaders import load_oews_national
-
-    return load_oews_national()
-
-
-def _label(value: float, flag: str) -> str:
-    if flag == "#":
-        return BLS_CAP_LABEL
-    if flag == "*" or pd.isna(value):
-        return "n.a."
-    return f"${value:,.0f}"
-
-
-def oews_reference(oews: pd.DataFrame, years: tuple[int, ...] = tuple(range(2020, 2026))
-                   ) -> pd.DataFrame:
-    """Per role and year: SOC proxy percentiles p10..p90 (NaN when flagged), flags and labels.
-
-    Columns: role, year, soc, soc_title, hybrid, tot_emp, p10..p90, p10_flag..p90_flag,
-    p10_label..p90_label. May 2020 uses the hybrid code where the catalog names one.
-    """
-    rows = []
-    for r in catalog.ROLES:
-        for year in years:
-            soc = r.base_soc
-            if year == 2020 and soc in catalog.SOC_2020_HYBRID:
-                soc = catalog.SOC_2020_HYBRID[soc]
-            hit = oews[(oews["year"] == year) & (oews["soc"] == soc)]
-            if hit.empty:
-                continue
-            h = hit.iloc[0]
-            row = {"role": r.role_id, "year": year, "soc": soc, "soc_title": h["soc_title"],
-                   "hybrid": bool(h["hybrid"]), "tot_emp": h["tot_emp"]}
-            for p, col in zip(PERCENTILES, _OEWS_PCT):
-                flag = str(h.get(f"{col}_flag", "") or "")
-                value = math.nan if flag else float(h[col])
-                row[f"p{p}"] = value
-                row[f"p{p}_flag"] = flag
-                row[f"p{p}_label"] = _label(value, flag)
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-# ---------------------------------------------------------------------------------------------
-# Projection
-# ---------------------------------------------------------------------------------------------
-
-def load_wage_series(country: str = "US") -> pd.DataFrame:
-    """Indeed posted-wage growth for one country (``data.load_wage_growth``): ds, yoy_pct (%)."""
-    from forecasting.sources.loaders import load_wage_growth
-
-    wg = load_wage_growth()
-    out = wg.loc[wg["country"] == country, ["ds", "yoy_pct"]]
-    out = out.dropna().sort_values("ds").reset_index(drop=True)
-    if out.empty:
-        raise UserInputError(f"no posted-wage growth series for country {country!r}")
-    return out
-
-
-@dataclass(frozen=True)
-class WageGrowth:
-    """Wage-growth assumption for projected bands (percent per year)."""
-
-    growth_pct: float
-    #: Year-to-year volatility of annual wage growth, percentage points (1 s.d.).
-    sigma_pct: float
-    as_of: str = ""
-    source: str = "assumption"
-
-
-def default_wage_growth(series: pd.DataFrame) -> WageGrowth:
-    """Latest yoy posted-wage growth; sigma = s.d. of the yoy series (labelled, traceable)."""
-    last = series.iloc[-1]
-    return WageGrowth(growth_pct=round(float(last["yoy_pct"]), 2),
-                      sigma_pct=round(float(series["yoy_pct"].std(ddof=1)), 2),
-                      as_of=pd.Timestamp(last["ds"]).strftime("%Y-%m"),
-                      source=f"{CREDIT_WAGES}, US posted-wage growth yoy")
-
-
-def project_bands(base: pd.DataFrame, base_year: int, wage: WageGrowth,
-                  horizon: int = 5, level: float = 0.95) -> pd.DataFrame:
-    """Bands for base_year + 1..horizon under constant wage growth g.
-
-    * Percentiles: ``p * (1 + g)^h`` (the band keeps its shape and moves with wages).
-    * Median interval: the bootstrap interval moved the same way, then widened for growth
-      uncertainty: ``p50_lo * (1+g)^h * exp(-z * sigma * sqrt(h))`` and
-      ``p50_hi * (1+g)^h * exp(+z * sigma * sqrt(h))``, with sigma the year-to-year s.d. of
-      wage growth (independent yearly shocks on log wages), z the normal quantile of ``level``.
-    Rows: base row (h = 0) plus one per horizon year, per role; flags carried over.
-    """
-    if not 1 <= horizon <= 10:
-        raise UserInputError(f"horizon={horizon} must be between 1 and 10 years")
-    g = wage.growth_pct / 100.0
-    if g <= -1:
-        raise UserInputError(f"wage growth {wage.growth_pct}% must be above -100%")
-    sigma = max(wage.sigma_pct, 0.0) / 100.0
-    from statistics import NormalDist
-    z = NormalDist().inv_cdf(0.5 + level / 2)
-    frames = []
-    for h in range(0, horizon + 1):
-        f = base.copy()
-        factor = (1 + g) ** h
-        widen = math.exp(z * sigma * math.sqrt(h))
-        for p in PERCENTILES:
-            f[f"p{p}"] = base[f"p{p}"] * factor
-        f["p50_lo"] = base["p50_lo"] * factor / widen
-        f["p50_hi"] = base["p50_hi"] * factor * widen
-        f.insert(1, "year", base_year + h)
-        f.insert(2, "h", h)
-        frames.append(f)
-    out = pd.concat(frames, ignore_index=True)
-    out["growth_pct"] = wage.growth_pct
-    out["sigma_pct"] = wage.sigma_pct
-    return out.sort_values(["role", "h"], key=lambda s: s.map(
-        {r: i for i, r in enumerate(ROLE_ORDER)}) if s.name == "role" else s,
-        ignore_index=True)

@@ -33,14 +33,14 @@ NAME_MAX_CHARS = 80
 
 @lru_cache(maxsize=4)
 def _latest_year_cached(key: str) -> int:
-    from forecasting.sources import loaders as data
-    return int(data.load_oews_national()["year"].max())
+    from forecasting.sources import oews
+    return int(oews.load_oews_national()["year"].max())
 
 
 def latest_data_year() -> int:
     """The latest OEWS year in the shipped data (May estimates): the baseline starts there."""
-    from forecasting.sources import loaders as data
-    return _latest_year_cached(data.data_hash())
+    from forecasting.sources import files
+    return _latest_year_cached(files.data_hash())
 
 
 def start_year_range() -> tuple[int, int]:

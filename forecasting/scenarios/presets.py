@@ -86,8 +86,8 @@ PRESET_IDS: tuple[str, ...] = tuple(PRESETS)
 def bls_annual_growth_pct(bls_ep: pd.DataFrame | None = None) -> dict[str, float]:
     """Role -> % per year from BLS EP 2024-34 ``change_pct`` of the role's ``ep_soc``."""
     if bls_ep is None:
-        from forecasting.sources import loaders as data
-        bls_ep = data.load_bls_ep()
+        from forecasting.sources import tables
+        bls_ep = tables.load_bls_ep()
     by_soc = bls_ep.set_index("soc")["change_pct"]
     out = {}
     for r in catalog.ROLES:

@@ -9,7 +9,7 @@ it (``data/.raw-staging-*``, same file system), flushed to disk, and then:
   is then under the staging name and is deleted.
 - elsewhere (or ``MLTALENT_SWAP_MODE=rename``): a journal names both folders, then two renames
   (raw -> .raw-old-*, staging -> raw). Killed between them, data/raw is missing for a moment:
-  ``recover`` (run by every update-data start, and by ``data.raw_dir`` when data/raw is
+  ``recover`` (run by every update-data start, and by ``files.raw_dir`` when data/raw is
   missing) puts the old set back.
 
 ``recover`` also deletes what an interrupted run leaves behind (staging and old folders, temp

@@ -2,26 +2,30 @@
 from upstream, its format, licence and credit, how its vintage is read from the file, and which
 of the product's loaders read it (the series ``update-data`` compares across vintages).
 
-``forecasting.sources.loaders`` takes its file names from here, ``update-data`` fetches by it, and the
-Data & methods page and ``data/SOURCES.md`` describe the files by it, so a source is declared
-once. Nothing here imports ``forecasting.sources.loaders`` at import time (data imports this module).
-
-Provenance of a file, in order of trust: an entry in ``data/raw/manifest.json`` whose sha256
-matches the file (written by ``update-data``: URL, retrieval time, vintage); else the shipped
-copy, when the sha256 is the one listed in ``data/RAW_SOURCES_UPSTREAM.md``; else "changed
-outside update-data".
+The loaders (``files``, ``oews``, ``tables``, ``indeed``, ``wages``) take their file names from
+here, ``update-data`` fetches by it, and the Data & methods page and ``data/SOURCES.md`` describe
+the files by it (``provenance``), so a source is declared once. Nothing here imports a loader at
+import time (``files`` imports this module).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
+
+from forecasting.sources.vintages import (
+    Vintage,
+    aijobs_vintage,
+    daily_vintage,
+    ep_vintage,
+    fixed_vintage,
+    monthly_vintage,
+    oews_vintage,
+)
 
 INDEED_CREDIT = "Indeed Hiring Lab (CC BY 4.0)"
 BLS_PD = "Public domain (U.S. federal statistics)"
@@ -35,7 +39,7 @@ MAX_JUMP_PP = 5.0
 #: A series may not lose more than this share of its periods in a new vintage.
 MAX_HISTORY_LOSS = 0.5
 
-# File names under data/raw/ (forecasting.sources.loaders reads these).
+# File names under data/raw/ (the loaders read these).
 AI_FILE = "indeed_hiring_lab/AI_posting.csv"
 GENAI_FILE = "indeed_hiring_lab/GenAI_posting.csv"
 AGG_FILE = "indeed_hiring_lab/US/aggregate_job_postings_US.csv"
@@ -66,14 +70,6 @@ class RawFile:
     @property
     def name(self) -> str:
         return PurePosixPath(self.rel).name
-
-
-@dataclass(frozen=True)
-class Vintage:
-    """``key`` sorts within one file ('2026-06-30', '2026-04', '2025'); ``label`` is for people."""
-
-    key: str
-    label: str
 
 
 _YEARS_MEMO: dict[tuple, tuple[int, ...]] = {}
@@ -120,7 +116,7 @@ class Yearly:
 class Source:
     """A source: one or more files read by the same loaders, with one licence and credit.
 
-    ``series`` (run under ``data.raw_root(folder)``) returns the tidy ``series_id, ds, y`` frame
+    ``series`` (run under ``files.raw_root(folder)``) returns the tidy ``series_id, ds, y`` frame
     the product reads from these files, built by the product's own loaders: ``update-data``
     validates a new vintage by running it and compares its series with the current ones.
     ``jump`` says how a series may move between vintages ("ratio": by MAX_JUMP_FACTOR; "pp": by
@@ -164,103 +160,20 @@ class Source:
                 self.yearly.file(last + 2, required=False))
 
 
-# --------------------------------------------------------------------------- vintage readers
-def _vintage_error(rel: str, what: str):
-    from forecasting.sources.loaders import DataFileError
-    return DataFileError(f"{rel}: cannot read the vintage ({what})")
-
-
-def daily_vintage(path: Path, rel: str) -> Vintage:
-    """Last day in the ``date`` column (YYYY-MM-DD)."""
-    try:
-        dates = pd.to_datetime(pd.read_csv(path, usecols=["date"])["date"], format="%Y-%m-%d")
-    except (ValueError, KeyError, OSError, pd.errors.ParserError) as exc:
-        raise _vintage_error(rel, f"column date: {exc}") from None
-    if dates.empty:
-        raise _vintage_error(rel, "no rows")
-    last = dates.max().strftime("%Y-%m-%d")
-    return Vintage(last, f"daily to {last}")
-
-
-def monthly_vintage(path: Path, rel: str) -> Vintage:
-    """Last month in the ``month`` column ('Apr-26')."""
-    try:
-        months = pd.to_datetime(pd.read_csv(path, usecols=["month"])["month"], format="%b-%y")
-    except (ValueError, KeyError, OSError, pd.errors.ParserError) as exc:
-        raise _vintage_error(rel, f"column month: {exc}") from None
-    if months.empty:
-        raise _vintage_error(rel, "no rows")
-    last = months.max().strftime("%Y-%m")
-    return Vintage(last, f"monthly to {last}")
-
-
-def oews_vintage(path: Path, rel: str) -> Vintage:
-    """The May reference year: from the file name, checked against the data sheet's name when
-    that names a year (a 2024 file saved as national_M2025 is refused)."""
-    m = re.search(r"_M(\d{4})_", PurePosixPath(rel).name)
-    if not m:
-        raise _vintage_error(rel, "no year in the file name")
-    year = m.group(1)
-    from forecasting.sources.loaders import _xlsx_engine
-    try:
-        sheets = pd.ExcelFile(path, engine=_xlsx_engine()).sheet_names
-    except Exception as exc:  # noqa: BLE001 - any reader error means "not a readable xlsx"
-        raise _vintage_error(rel, f"not a readable xlsx: {type(exc).__name__}") from None
-    inner = re.search(r"_M(\d{4})_", sheets[0] if sheets else "")
-    if inner and inner.group(1) != year:
-        raise _vintage_error(rel, f"the file is named May {year} but its sheet "
-                                  f"{sheets[0]!r} is May {inner.group(1)}")
-    return Vintage(year, f"May {year}")
-
-
-def ep_vintage(path: Path, rel: str) -> Vintage:
-    """Base year of the projections, from Table 1.2's header ('2024 National Employment
-    Matrix code' -> 2024-34)."""
-    from forecasting.sources.loaders import _xlsx_engine
-    try:
-        head = pd.read_excel(path, sheet_name="Table 1.2", header=None, nrows=12,
-                             engine=_xlsx_engine())
-    except Exception as exc:  # noqa: BLE001
-        raise _vintage_error(rel, f"sheet 'Table 1.2': {type(exc).__name__}") from None
-    for cell in head.to_numpy().ravel():
-        m = re.fullmatch(r"\s*(\d{4}) National Employment Matrix code\s*", str(cell))
-        if m:
-            y = int(m.group(1))
-            return Vintage(str(y), f"{y}–{(y + 10) % 100:02d} projections")
-    raise _vintage_error(rel, "no 'YYYY National Employment Matrix code' header in Table 1.2")
-
-
-def aijobs_vintage(path: Path, rel: str) -> Vintage:
-    """Latest ``work_year`` and the record count."""
-    try:
-        years = pd.to_numeric(pd.read_csv(path, usecols=["work_year"])["work_year"])
-    except (ValueError, KeyError, OSError, pd.errors.ParserError) as exc:
-        raise _vintage_error(rel, f"column work_year: {exc}") from None
-    if years.empty:
-        raise _vintage_error(rel, "no rows")
-    last = int(years.max())
-    return Vintage(str(last), f"work_year to {last} ({len(years):,} records)")
-
-
-def fixed_vintage(key: str, label: str) -> Callable[[Path, str], Vintage]:
-    """A static file's vintage, as documented upstream (the file itself carries no date)."""
-    return lambda path, rel: Vintage(key, label)
-
-
 # --------------------------------------------------------------------------- series (loaders)
 def _postings_series(*files: str) -> Callable[[], pd.DataFrame]:
     def build() -> pd.DataFrame:
-        from forecasting.sources import loaders as data
-        daily, cat = data._daily_series()
-        monthly = data.monthly_means(daily)
+        from forecasting.sources import indeed
+        daily, cat = indeed.daily_series()
+        monthly = indeed.monthly_means(daily)
         ids = set(cat.loc[cat["source_file"].isin(files), "series_id"])
         return monthly[monthly["series_id"].isin(ids)].reset_index(drop=True)
     return build
 
 
 def _wage_series() -> pd.DataFrame:
-    from forecasting.sources import loaders as data
-    w = data._build_wage_growth()
+    from forecasting.sources import wages
+    w = wages.build_wage_growth()
     return pd.DataFrame({"series_id": w["country"], "ds": w["ds"], "y": w["yoy_pct"]})
 
 
@@ -269,32 +182,32 @@ def _year_ds(years: pd.Series) -> pd.Series:
 
 
 def _oews_series() -> pd.DataFrame:
-    from forecasting.sources import loaders as data
-    data._build_oews_panel()  # validated too: the headcount model is fitted on it
-    n = data._build_oews_national()
+    from forecasting.sources import oews
+    oews.build_oews_panel()  # validated too: the headcount model is fitted on it
+    n = oews.build_oews_national()
     n = n[~n["hybrid"]]
     return pd.DataFrame({"series_id": n["soc"], "ds": _year_ds(n["year"]), "y": n["tot_emp"]})
 
 
 def _oews_sector_series() -> pd.DataFrame:
-    from forecasting.sources import loaders as data
-    data._build_oews_sector_panel()
-    s = data._build_oews_sector().groupby(["naics", "year"], as_index=False)["tot_emp"].sum()
+    from forecasting.sources import oews
+    oews.build_oews_sector_panel()
+    s = oews.build_oews_sector().groupby(["naics", "year"], as_index=False)["tot_emp"].sum()
     return pd.DataFrame({"series_id": "naics_" + s["naics"].astype(str), "ds": _year_ds(s["year"]),
                          "y": s["tot_emp"]})
 
 
 def _ep_series() -> pd.DataFrame:
-    from forecasting.sources import loaders as data
-    ep = data._build_bls_ep()
-    base = int(ep_vintage(data._path(EP_FILE), EP_FILE).key)
+    from forecasting.sources import tables
+    ep = tables.build_bls_ep()
+    base = int(ep["base_year"].iloc[0])
     return pd.DataFrame({"series_id": ep["soc"], "ds": pd.Timestamp(f"{base}-05-01"),
-                         "y": ep["emp_2024"]})
+                         "y": ep["emp_base"]})
 
 
 def _aijobs_series() -> pd.DataFrame:
-    from forecasting.sources import loaders as data
-    aj = data._build_aijobs()
+    from forecasting.sources import wages
+    aj = wages.build_aijobs()
     med = aj.groupby("work_year", as_index=False)["salary_in_usd"].median()
     return pd.DataFrame({"series_id": "median_salary_in_usd", "ds": _year_ds(med["work_year"]),
                          "y": med["salary_in_usd"].astype(float)})
@@ -395,23 +308,12 @@ def source(name: str) -> Source:
     return BY_NAME[name]
 
 
-def source_of(rel: str, raw: Path) -> Source | None:
-    """The source a file under data/raw belongs to (None: not a registry file)."""
-    for s in SOURCES:
-        if any(f.rel == rel for f in s.current_files(raw)):
-            return s
-        if s.yearly is not None and s.yearly._regex().fullmatch(PurePosixPath(rel).name) \
-                and PurePosixPath(rel).parent == PurePosixPath(s.yearly.rel).parent:
-            return s
-    return None
-
-
 def registry_files(raw: Path) -> list[tuple[Source, RawFile]]:
     """Every registry file the product uses, present or fixed, in registry order."""
     return [(s, f) for s in SOURCES for f in s.current_files(raw)]
 
 
-# --------------------------------------------------------------------------- provenance
+# --------------------------------------------------------------------------- vintage of a file
 _VINTAGE_MEMO: dict[tuple[str, str], Vintage] = {}
 
 
@@ -423,83 +325,3 @@ def file_vintage(src: Source, path: Path, rel: str, sha: str | None = None) -> V
     if key not in _VINTAGE_MEMO:
         _VINTAGE_MEMO[key] = src.vintage(path, rel)
     return _VINTAGE_MEMO[key]
-
-
-def read_manifest(raw: Path) -> dict:
-    """``{"updated": ..., "files": {rel: {source, url, retrieved, sha256, vintage, bytes}}}``;
-    an unreadable or missing manifest is an empty one (provenance falls back, never guessed)."""
-    try:
-        man = json.loads((raw / MANIFEST).read_text(encoding="utf-8"))
-        if isinstance(man, dict) and isinstance(man.get("files"), dict):
-            return man
-    except (OSError, ValueError):
-        pass
-    return {"files": {}}
-
-
-def shipped_sums(data_dir: Path) -> dict[str, str]:
-    """rel -> sha256 of the shipped copies, as listed in data/RAW_SOURCES_UPSTREAM.md."""
-    try:
-        text = (data_dir / "RAW_SOURCES_UPSTREAM.md").read_text(encoding="utf-8")
-    except OSError:
-        return {}
-    return {rel: sha for sha, rel in re.findall(r"^([0-9a-f]{64})  (\S+)$", text, flags=re.MULTILINE)}
-
-
-@dataclass(frozen=True)
-class Provenance:
-    origin: str       # URL it was fetched from, or repo@commit of the shipped copy
-    retrieved: str    # ISO time (UTC) of the download, or the shipped copy's commit date
-    how: str          # "update-data", "shipped" or "changed outside update-data"
-
-    @property
-    def date(self) -> str | None:
-        m = re.match(r"\d{4}-\d{2}-\d{2}", self.retrieved)
-        return m.group(0) if m else None
-
-
-def provenance(src: Source, rel: str, sha: str, manifest: dict, shipped: dict[str, str]) -> Provenance:
-    entry = manifest.get("files", {}).get(rel)
-    if isinstance(entry, dict) and entry.get("sha256") == sha:
-        return Provenance(str(entry.get("url", "")), str(entry.get("retrieved", "")), "update-data")
-    if shipped.get(rel) == sha:
-        m = re.search(r"\((\d{4}-\d{2}-\d{2})\)", src.shipped)
-        return Provenance(src.shipped, m.group(1) if m else "", "shipped")
-    return Provenance("", "", "changed outside update-data")
-
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# --------------------------------------------------------------------------- data/SOURCES.md
-BLOCK_BEGIN = "<!-- update-data:begin (generated by `python -m forecasting update-data`; do not edit) -->"
-BLOCK_END = "<!-- update-data:end -->"
-
-
-def render_block(rows: list[dict]) -> str:
-    """The generated table of data/SOURCES.md from ``current_rows`` (one row per file)."""
-    lines = [BLOCK_BEGIN, "",
-             "| source | file (under `data/raw/`) | vintage | retrieved (UTC) | from | sha256 |",
-             "|---|---|---|---|---|---|"]
-    for r in rows:
-        lines.append(f"| {r['source']} | `{r['file']}` | {r['vintage']} | {r['retrieved']} | "
-                     f"{r['origin']} | `{r['sha256']}` |")
-    return "\n".join([*lines, "", BLOCK_END])
-
-
-def replace_block(text: str, block: str) -> str:
-    """``text`` with its generated block replaced (appended when it has none)."""
-    i, j = text.find(BLOCK_BEGIN), text.find(BLOCK_END)
-    if i >= 0 and j > i:
-        return text[:i] + block + text[j + len(BLOCK_END):]
-    return text.rstrip("\n") + "\n\n## Current vintages\n\n" + block + "\n"
-
-
-def block_rows(text: str) -> list[list[str]]:
-    """The cells of the generated table in ``text`` (for checks)."""
-    i, j = text.find(BLOCK_BEGIN), text.find(BLOCK_END)
-    if i < 0 or j < i:
-        return []
-    body = [ln for ln in text[i:j].splitlines() if ln.startswith("| ") and not ln.startswith("| source")]
-    return [[c.strip().strip("`") for c in ln.strip("|").split(" | ")] for ln in body]

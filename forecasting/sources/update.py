@@ -8,7 +8,7 @@ Order (nothing under data/ changes before step 6; any refusal before it keeps th
 3. check the format (CSV header and final line break, xlsx archive integrity), read the vintage
    from the file and refuse one older than the current file;
 4. stage a complete copy of data/raw with the new files and run the product's own loaders on it
-   (``data.raw_root``), then compare each changed source's series with the current ones: none may
+   (``files.raw_root``), then compare each changed source's series with the current ones: none may
    disappear, lose more than half its periods, or move by more than the stated factor;
 5. compute the headline on the staged set (headcount baseline, with caches in a temp folder);
 6. write the manifest into the staged set and swap it in atomically (``rawswap.swap``); update
@@ -18,259 +18,30 @@ Order (nothing under data/ changes before step 6; any refusal before it keeps th
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from forecasting.sources import rawswap
-
-from forecasting.sources import registry as sources
 from forecasting.core.errors import UserInputError
-from forecasting.sources.registry import RawFile, Source, Vintage
+from forecasting.sources import fetch, files, plausibility, provenance, rawswap
+from forecasting.sources import registry as sources
+from forecasting.sources.registry import RawFile, Source
+from forecasting.sources.vintages import Vintage
 
-#: Refuse a download bigger than this (a wrong URL should not fill the disk).
-MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024
-DEFAULT_TIMEOUT = 60.0
 HEADLINE_YEARS = 5
-USER_AGENT = os.environ.get("MLTALENT_HTTP_USER_AGENT",
-                            "ml-talent-forecast update-data (python urllib)")
 
 Progress = Callable[[str], None]
-
-
-class UpdateRefused(UserInputError):
-    """A download or a check failed: the current data stay as they are."""
 
 
 class SwappedButFailed(RuntimeError):
     """The new set is in data/raw, but a step after the swap (SOURCES.md, the fit) failed."""
 
 
-class _NotPublished(Exception):
-    """HTTP 404/410 or no such file in the mirror."""
-
-
-# --------------------------------------------------------------------------- locations
-def check_mirror(mirror: str | None) -> str | None:
-    """A mirror is an http(s) URL, a file:// URL or an existing folder."""
-    if mirror is None:
-        return None
-    parsed = urllib.parse.urlparse(mirror)
-    if parsed.scheme in ("http", "https"):
-        if not parsed.netloc:
-            raise UserInputError(f"--mirror {mirror!r} has no host")
-        return mirror.rstrip("/")
-    if parsed.scheme == "file":
-        mirror = urllib.parse.unquote(parsed.path)
-    elif parsed.scheme and len(parsed.scheme) > 1:
-        raise UserInputError(f"--mirror {mirror!r}: use an http(s):// URL or a folder")
-    if not Path(mirror).is_dir():
-        raise UserInputError(f"--mirror folder {mirror!r} does not exist")
-    return str(Path(mirror).resolve())
-
-
-def locate(src: Source, rf: RawFile, mirror: str | None) -> tuple[str, str]:
-    """(location, zip member) of a file: upstream, or ``<mirror>/<source>/<file>``."""
-    if mirror is None:
-        return rf.url, rf.member
-    if mirror.startswith(("http://", "https://")):
-        return f"{mirror}/{urllib.parse.quote(src.name)}/{urllib.parse.quote(rf.name)}", ""
-    return str(Path(mirror) / src.name / rf.name), ""
-
-
-# --------------------------------------------------------------------------- download
-def _http_get(url: str, dest: Path, timeout: float) -> int:
-    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            expected = resp.headers.get("Content-Length")
-            expected = int(expected) if expected and expected.isdigit() else None
-            if expected is not None and expected > MAX_DOWNLOAD_BYTES:
-                raise UpdateRefused(f"{url} is {expected:,} bytes, over the "
-                                    f"{MAX_DOWNLOAD_BYTES:,}-byte limit")
-            got = 0
-            with open(dest, "wb") as fh:
-                while chunk := resp.read(1 << 16):
-                    got += len(chunk)
-                    if got > MAX_DOWNLOAD_BYTES:
-                        raise UpdateRefused(f"{url} is over the {MAX_DOWNLOAD_BYTES:,}-byte limit")
-                    fh.write(chunk)
-    except urllib.error.HTTPError as exc:
-        if exc.code in (404, 410):
-            raise _NotPublished(f"HTTP {exc.code}") from None
-        raise UpdateRefused(f"HTTP {exc.code} {exc.reason} from {url}") from None
-    except urllib.error.URLError as exc:
-        raise UpdateRefused(f"cannot reach {url} ({exc.reason}); offline?") from None
-    except TimeoutError:
-        raise UpdateRefused(f"no answer from {url} within {timeout:g} s") from None
-    except (ConnectionError, OSError) as exc:
-        if isinstance(exc, UpdateRefused):
-            raise
-        raise UpdateRefused(f"download from {url} failed ({type(exc).__name__}: {exc})") from None
-    if expected is not None and got != expected:
-        raise UpdateRefused(f"truncated download from {url}: got {got:,} of {expected:,} bytes")
-    return got
-
-
-def _extract_member(archive: Path, member: str, dest: Path, where: str) -> int:
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            names = [n for n in zf.namelist() if Path(n).name.lower() == member.lower()]
-            if not names:
-                raise UpdateRefused(f"{where}: the archive has no {member}")
-            info = zf.getinfo(names[0])
-            if info.file_size > MAX_DOWNLOAD_BYTES:
-                raise UpdateRefused(f"{where}: {member} is over the size limit")
-            with zf.open(info) as src, open(dest, "wb") as out:
-                shutil.copyfileobj(src, out)
-            return info.file_size
-    except UpdateRefused:
-        raise
-    except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError...: all damage
-        raise UpdateRefused(f"{where}: corrupt or truncated zip archive "
-                            f"({type(exc).__name__}: {exc})") from None
-
-
-def fetch(location: str, member: str, dest: Path, timeout: float) -> int:
-    """Copy or download ``location`` (its zip ``member`` when given) to ``dest``; bytes written.
-    Raises _NotPublished when the file does not exist there."""
-    target = dest.with_name(dest.name + ".zip") if member else dest
-    if location.startswith(("http://", "https://")):
-        n = _http_get(location, target, timeout)
-    else:
-        path = Path(location)
-        if not path.is_file():
-            raise _NotPublished("no such file")
-        n = path.stat().st_size
-        if n > MAX_DOWNLOAD_BYTES:
-            raise UpdateRefused(f"{location} is over the {MAX_DOWNLOAD_BYTES:,}-byte limit")
-        shutil.copyfile(path, target)
-    if member:
-        n = _extract_member(target, member, dest, location)
-        target.unlink(missing_ok=True)
-    return n
-
-
-# --------------------------------------------------------------------------- format checks
-def check_format(src: Source, rf: RawFile, path: Path) -> None:
-    """Cheap checks that give a clear reason before the loaders run: an HTML error page, a
-    truncated CSV (no final line break), a header without the schema's columns, a damaged xlsx."""
-    where = f"{src.name}/{rf.name}"
-    head = path.read_bytes()[:4096] if path.stat().st_size else b""
-    if not head:
-        raise UpdateRefused(f"{where}: the file is empty")
-    if head.lstrip()[:1] == b"<":
-        raise UpdateRefused(f"{where}: got an HTML/XML page, not the data file")
-    if src.fmt == "csv":
-        with open(path, "rb") as fh:
-            fh.seek(-1, os.SEEK_END)
-            if fh.read(1) != b"\n":
-                raise UpdateRefused(f"{where}: the file does not end with a line break "
-                                    "(truncated download?)")
-        try:
-            header = head.decode("utf-8-sig").splitlines()[0]
-        except (UnicodeDecodeError, IndexError):
-            raise UpdateRefused(f"{where}: the header line is not UTF-8 text") from None
-        cols = [c.strip().strip('"') for c in header.split(",")]
-        missing = [c for c in src.schema if c not in cols]
-        if missing:
-            raise UpdateRefused(f"{where}: schema changed, missing column(s) "
-                                f"{', '.join(missing)} (header: {header[:120]})")
-    elif src.fmt == "xlsx":
-        try:
-            with zipfile.ZipFile(path) as zf:
-                bad = zf.testzip()
-        except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, EOFError...: all damage
-            raise UpdateRefused(f"{where}: not a readable xlsx, corrupt or truncated "
-                                f"({one_line(exc)[:120]})") from None
-        if bad is not None:
-            raise UpdateRefused(f"{where}: damaged xlsx (bad CRC in {bad})")
-
-
-# --------------------------------------------------------------------------- plausibility
-@dataclass
-class SeriesChange:
-    added: list[pd.Timestamp] = field(default_factory=list)
-    removed: list[pd.Timestamp] = field(default_factory=list)
-    new_series: list[str] = field(default_factory=list)
-
-
-def _fmt_period(ts: pd.Timestamp, period: str) -> str:
-    return f"{ts:%Y}" if period == "year" else f"{ts:%Y-%m}"
-
-
-def compare_series(src: Source, old: pd.DataFrame, new: pd.DataFrame) -> SeriesChange:
-    """Refuse an implausible new vintage; else what it adds. Rules (per series): it must still
-    exist; it may not lose more than MAX_HISTORY_LOSS of its periods; its value at the last
-    period both vintages have, and its first new value against the value before it, may not move
-    by more than MAX_JUMP_FACTOR (ratio series) or MAX_JUMP_PP points (percent-growth series)."""
-    old = old.dropna(subset=["y"])
-    new = new.dropna(subset=["y"])
-    og, ng = dict(tuple(old.groupby("series_id"))), dict(tuple(new.groupby("series_id")))
-
-    def jump_problem(sid: str, a: float, b: float, where: str) -> str | None:
-        if src.jump == "pp":
-            if abs(b - a) > sources.MAX_JUMP_PP:
-                return (f"series {sid} moves from {a:.4g} to {b:.4g} at {where} "
-                        f"({b - a:+.1f} points, limit ±{sources.MAX_JUMP_PP:g})")
-            return None
-        if a > 0 and b > 0 and max(a / b, b / a) > sources.MAX_JUMP_FACTOR:
-            return (f"series {sid} jumps from {a:.4g} to {b:.4g} at {where} "
-                    f"(x{b / a:.2f}, limit x{sources.MAX_JUMP_FACTOR:g})")
-        return None
-
-    for sid, o in og.items():
-        n = ng.get(sid)
-        if n is None or n.empty:
-            raise UpdateRefused(f"{src.name}: series {sid} is missing from the new vintage")
-        if len(n) < (1 - sources.MAX_HISTORY_LOSS) * len(o):
-            raise UpdateRefused(f"{src.name}: series {sid} would lose {len(o) - len(n)} of its "
-                                f"{len(o)} periods (limit: half)")
-        ov, nv = o.set_index("ds")["y"], n.set_index("ds")["y"].sort_index()
-        common = ov.index.intersection(nv.index)
-        if len(common):
-            t = common.max()
-            p = jump_problem(sid, float(ov[t]), float(nv[t]), _fmt_period(t, src.period))
-            if p:
-                raise UpdateRefused(f"{src.name}: {p} between the current and the new vintage")
-            later = nv[nv.index > ov.index.max()]
-            if len(later):
-                before = nv[nv.index < later.index[0]]
-                if len(before):
-                    p = jump_problem(sid, float(before.iloc[-1]), float(later.iloc[0]),
-                                     _fmt_period(later.index[0], src.period))
-                    if p:
-                        raise UpdateRefused(f"{src.name}: {p} (first new period)")
-    old_ds, new_ds = set(old["ds"]), set(new["ds"])
-    return SeriesChange(sorted(new_ds - old_ds), sorted(old_ds - new_ds),
-                        sorted(set(ng) - set(og)))
-
-
-def describe_change(src: Source, ch: SeriesChange | None) -> str:
-    if ch is None:
-        return "unchanged"
-    unit = "month" if src.period == "month" else "year"
-    parts = []
-    if ch.added:
-        rng = _fmt_period(ch.added[0], src.period)
-        if len(ch.added) > 1:
-            rng += f" – {_fmt_period(ch.added[-1], src.period)}"
-        parts.append(f"+{len(ch.added)} {unit}{'s' if len(ch.added) > 1 else ''} ({rng})")
-    if ch.removed:
-        parts.append(f"-{len(ch.removed)} {unit}{'s' if len(ch.removed) > 1 else ''}")
-    if ch.new_series:
-        parts.append(f"{len(ch.new_series)} new series")
-    return ", ".join(parts) or "revised values, no new periods"
 
 
 # --------------------------------------------------------------------------- headline
@@ -286,7 +57,7 @@ class Headline:
 
 def headline() -> Headline:
     """AI and ML specialists, statistical baseline, HEADLINE_YEARS ahead of the latest OEWS year
-    (the overview's headline), from the current raw folder (``data.raw_root`` aware)."""
+    (the overview's headline), from the current raw folder (``files.raw_root`` aware)."""
     from forecasting.core import catalog
     from forecasting.headcount import projection as headcount
     proj = headcount.baseline_projection(10)
@@ -312,7 +83,7 @@ class FileFetch:
 @dataclass
 class Outcome:
     fetched: list[FileFetch]
-    changes: dict[str, SeriesChange]
+    changes: dict[str, plausibility.SeriesChange]
     vintages: dict[str, tuple[str, str]]     # source -> (before label, after label)
     swapped: bool = False
     dry_run: bool = False
@@ -328,15 +99,6 @@ def _stderr(msg: str) -> None:
     import sys
     sys.stderr.write(msg + "\n")
     sys.stderr.flush()
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _source_vintage(src: Source, raw: Path) -> str:
@@ -364,24 +126,23 @@ def select_sources(names: list[str] | None) -> list[Source]:
 
 
 def _loader_series(src: Source, folder: Path, what: str) -> pd.DataFrame:
-    from forecasting.sources import loaders as data
-    with data.raw_root(folder):
+    with files.raw_root(folder):
         try:
             return src.series()
         except UserInputError as exc:
-            raise UpdateRefused(f"{src.name}: the {what} data fail the loader: {exc}") from None
-        except Exception as exc:  # noqa: BLE001 - a loader crashing on a file is a bad file
-            raise UpdateRefused(f"{src.name}: the loader cannot read the {what} data "
+            raise fetch.UpdateRefused(f"{src.name}: the {what} data fail the loader: {exc}") from None
+        except Exception as exc:  # a loader crashing on a file is a bad file
+            raise fetch.UpdateRefused(f"{src.name}: the loader cannot read the {what} data "
                                 f"({type(exc).__name__}: {exc})") from None
 
 
 def _stage(raw: Path, staged: Path, changed: list[FileFetch]) -> None:
     """A complete copy of ``raw`` with the changed files put in (one step per file)."""
     staged.mkdir()
-    for folder, dirs, files in os.walk(raw):
+    for folder, _dirs, names in os.walk(raw):
         rel_dir = Path(folder).relative_to(raw)
         (staged / rel_dir).mkdir(exist_ok=True)
-        for name in files:
+        for name in names:
             shutil.copy2(Path(folder) / name, staged / rel_dir / name)
             rawswap.step(f"copied {rel_dir / name}")
     for f in changed:
@@ -393,17 +154,17 @@ def _stage(raw: Path, staged: Path, changed: list[FileFetch]) -> None:
 
 def _write_manifest(staged: Path, raw: Path, changed: list[FileFetch], retrieved: str) -> None:
     import json
-    old = sources.read_manifest(raw).get("files", {})
-    files = {}
+    old = provenance.read_manifest(raw).get("files", {})
+    entries = {}
     for rel, entry in old.items():  # keep entries that still describe the file
         p = staged / rel
-        if isinstance(entry, dict) and p.is_file() and entry.get("sha256") == _sha256(p):
-            files[rel] = entry
+        if isinstance(entry, dict) and p.is_file() and entry.get("sha256") == files.file_sha256(p):
+            entries[rel] = entry
     for f in changed:
-        files[f.rf.rel] = {"source": f.src.name, "url": f.location, "retrieved": retrieved,
-                           "sha256": f.sha256, "vintage": f.after.label if f.after else "",
-                           "bytes": f.path.stat().st_size}
-    body = json.dumps({"format": 1, "updated": retrieved, "files": dict(sorted(files.items()))},
+        entries[f.rf.rel] = {"source": f.src.name, "url": f.location, "retrieved": retrieved,
+                             "sha256": f.sha256, "vintage": f.after.label if f.after else "",
+                             "bytes": f.path.stat().st_size}
+    body = json.dumps({"format": 1, "updated": retrieved, "files": dict(sorted(entries.items()))},
                       indent=2) + "\n"
     (staged / sources.MANIFEST).write_text(body, encoding="utf-8")
     rawswap.step("manifest written")
@@ -411,14 +172,13 @@ def _write_manifest(staged: Path, raw: Path, changed: list[FileFetch], retrieved
 
 def write_sources_md(data_dir: Path) -> bool:
     """Rewrite the generated table of data/SOURCES.md from data/raw (atomic). True if changed."""
-    from forecasting.sources import loaders as data
     from forecasting.core.atomic import write_via_temp
     path = Path(data_dir) / "SOURCES.md"
     try:
         text = path.read_text(encoding="utf-8")
     except OSError:
         text = "# Data sources\n"
-    new = sources.replace_block(text, sources.render_block(data.source_rows()))
+    new = provenance.replace_block(text, provenance.render_block(provenance.source_rows()))
     if new == text:
         return False
     try:
@@ -435,15 +195,14 @@ def write_sources_md(data_dir: Path) -> bool:
 
 
 def run(names: list[str] | None = None, mirror: str | None = None, dry_run: bool = False,
-        skip_fit: bool = False, timeout: float = DEFAULT_TIMEOUT,
+        skip_fit: bool = False, timeout: float = fetch.DEFAULT_TIMEOUT,
         progress: Progress = _stderr) -> Outcome:
-    """The whole update (see the module docstring). Raises UpdateRefused (or UserInputError)
+    """The whole update (see the module docstring). Raises fetch.UpdateRefused (or UserInputError)
     before anything under data/ changed; returns what happened."""
-    from forecasting.sources import loaders as data
 
-    mirror = check_mirror(mirror)
+    mirror = fetch.check_mirror(mirror)
     chosen = select_sources(names)
-    data_dir = Path(data.DATA_DIR)
+    data_dir = Path(files.DATA_DIR)
     if dry_run:
         return _run(chosen, mirror, True, skip_fit, timeout, progress, data_dir)
     with rawswap.locked(data_dir):
@@ -456,7 +215,6 @@ def run(names: list[str] | None = None, mirror: str | None = None, dry_run: bool
 
 def _run(chosen: list[Source], mirror: str | None, dry_run: bool, skip_fit: bool,
          timeout: float, progress: Progress, data_dir: Path) -> Outcome:
-    from forecasting.sources import loaders as data
 
     raw = data_dir / "raw"
     if not raw.is_dir():
@@ -468,16 +226,16 @@ def _run(chosen: list[Source], mirror: str | None, dry_run: bool, skip_fit: bool
         plan = [(s, rf) for s in chosen for rf in s.fetch_plan(raw)]
         fetched: list[FileFetch] = []
         for i, (src, rf) in enumerate(plan, 1):
-            loc, member = locate(src, rf, mirror)
+            loc, member = fetch.locate(src, rf, mirror)
             f = FileFetch(src, rf, loc + (f" [{member}]" if member else ""))
             dest = work / f"{src.name}__{rf.name}"
             t0 = time.perf_counter()
             tag = f"[{i}/{len(plan)}] {src.name}/{rf.name}"
             try:
-                n = fetch(loc, member, dest, timeout)
-            except _NotPublished as exc:
+                n = fetch.fetch(loc, member, dest, timeout)
+            except fetch.NotPublished as exc:
                 if rf.required:
-                    raise UpdateRefused(f"{src.name}/{rf.name}: not found at {f.location} "
+                    raise fetch.UpdateRefused(f"{src.name}/{rf.name}: not found at {f.location} "
                                         f"({exc})") from None
                 f.status = "not published"
                 progress(f"{tag}: not published yet ({f.location})")
@@ -485,17 +243,17 @@ def _run(chosen: list[Source], mirror: str | None, dry_run: bool, skip_fit: bool
                 continue
             f.path = dest
             progress(f"{tag}: {n / 1e6:.2f} MB in {time.perf_counter() - t0:.1f} s from {f.location}")
-            check_format(src, rf, dest)
-            f.sha256 = _sha256(dest)
+            fetch.check_format(src, rf, dest)
+            f.sha256 = files.file_sha256(dest)
             f.after = src.vintage(dest, rf.rel)
             cur = raw / rf.rel
             if cur.is_file():
                 f.before = src.vintage(cur, rf.rel)
                 if f.after.key < f.before.key:
-                    raise UpdateRefused(f"{src.name}/{rf.name}: the new file is older "
+                    raise fetch.UpdateRefused(f"{src.name}/{rf.name}: the new file is older "
                                         f"({f.after.label}) than the current one "
                                         f"({f.before.label})")
-                f.status = "unchanged" if f.sha256 == data.file_sha256(cur) else "changed"
+                f.status = "unchanged" if f.sha256 == files.file_sha256(cur) else "changed"
             else:
                 f.status = "new"
             fetched.append(f)
@@ -504,7 +262,7 @@ def _run(chosen: list[Source], mirror: str | None, dry_run: bool, skip_fit: bool
             got = [f for f in fetched if f.src is src and f.status == "new"]
             missing = [f for f in fetched if f.src is src and f.status == "not published"]
             if got and missing and min(f.rf.rel for f in missing) < max(f.rf.rel for f in got):
-                raise UpdateRefused(f"{src.name}: {got[-1].rf.name} is published but the year "
+                raise fetch.UpdateRefused(f"{src.name}: {got[-1].rf.name} is published but the year "
                                     f"before it ({missing[0].rf.name}) is not")
         changed = [f for f in fetched if f.status in ("new", "changed")]
         out = Outcome(fetched, {}, {}, dry_run=dry_run)
@@ -522,33 +280,33 @@ def _run(chosen: list[Source], mirror: str | None, dry_run: bool, skip_fit: bool
             new = _loader_series(src, staged, "new")
             try:
                 old = _loader_series(src, raw, "current")
-            except UpdateRefused as exc:
+            except fetch.UpdateRefused as exc:
                 out.notes.append(f"{exc}; the new vintage was not compared with it")
                 old = None
-            out.changes[src.name] = (compare_series(src, old, new) if old is not None
-                                     else SeriesChange(sorted(set(new["ds"]))))
+            out.changes[src.name] = (plausibility.compare_series(src, old, new) if old is not None
+                                     else plausibility.SeriesChange(sorted(set(new["ds"]))))
             out.vintages[src.name] = (_source_vintage(src, raw), _source_vintage(src, staged))
         # 5: headline before / after (the after one on the staged set, caches in a temp folder)
         if not skip_fit:
             progress("headline on the current data")
             if dry_run:
-                with data.raw_root(raw, cache_dir=work / "cache-current"):
+                with files.raw_root(raw, cache_dir=work / "cache-current"):
                     out.headline_before = headline()
             else:
                 out.headline_before = headline()
             progress("headline on the new data (headcount model fit, ~10-30 s)")
-            with data.raw_root(staged, cache_dir=work / "cache"):
+            with files.raw_root(staged, cache_dir=work / "cache"):
                 try:
                     out.headline_after = headline()
                 except UserInputError as exc:
-                    raise UpdateRefused(f"the new data break the headcount projection: {exc}") from None
-                except Exception as exc:  # noqa: BLE001 - refuse, do not swap in breaking data
-                    raise UpdateRefused(f"the new data break the headcount projection "
+                    raise fetch.UpdateRefused(f"the new data break the headcount projection: {exc}") from None
+                except Exception as exc:  # refuse, do not swap in breaking data
+                    raise fetch.UpdateRefused(f"the new data break the headcount projection "
                                         f"({type(exc).__name__}: {exc})") from None
         if dry_run:
             return out
         # 6: manifest, swap, SOURCES.md, fit
-        out.retrieved = sources.utc_now()
+        out.retrieved = provenance.utc_now()
         _write_manifest(staged, raw, changed, out.retrieved)
         progress("swapping the new set into data/raw")
         out.swap_method = rawswap.swap(data_dir, staged)
@@ -556,11 +314,11 @@ def _run(chosen: list[Source], mirror: str | None, dry_run: bool, skip_fit: bool
         out.swapped = True
         progress("data/raw now holds the new set; writing data/SOURCES.md")
         try:
-            data.forget_hashes()
+            files.forget_hashes()
             write_sources_md(data_dir)
             rawswap.step("SOURCES.md written")
             if not skip_fit:
-                _adopt_caches(work / "cache", Path(data.CACHE_DIR))
+                _adopt_caches(work / "cache", Path(files.CACHE_DIR))
                 out.fit_seconds = _fit(progress)
         except BaseException as exc:  # incl. Ctrl-C: say that the data did change
             what = "interrupted" if isinstance(exc, KeyboardInterrupt) else \
@@ -624,7 +382,7 @@ def report(out: Outcome) -> str:
         if src.name not in out.changes:
             cur = next((f.before for f in out.fetched if f.src is src and f.before), None)
             before = after = cur.label if cur else ""
-        rows.append((src.name, before, after, describe_change(src, out.changes.get(src.name))))
+        rows.append((src.name, before, after, plausibility.describe_change(src, out.changes.get(src.name))))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for r in rows:
         lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(r[:3], widths)) + "  " + r[3])
@@ -648,23 +406,14 @@ def report(out: Outcome) -> str:
 
 def list_rows(mirror: str | None = None) -> list[tuple[str, str, str, str]]:
     """``--list``: (source, file, url, vintage) of every file the product uses."""
-    from forecasting.sources import loaders as data
-    mirror = check_mirror(mirror)
-    raw = data.raw_dir()
+    mirror = fetch.check_mirror(mirror)
+    raw = files.raw_dir()
     rows = []
     for src, rf in sources.registry_files(raw):
         path = raw / rf.rel
         if not path.is_file():
             raise UserInputError(f"raw data file missing: {path}")
-        loc, member = locate(src, rf, None if src.static else mirror)
-        vintage = sources.file_vintage(src, path, rf.rel, data.file_sha256(path)).label
+        loc, member = fetch.locate(src, rf, None if src.static else mirror)
+        vintage = sources.file_vintage(src, path, rf.rel, files.file_sha256(path)).label
         rows.append((src.name, rf.rel, loc + (f"#{member}" if member else ""), vintage))
     return rows
-
-
-_WS = re.compile(r"\s+")
-
-
-def one_line(text: str) -> str:
-    return _WS.sub(" ", str(text)).strip()
-

@@ -97,7 +97,7 @@ def salary_bls_comparison_chart(aijobs: pd.DataFrame, oews: pd.DataFrame, *, yea
                                 footer: str | None = None) -> go.Figure:
     """US: ai-jobs.net band next to the BLS OEWS band of the role's SOC proxy, same year.
 
-    aijobs: bands frame (US records). oews: salaries.oews_reference rows. Top-coded ('#')
+    aijobs: bands frame (US records). oews: salaries.oews_percentiles.oews_reference rows. Top-coded ('#')
     percentiles are never plotted as numbers: the bar stops at the last real percentile and
     the point is labelled "P90 ≥ BLS cap".
     """

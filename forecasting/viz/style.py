@@ -71,10 +71,10 @@ def _deep_merge(base: dict, extra: dict) -> dict:
 
 
 def data_as_of_note() -> str:
-    """'Data as of YYYY-MM-DD.' (the raw data's retrieval date, see data.data_as_of); empty when
+    """'Data as of YYYY-MM-DD.' (the raw data's retrieval date, see provenance.data_as_of); empty when
     the raw files cannot be read."""
-    from forecasting.sources import loaders as data
-    as_of = data.data_as_of()
+    from forecasting.sources import provenance
+    as_of = provenance.data_as_of()
     return f"Data as of {as_of}." if as_of else ""
 
 

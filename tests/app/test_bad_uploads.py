@@ -98,8 +98,8 @@ def test_bad_upload_shows_error_and_page_keeps_rendering(at, name, raw, needle):
 def test_many_series_are_counted_but_only_the_first_ones_forecast(at):
     """A big upload holds thousands of series: the page counts them all, forecasts and charts the
     first SHOWN_SERIES by id (fitting all in one page run took minutes), and points to the CLI."""
-    from forecasting.sources import loaders as data
-    shipped = data.load_postings_monthly()
+    from forecasting.sources import indeed
+    shipped = indeed.load_postings_monthly()
     one = shipped[shipped["series_id"] == "us_ai_share"].tail(24)[["series_id", "ds", "y"]]
     tiled = pd.concat([one.assign(series_id=f"us_ai_share~{k:02d}") for k in range(12)])
     raw = tiled.to_csv(index=False, date_format="%Y-%m-%d").encode()

@@ -16,7 +16,7 @@ from forecasting.core import catalog
 
 from forecasting.viz import backtest as backtest_charts
 
-from forecasting.sources import loaders as data
+from forecasting.sources import provenance
 
 from forecasting.headcount import projection as headcount
 
@@ -35,7 +35,7 @@ def at() -> AppTest:
 
 def test_sources_table_lists_every_shipped_file_with_licence(at):
     sources = at.dataframe[0].value
-    assert list(sources["file"]) == list(data.sources_table()["file"])
+    assert list(sources["file"]) == list(provenance.sources_table()["file"])
     assert {"CC BY 4.0", "CC0 1.0"} <= set(sources["licence"])
     # each source's vintage (read from the file) and retrieval date
     ai = sources.set_index("file").loc["indeed_hiring_lab/AI_posting.csv"]

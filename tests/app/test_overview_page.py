@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from forecasting.core import catalog
 
-from forecasting.sources import loaders as data
+from forecasting.sources import oews as oews_data
 
 from forecasting.headcount import projection as headcount
 from forecasting.scenarios import headlines
@@ -50,7 +50,7 @@ def test_kpis_match_the_baseline_and_oews(at):
     assert kpi.delta == (f"{added / 1e3:+.1f}k US jobs" if 1e3 <= abs(added) < 1e4
                          else f"{added / 1e3:+.0f}k US jobs")
     pay = next(m for label, m in metrics.items() if label.startswith("Median pay"))
-    oews = data.load_oews_national()
+    oews = oews_data.load_oews_national()
     ds = oews[(oews["soc"] == "15-2051") & (oews["year"] == 2025)].iloc[0]
     assert pay.value == f"${ds['a_median']:,.0f}" == "$120,230"   # DESIGN.md fact
 

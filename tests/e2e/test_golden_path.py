@@ -12,8 +12,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -168,15 +168,15 @@ def download(page, container_key: str, label: str, tmp_path: Path) -> bytes:
 
 def expected_headcount_figure():
     """The demand page's default headcount chart, rebuilt from the same library calls."""
-    from forecasting.viz import headcount as headcount_charts
-    from forecasting.headcount import projection as headcount
     from forecasting.headcount import backtest as headcount_backtest
-    from forecasting.headcount import panel as headcount_panel
     from forecasting.headcount import industry_mix
+    from forecasting.headcount import projection as headcount
     from forecasting.scenarios import engine, presets
+    from forecasting.sources import files
+    from forecasting.viz import headcount as headcount_charts
     proj = engine.apply_scenario(engine.prepare(headcount.baseline_projection(10)),
                                     presets.preset("baseline"))
-    until = headcount_panel.latest_year() + headcount_backtest.validated_horizon()
+    until = files.latest_oews_year() + headcount_backtest.validated_horizon()
     return headcount_charts.headcount_chart(industry_mix.role_industry_history(), proj,
                                   ["ml_engineer", "data_scientist"], None,
                                   bls=headcount.bls_role_paths(), backtested_until=until)
@@ -225,8 +225,8 @@ def test_growth_assumption_moves_the_chart_and_downloads_match(page, server, art
 
 
 def test_upload_forecasts_a_good_file_and_explains_a_bad_one(page, server, artifacts_dir, tmp_path):
-    from forecasting.sources import loaders as data
-    monthly = data.load_postings_monthly()
+    from forecasting.sources import indeed
+    monthly = indeed.load_postings_monthly()
     good = monthly[monthly["series_id"] == monthly["series_id"].iloc[0]].tail(48)
     good_path = tmp_path / "my_series.csv"
     good.to_csv(good_path, index=False)
@@ -279,7 +279,6 @@ def test_share_link_reproduces_the_scenario(page, server, artifacts_dir):
     from urllib.parse import urlencode
 
     from forecasting.headcount import projection as headcount
-
     from forecasting.scenarios import engine, presets, urlcodec
     shared = presets.preset("wef2023").with_changes(name="Team plan 2032", horizon_years=7,
                                                        blend_weight=0.75)

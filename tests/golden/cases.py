@@ -48,9 +48,9 @@ def synthetic_frame() -> pd.DataFrame:
 
 
 def shipped_frame() -> pd.DataFrame:
-    from forecasting.sources import loaders as data
+    from forecasting.sources import indeed
 
-    df = data.load_postings_monthly()
+    df = indeed.load_postings_monthly()
     return df[df["series_id"].isin(SHIPPED)][["series_id", "ds", "y"]].reset_index(drop=True)
 
 
