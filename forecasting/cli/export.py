@@ -130,8 +130,8 @@ def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
         role = _check_role(args.role, chart, False)
         roles = [role] if role else list(catalog.ROLE_IDS)
         from forecasting.headcount import backtest as headcount_backtest
-        from forecasting.headcount import panel as headcount_panel
-        until = headcount_panel.latest_year() + headcount_backtest.validated_horizon()
+        from forecasting.sources import files
+        until = files.latest_oews_year() + headcount_backtest.validated_horizon()
         return headcount_charts.headcount_chart(history, proj, roles, args.industry, footer=footer,
                                       bls=headcount.bls_role_paths(), backtested_until=until)
     if chart == "industry-history":
