@@ -2,12 +2,13 @@
 
 One command: ``.venv/bin/python bench/accuracy.py``. Rolling origin, horizon 12 months, 3 origins
 on every series of ``forecasting.sources.indeed.load_postings_monthly()``, origins from
-``forecasting.postings.backtest.origins``. Our models forecast each training window through the code
-``forecast_frame`` and ``backtest`` use (``SeriesEngine.forecast``, which sees only y[:L]); the peers (statsforecast AutoETS and
-AutoARIMA, season 12) forecast exactly the same windows in a separate venv (bench/.venv-peers,
-created here on first run, because statsforecast needs pandas < 3). One scoring function scores
-both (``forecasting.postings.backtest.mase``/``smape``), so the comparison is like for like. Prints the table with targets and PASS/FAIL and writes
-it to bench/results/accuracy.md.
+``forecasting.postings.backtest.origins``. Our models forecast each training window through the
+code ``forecast_frame`` and ``backtest`` use (``SeriesEngine.forecast``, which sees only y[:L]);
+the peers (statsforecast AutoETS and AutoARIMA, season 12) forecast exactly the same windows in a
+separate venv (bench/.venv-peers, created here on first run, because statsforecast needs
+pandas < 3). One scoring function scores both (``forecasting.postings.backtest.mase``/``smape``),
+so the comparison is like for like. Prints the table with targets and PASS/FAIL and writes it to
+bench/results/accuracy.md.
 """
 
 from __future__ import annotations
@@ -27,19 +28,17 @@ from pathlib import Path
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from forecasting.postings import backtest as bt  # noqa: E402
-from forecasting.postings.engine import SeriesEngine  # noqa: E402
-from forecasting.postings.families import MODEL_NAMES  # noqa: E402
-from forecasting.postings.frequency import infer_freq, season_length_for  # noqa: E402
-from forecasting.sources import indeed  # noqa: E402
-
-  # noqa: E402
+from forecasting.postings import backtest as bt
+from forecasting.postings.engine import SeriesEngine
+from forecasting.postings.families import MODEL_NAMES
+from forecasting.postings.frequency import infer_freq, season_length_for
+from forecasting.sources import indeed
 
 HORIZON = 12
 N_ORIGINS = 3

@@ -24,14 +24,14 @@ from pathlib import Path
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from forecasting.postings import batch  # noqa: E402
-from forecasting.sources import indeed  # noqa: E402
+from forecasting.postings import batch
+from forecasting.sources import indeed
 
 MODEL = "ets"
 HORIZON = 12

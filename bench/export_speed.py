@@ -27,10 +27,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=25, help="warm exports per format (default 25)")
     args = ap.parse_args()
-    from forecasting.viz import headcount as headcount_charts
-    from forecasting.viz import export
-    from forecasting.headcount import projection as headcount
     from forecasting.headcount import industry_mix
+    from forecasting.headcount import projection as headcount
+    from forecasting.viz import export
+    from forecasting.viz import headcount as headcount_charts
     ok, reason = export.image_export_available()
     if not ok:
         print(f"image export unavailable: {reason}")

@@ -24,9 +24,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--warm-runs", type=int, default=5)
     args = ap.parse_args()
-    from forecasting.sources import files
-    from forecasting.sources import indeed
     from forecasting.postings import pipeline
+    from forecasting.sources import files, indeed
 
     with tempfile.TemporaryDirectory(prefix="fit_all_cache_") as tmp:
         files.CACHE_DIR = Path(tmp)  # cold: empty cache (data parquet and fitted baseline)

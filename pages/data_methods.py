@@ -137,9 +137,8 @@ else:
                    f"of them: `python -m forecasting predict --input <file> --horizon "
                    f"{int(horizon)} --output forecasts.csv` (or `batch`, in parallel).")
     safe = html.escape(name)  # plotly renders tags in titles; the file name is user text
-    fig = timeseries.forecast_chart(history, forecast, title=f"{safe}: forecast",
-                                y_title="y (your units)", footer=f"Source: {safe}; forecast by "
-                                "this dashboard's models.", data_as_of=False)
+    fig = timeseries.forecast_chart(history, forecast, title=f"{safe}: forecast", y_title="y (your units)",
+                                    footer=f"Source: {safe}; forecast by this dashboard's models.", data_as_of=False)
     st.plotly_chart(fig, width="stretch", key="dmm_series_chart")
     downloads.chart_downloads(fig, "series_forecast", key="dmm_series")
 

@@ -12,7 +12,6 @@ from forecasting.core.totals import AI_ML_GROUP
 from forecasting.scenarios import analysis, headlines, presets
 from forecasting.scenarios import store as saved_store
 from forecasting.scenarios.assumptions import NAME_MAX_CHARS
-from forecasting.scenarios.store import ScenarioStore
 from forecasting.viz import scenario as scenario_charts
 from ui import controls, data, downloads, layout, sidebar, url_state
 
@@ -23,8 +22,8 @@ if url_state.restore_once():
 side = sidebar.current()
 a = controls.assumptions()
 if "sc_store" not in st.session_state:
-    st.session_state["sc_store"] = ScenarioStore()
-store: ScenarioStore = st.session_state["sc_store"]
+    st.session_state["sc_store"] = saved_store.ScenarioStore()
+store: saved_store.ScenarioStore = st.session_state["sc_store"]
 esc = url_state.escape_md
 
 st.header("Scenarios")

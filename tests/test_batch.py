@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import operator
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -154,7 +157,7 @@ def test_chunking_covers_every_series_once():
     ids = [f"s{i}" for i in range(23)]
     chunks = batch.chunk_series_ids(ids, 5)
     assert [len(c) for c in chunks] == [5, 5, 5, 5, 3]
-    assert sum(chunks, []) == ids
+    assert functools.reduce(operator.iadd, chunks, []) == ids
     assert batch.default_chunk_size(2000, 2) == 100 and batch.default_chunk_size(20, 2) == 2
 
 

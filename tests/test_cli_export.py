@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.core import catalog
 from forecasting.cli.main import main
+from forecasting.core import catalog
 
 # BLS OEWS 15-2051 Data Scientists, national employment, May of each year (DESIGN.md facts).
 OEWS_DATA_SCIENTISTS = {2021: 105_980, 2022: 159_630, 2023: 192_710, 2024: 233_440, 2025: 262_440}
@@ -119,7 +119,8 @@ def test_postings_chart(tmp_path):
     df = _csv(tmp_path, "--chart", "postings", "--role", "data_scientist")
     sid = catalog.role("data_scientist").demand_signal
     from forecasting.sources import indeed
-    hist = indeed.load_postings_monthly().query("series_id == @sid")
+    monthly = indeed.load_postings_monthly()
+    hist = monthly[monthly["series_id"] == sid]
     got = df[df["kind"] == "history"]
     assert len(got) == len(hist)
     np.testing.assert_allclose(got["y"].to_numpy(), hist.sort_values("ds")["y"].to_numpy())

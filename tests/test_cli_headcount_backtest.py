@@ -15,10 +15,8 @@ import pandas as pd
 import pytest
 
 from forecasting.cli import main as cli
-
-from forecasting.headcount import projection as headcount
-
 from forecasting.headcount import backtest as headcount_backtest
+from forecasting.headcount import projection as headcount
 
 ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = ["method", "n_occupations", "mae", "mae_weighted", "coverage_80", "coverage_95"]

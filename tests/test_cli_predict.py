@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from forecasting.cli import main as cli
-
 from forecasting.sources import indeed
 
 COLS = ["series_id", "ds", "mean", "lo_80", "hi_80", "lo_95", "hi_95", "model"]
@@ -73,7 +72,7 @@ def test_bad_horizon_exits_2_and_writes_nothing(sample_csv, tmp_path, capsys, h)
 
 
 def test_backtest_command(sample_csv, tmp_path):
-    path, sub = sample_csv
+    path, _sub = sample_csv
     out = tmp_path / "bt.csv"
     assert cli.main(["backtest", "--input", str(path), "--horizon", "6", "--output", str(out),
                      "--model", "naive", "snaive", "drift"]) == 0

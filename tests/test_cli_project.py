@@ -7,11 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from forecasting.core import catalog
-
 from forecasting.cli import main as cli
+from forecasting.core import catalog
 from forecasting.scenarios import analysis, presets
-from forecasting.scenarios.assumptions import Assumptions, SCHEMA_VERSION
+from forecasting.scenarios.assumptions import SCHEMA_VERSION, Assumptions
 
 
 def test_scenario_print_json_round_trips(capsys):

@@ -12,14 +12,9 @@ import pandas as pd
 import pytest
 
 from forecasting.core import catalog
-
-from forecasting.sources import files
-from forecasting.sources import indeed
-from forecasting.sources import oews as oews_data
-from forecasting.sources import provenance
-from forecasting.sources import tables
-from forecasting.sources import wages
 from forecasting.core.errors import UserInputError
+from forecasting.sources import files, indeed, provenance, tables, wages
+from forecasting.sources import oews as oews_data
 
 RAW = Path(files.DATA_DIR) / "raw"
 

@@ -14,10 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from forecasting.viz import figure_data, headcount as headcount_charts
-
-from forecasting.viz import export
 from forecasting.core.errors import UserInputError
+from forecasting.viz import export, figure_data
+from forecasting.viz import headcount as headcount_charts
 
 FOOTER = "Source: synthetic test frame."
 

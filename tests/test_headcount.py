@@ -13,22 +13,16 @@ import pandas as pd
 import pytest
 
 from forecasting.core import catalog
-
-
-
-from forecasting.headcount import projection as headcount
-
-from forecasting.headcount import calibration as hcal
-from forecasting.headcount import panel as headcount_panel
-from forecasting.headcount import model as hm
-from forecasting.headcount import industry_mix
-from forecasting.headcount import role_levels
 from forecasting.core.errors import UserInputError
+from forecasting.headcount import calibration as hcal
+from forecasting.headcount import industry_mix, role_levels
+from forecasting.headcount import model as hm
+from forecasting.headcount import panel as headcount_panel
+from forecasting.headcount import projection as headcount
 from forecasting.sources import files
-
-BANDS = ("lo_95", "lo_80", "mean", "hi_80", "hi_95")
 from tests.golden import tolerance as tol
 
+BANDS = ("lo_95", "lo_80", "mean", "hi_80", "hi_95")
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "headcount.json").read_text())
 
 
@@ -161,7 +155,7 @@ def test_roles_are_shares_of_their_occupation_and_add_up_in_every_draw():
     sd = role_levels.carve_share_log_sd()
     assert set(sd) == {"ml_engineer", "nlp_scientist"}
     for role in sd:
-        lv, _, d0, _ = paths[role]
+        _lv, _, d0, _ = paths[role]
         spread = np.log(np.quantile(d0, 0.9) / np.quantile(d0, 0.1))
         assert spread == pytest.approx(2 * 1.2816 * sd[role], rel=0.05)
     # ML engineers now grow with 15-1252, like software engineers (and say so)

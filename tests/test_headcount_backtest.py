@@ -12,15 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.sources import files
-
+from forecasting.core.errors import UserInputError
 from forecasting.headcount import backtest as hb
-
 from forecasting.headcount import calibration as hcal
 from forecasting.headcount import model as hm
 from forecasting.headcount import panel as hp
-from forecasting.core.errors import UserInputError
-
+from forecasting.sources import files
 from tests.golden import tolerance as tol
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "headcount.json").read_text())

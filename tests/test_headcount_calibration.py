@@ -12,7 +12,6 @@ import pytest
 
 from forecasting.headcount import calibration as hcal
 from forecasting.headcount import panel as hp
-
 from tests.golden import tolerance as tol
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "headcount.json").read_text())

@@ -7,10 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.sources import files
-
-from forecasting.headcount import panel as hp
 from forecasting.core.errors import UserInputError
+from forecasting.headcount import panel as hp
+from forecasting.sources import files
 
 
 def _frame(year, rows):

@@ -7,12 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.sources import files, oews
-
-from forecasting.headcount import industry_mix
-
-from forecasting.headcount import role_levels
 from forecasting.core.errors import UserInputError
+from forecasting.headcount import industry_mix, role_levels
+from forecasting.sources import files, oews
 
 
 def test_automotive_share_from_ncses():
@@ -105,7 +102,7 @@ def test_share_trend_standard_error_equals_statsmodels_wls():
     rows = []
     for i in range(60):
         base = rng.dirichlet(np.ones(4))
-        for t, year in enumerate((2022, 2023, 2024)):
+        for _t, year in enumerate((2022, 2023, 2024)):
             s = np.abs(base + rng.normal(0, 0.02, 4))
             emp = 1000 * (1 + i) * s / s.sum()
             rows += [{"year": year, "soc": f"S{i}", "naics": n, "tot_emp": e}

@@ -1,5 +1,6 @@
 """forecasting.postings.inputs (read.read_series_csv): every bad-input class from issue #3/#7 is
-either accepted with a note or refused with one message naming the problem and the line/column; property tests show that no
+either accepted with a note or refused with one message naming the problem and the line/column;
+property tests show that no
 input (random bytes, random CSV-ish text) escapes as anything but UserInputError."""
 
 from __future__ import annotations

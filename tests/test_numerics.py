@@ -24,18 +24,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecasting.core import catalog
-
-from forecasting.viz import export
-
+from forecasting.core import catalog, totals
 from forecasting.salaries import bands as salaries
 from forecasting.salaries import projection as salary_projection
-from forecasting.core import totals
 from forecasting.scenarios import analysis, engine, presets
-from forecasting.scenarios.assumptions import (Assumptions, CAP_RANGE, GROWTH_MODES, HORIZON_RANGE,
-                                               INDUSTRY_GROWTH_RANGE, ROLE_GROWTH_RANGE,
-                                               SHOCK_PCT_RANGE, TREND_BANDS, WAGE_RANGE,
-                                               start_year_range)
+from forecasting.scenarios.assumptions import (
+    CAP_RANGE,
+    GROWTH_MODES,
+    HORIZON_RANGE,
+    INDUSTRY_GROWTH_RANGE,
+    ROLE_GROWTH_RANGE,
+    SHOCK_PCT_RANGE,
+    TREND_BANDS,
+    WAGE_RANGE,
+    Assumptions,
+    start_year_range,
+)
+from forecasting.viz import export
 
 CASES = int(os.environ.get("HYPOTHESIS_CASES", "1000" if os.environ.get("CI") == "true" else "200"))
 NUM = settings(max_examples=min(CASES, 80), deadline=None, derandomize=True,

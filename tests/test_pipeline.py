@@ -33,7 +33,7 @@ def small_data(monkeypatch, tmp_path):
 
 def test_build_then_hit_then_invalidate(small_data, tmp_path, monkeypatch):
     calls = []
-    pb = pipeline.postings_baseline(progress=lambda d, t, l: calls.append((d, t)), models=MODELS,
+    pb = pipeline.postings_baseline(progress=lambda d, t, _label: calls.append((d, t)), models=MODELS,
                                     workers=1)
     assert small_data["loads"] == 1
     assert calls[0] == (0, 2) and calls[-1] == (2, 2)

@@ -8,10 +8,8 @@ import pandas as pd
 import pytest
 
 from forecasting.core import catalog
-
-from forecasting.sources import files
-
 from forecasting.headcount import role_levels
+from forecasting.sources import files
 
 RAW = Path(files.DATA_DIR) / "raw"
 
@@ -71,7 +69,7 @@ def test_derived_roles_recomputed_from_files(levels, raw_oews, raw_us_jobs, year
     pooled_years = sorted(int(y) for y in per_year.index[per_year >= 1000])
     assert pooled_years == [2022, 2023, 2024, 2025]
     pool = raw_us_jobs[raw_us_jobs["work_year"].isin(pooled_years)]
-    n = lambda titles: int(pool["job_title"].isin(titles).sum())  # noqa: E731
+    n = lambda titles: int(pool["job_title"].isin(titles).sum())
     mle = emp["15-2051"] * n(catalog.MLE_TITLES) / n(catalog.DS_TITLES)
     nlp = emp["15-1221"] * n(catalog.NLP_TITLES) / (n(catalog.NLP_TITLES) + n(catalog.ML_SCIENTIST_TITLES))
     assert _level(levels, "ml_engineer", year) == pytest.approx(mle, rel=1e-12)

@@ -10,15 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecasting.cli.main import main
 from forecasting.core import catalog
-
-from forecasting.viz import figure_data, salary as salary_charts, style
-
+from forecasting.core.errors import UserInputError
 from forecasting.salaries import bands as salaries
 from forecasting.salaries import oews_percentiles as salary_oews
 from forecasting.salaries import projection as salary_projection
-from forecasting.cli.main import main
-from forecasting.core.errors import UserInputError
+from forecasting.viz import figure_data, style
+from forecasting.viz import salary as salary_charts
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 
@@ -216,7 +215,7 @@ def test_oews_star_and_hash_are_never_numbers():
     bls = figure_data.figure_data(fig)
     bls = bls[bls["series"] == "BLS OEWS"].iloc[0]
     assert math.isnan(bls["p90"]) and math.isnan(bls["p25"])
-    texts = [t.text for t in fig.data if t.name == "BLS OEWS median"][0]
+    texts = next(t.text for t in fig.data if t.name == "BLS OEWS median")
     assert "P90 ≥ BLS cap" in texts[0]
 
 

@@ -13,18 +13,27 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecasting.core import catalog
-
 from forecasting.core import totals as reconcile
-from forecasting.scenarios import analysis, engine, headlines, presets, urlcodec
-from forecasting.scenarios.assumptions import (Assumptions, CAP_RANGE, GROWTH_MODES, HORIZON_RANGE,
-                                               INDUSTRY_GROWTH_RANGE, NAME_MAX_CHARS,
-                                               ROLE_GROWTH_RANGE, SCHEMA_VERSION, SHOCK_PCT_RANGE,
-                                               START_YEAR_SPAN, TREND_BANDS, WAGE_RANGE,
-                                               latest_data_year, start_year_range)
 from forecasting.core.errors import UserInputError
+from forecasting.scenarios import analysis, engine, headlines, presets, urlcodec
+from forecasting.scenarios.assumptions import (
+    CAP_RANGE,
+    GROWTH_MODES,
+    HORIZON_RANGE,
+    INDUSTRY_GROWTH_RANGE,
+    NAME_MAX_CHARS,
+    ROLE_GROWTH_RANGE,
+    SCHEMA_VERSION,
+    SHOCK_PCT_RANGE,
+    START_YEAR_SPAN,
+    TREND_BANDS,
+    WAGE_RANGE,
+    Assumptions,
+    start_year_range,
+)
+from forecasting.sources.files import latest_oews_year
 
-
-Y0 = latest_data_year()  # the baseline's first year (May 2025 in the shipped data)
+Y0 = latest_oews_year()  # the baseline's first year (May 2025 in the shipped data)
 
 
 def synthetic_baseline(horizon: int = 10, seed: int = 0) -> pd.DataFrame:
@@ -73,7 +82,7 @@ def test_wef_preset_gives_1_40x_then_the_baseline_growth():
     base = engine.apply_scenario(BASE, presets.preset("baseline").aligned(Y0, 10))
     mle = _role_path(out, "ml_engineer")
     assert mle.loc[Y0 + 5] / mle.loc[Y0] == pytest.approx(1.40, rel=1e-12)
-    assert presets.WEF_CAGR_PCT == pytest.approx(6.961, abs=1e-3)
+    assert pytest.approx(6.961, abs=1e-3) == presets.WEF_CAGR_PCT
     ai = catalog.AI_ML_SPECIALIST_ROLES
     assert total(out, ai, Y0 + 5) / total(out, ai, Y0) == pytest.approx(1.40, rel=1e-12)
     # data scientists (and every other role outside WEF's scope) follow the baseline exactly
@@ -536,10 +545,10 @@ def test_version_1_documents_still_read_as_they_were_computed():
 
 
 def test_start_year_default_and_range_are_read_from_the_data():
-    from forecasting.sources import oews
     from forecasting.headcount import projection as headcount
+    from forecasting.sources import oews
     latest = int(oews.load_oews_national()["year"].max())
-    assert latest_data_year() == latest == Assumptions().start_year
+    assert latest_oews_year() == latest == Assumptions().start_year
     assert start_year_range() == (latest, latest + START_YEAR_SPAN)
     assert int(headcount.baseline_projection(10)["year"].min()) == latest
     with pytest.raises(UserInputError, match=f"start_year: {latest - 1} is outside"):
@@ -614,7 +623,8 @@ def test_more_messages_name_their_field():
         analysis._cell_mask(engine.prepare(synthetic_baseline()), reconcile.ALL, "mining")
     with pytest.raises(UserInputError, match="version: expected a whole number"):
         Assumptions.from_dict({"version": "two"})
-    with pytest.raises(UserInputError, match=r"industry_growth \(per_year\)\[fintech\]: 25 is outside the allowed range -20 to 20"):
+    with pytest.raises(UserInputError, match=r"industry_growth \(per_year\)\[fintech\]: 25 is outside "
+                                             r"the allowed range -20 to 20"):
         Assumptions(industry_growth={"fintech": 25.0})
     with pytest.raises(UserInputError, match="shock_pct: 300 is outside the allowed range -50 to 200"):
         Assumptions(shock_pct=300.0)
@@ -672,3 +682,12 @@ def test_tornado_variants_are_the_documented_steps():
     assert step == "±0.05" and (lo.automotive_share, hi.automotive_share) == pytest.approx((0.15, 0.25))
     assert "Automotive share of manufacturing" not in dict(
         (n, s) for n, s, *_ in analysis.tornado_variants(Assumptions(), industry="fintech"))
+
+
+def test_bls_preset_period_is_the_shipped_projections_vintage():
+    """The "BLS 2024-34" preset names a publication (like WEF's 2023-27), so its period is a
+    constant; it must be the period of the Employment Projections file the preset reads."""
+    from forecasting.sources import tables
+    ep = tables.load_bls_ep()
+    assert (int(ep["base_year"].iloc[0]), int(ep["target_year"].iloc[0])) == presets.BLS_EP_PERIOD
+    assert presets.BLS_EP_PERIOD[1] - presets.BLS_EP_PERIOD[0] == presets.BLS_EP_YEARS

@@ -23,13 +23,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forecasting.core import catalog
-from forecasting.scenarios import presets, urlcodec
-from forecasting.scenarios.assumptions import (Assumptions, CAP_RANGE, GROWTH_MODES, HORIZON_RANGE,
-                                               INDUSTRY_GROWTH_RANGE, ROLE_GROWTH_RANGE,
-                                               SCHEMA_VERSION, SHOCK_PCT_RANGE, TREND_BANDS,
-                                               WAGE_RANGE, latest_data_year, start_year_range)
 from forecasting.core.errors import UserInputError
+from forecasting.scenarios import presets, urlcodec
+from forecasting.scenarios.assumptions import (
+    CAP_RANGE,
+    GROWTH_MODES,
+    HORIZON_RANGE,
+    INDUSTRY_GROWTH_RANGE,
+    ROLE_GROWTH_RANGE,
+    SCHEMA_VERSION,
+    SHOCK_PCT_RANGE,
+    TREND_BANDS,
+    WAGE_RANGE,
+    Assumptions,
+    start_year_range,
+)
 from forecasting.scenarios.store import ScenarioStore, StoreError
+from forecasting.sources.files import latest_oews_year
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = int(os.environ.get("HYPOTHESIS_CASES", "1000" if os.environ.get("CI") == "true" else "200"))
@@ -91,7 +101,7 @@ def _rand_assumptions(rng: random.Random) -> Assumptions:
     """A random valid Assumptions (ranges quoted from scenarios.py)."""
     mode = rng.choice(GROWTH_MODES)
     start, horizon = rng.randint(*start_year_range()), rng.randint(*HORIZON_RANGE)
-    pick = lambda ids, lo, hi: {i: rng.uniform(lo, hi) for i in rng.sample(ids, rng.randint(0, len(ids)))}  # noqa: E731
+    pick = lambda ids, lo, hi: {i: rng.uniform(lo, hi) for i in rng.sample(ids, rng.randint(0, len(ids)))}
     return Assumptions(
         preset=rng.choice(presets.PRESET_IDS + ("custom",)),
         name=rng.choice([t for t in NASTY_TEXT if t.isprintable()]
@@ -194,7 +204,7 @@ def valid_assumptions(draw) -> Assumptions:
     mode = draw(st.sampled_from(GROWTH_MODES))
     start = draw(st.integers(*start_year_range()))
     horizon = draw(st.integers(*HORIZON_RANGE))
-    fl = lambda lo, hi: st.floats(lo, hi, allow_nan=False)  # noqa: E731
+    fl = lambda lo, hi: st.floats(lo, hi, allow_nan=False)
     rg = draw(st.dictionaries(st.sampled_from(role_ids), fl(*ROLE_GROWTH_RANGE[mode]), max_size=7))
     ig = draw(st.dictionaries(st.sampled_from(ind_ids), fl(*INDUSTRY_GROWTH_RANGE[mode]), max_size=7))
     caps = draw(st.dictionaries(st.sampled_from(role_ids), fl(*CAP_RANGE), max_size=3))
@@ -291,7 +301,7 @@ def test_link_examples_fall_back_field_by_field():
         "v": "1", "h": "7", "w": "nan", "g.mle": "inf", "g.ds": "12.5", "sy": "1999",
         "n": "<script>alert(1)</script>", "zz": "1", "g.xx": "3", "wg": "9" * 20_000})
     assert a.horizon_years == 7 and a.role_growth_map == {"data_scientist": 12.5}
-    assert a.blend_weight == 0.0 and a.start_year == latest_data_year()  # defaults
+    assert a.blend_weight == 0.0 and a.start_year == latest_oews_year()  # defaults
     assert a.name == "<script>alert(1)</script>"  # kept verbatim as plain text
     assert a.wage_growth_pct_per_year is None
     text = "\n".join(messages)

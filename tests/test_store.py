@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-from forecasting.scenarios import presets
+
+from forecasting.scenarios import presets, store
 from forecasting.scenarios.assumptions import Assumptions
-from forecasting.scenarios import store
 from forecasting.scenarios.store import ScenarioStore, StoreError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-
-from forecasting.core import catalog
-
 import pandas as pd
 
-from forecasting.core import totals
+from forecasting.core import catalog, totals
 from tests.test_scenarios import BASE
 
 

@@ -27,17 +27,10 @@ import pandas as pd
 import pytest
 
 from forecasting.cli import main as cli
-
-from forecasting.sources import files
-from forecasting.sources import indeed
+from forecasting.sources import fetch, files, indeed, provenance, rawswap
 from forecasting.sources import oews as oews_data
-from forecasting.sources import provenance
-
-from forecasting.sources import rawswap
-
 from forecasting.sources import registry as sources
-
-from forecasting.sources import fetch, update
+from forecasting.workflows import update
 from tests.update_fixtures import (
     AI,
     OEWS_LAST,
@@ -132,10 +125,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Length", str(len(body) * (2 if how == "truncate" else 1)))
         self.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
 
 @contextlib.contextmanager
@@ -204,7 +195,7 @@ def test_shipped_sources_md_block_describes_the_shipped_files():
     rows = provenance.block_rows(text)
     live = {r["file"]: r for r in provenance.source_rows()}
     assert [r[1] for r in rows] == list(live)
-    for src, rel, vintage, retrieved, origin, sha in rows:
+    for _src, rel, vintage, retrieved, origin, sha in rows:
         assert sha == live[rel]["sha256"] and vintage == live[rel]["vintage"], rel
         assert retrieved == live[rel]["retrieved"] and origin == live[rel]["origin"], rel
 
@@ -302,7 +293,7 @@ def test_update_over_loopback_http_with_fit_and_headline(tmp_path):
     assert re.fullmatch(r"fit on the new data: \d+\.\d s; caches rebuilt", lines[-1])
     # the postings fit ran (or loaded the shipped set's cache, which the new set is)
     assert re.search(r"^fit: \[(66/66\]|1/1\] loaded from cache)", proc.stderr, re.MULTILINE)
-    assert "fit: headcount growth model" in proc.stderr
+    assert "fit: headcount model [" in proc.stderr
     assert "swapping the new set into data/raw" in proc.stderr
     assert not [ln for ln in proc.stderr.splitlines() if ln.startswith("error")]
     # the headline printed is the product's own number on the new data

@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 
 from forecasting.sources import provenance, rawswap
-
 from forecasting.sources import registry as sources
 from tests.update_fixtures import (
     AI,

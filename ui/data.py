@@ -366,7 +366,7 @@ def drop_caches_if_data_changed() -> bool:
     from forecasting.sources import files
     try:
         key = files.data_hash()
-    except Exception:  # noqa: BLE001 - a missing file is reported by the page that reads it
+    except Exception:
         return False
     with _DATA_SEEN["lock"]:
         seen, _DATA_SEEN["hash"] = _DATA_SEEN["hash"], key

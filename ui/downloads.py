@@ -93,7 +93,7 @@ def _sources() -> pd.DataFrame | None:
     try:
         from forecasting.sources import provenance
         return provenance.sources_table()
-    except Exception:  # noqa: BLE001 - a missing table must not break the bundle
+    except Exception:
         return None
 
 

@@ -27,7 +27,7 @@ def escape_md(text: str) -> str:
 
 
 def _current_params() -> dict[str, str]:
-    return {k: st.query_params.get(k, "") for k in st.query_params.keys()}
+    return {k: st.query_params.get(k, "") for k in st.query_params}
 
 
 def restore_once() -> bool:
@@ -79,6 +79,6 @@ def share_link(a: Assumptions) -> str:
     try:
         url = st.context.url or ""
         base = url.split("?", 1)[0]
-    except Exception:  # noqa: BLE001 - no browser context (tests, bare mode)
+    except Exception:
         base = ""
     return f"{base}?{query}"

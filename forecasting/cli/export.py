@@ -121,7 +121,7 @@ def build_figure(chart: str, args: argparse.Namespace) -> go.Figure:
     if chart == "postings":
         return _postings_figure(_check_role(args.role, chart, True), args.model)
     from forecasting.headcount import industry_mix
-    from forecasting.headcount import projection as headcount  # noqa: F401
+    from forecasting.headcount import projection as headcount
     history = industry_mix.role_industry_history()
     proj, how = _projection(args)
     footer = f"{_history_footer(history)} {how}"

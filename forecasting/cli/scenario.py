@@ -10,9 +10,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from forecasting.core import totals
+from forecasting.core.errors import UserInputError
 from forecasting.scenarios import analysis, headlines, presets, urlcodec
 from forecasting.scenarios.assumptions import HORIZON_RANGE, baseline_horizon
-from forecasting.core.errors import UserInputError
 
 
 def register(subparsers) -> None:
@@ -42,9 +42,9 @@ def register(subparsers) -> None:
 
 
 def compare(args: argparse.Namespace) -> int:
-    from forecasting.headcount import projection as headcount
-    from forecasting.core.atomic import check_target, write_csv_atomic
     from forecasting.cli.project import load_assumptions
+    from forecasting.core.atomic import check_target, write_csv_atomic
+    from forecasting.headcount import projection as headcount
 
     if not 1 <= len(args.compare) <= 4:
         raise UserInputError(f"--compare takes 1 to 4 scenarios, got {len(args.compare)}")

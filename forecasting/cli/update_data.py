@@ -1,5 +1,5 @@
 """``python -m forecasting update-data``: fetch new vintages of the raw data, check them with the
-product's loaders and swap them into data/raw atomically (see ``forecasting/sources/update.py``,
+product's loaders and swap them into data/raw atomically (see ``forecasting/workflows/update.py``,
 ``fetch.py`` and ``plausibility.py``)."""
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def register(subparsers) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from forecasting.sources import fetch, update
+    from forecasting.sources import fetch
+    from forecasting.workflows import update
 
     if args.list:
         rows = update.list_rows(args.mirror)

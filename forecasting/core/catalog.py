@@ -119,7 +119,8 @@ MLPM_TITLES = ("AI Product Manager", "Machine Learning Product Manager", "Data P
 ROLES: tuple[Role, ...] = (
     Role("ml_engineer", "ML engineer", "derived", "15-1252",
          "Data Scientists (15-2051) x (ML-engineer titles / data-scientist titles) in US "
-         "ai-jobs.net records (pooled over work_years with >= 1,000 US records); carved out of Software Developers (15-1252), "
+         "ai-jobs.net records (pooled over work_years with >= 1,000 US records); carved out of "
+         "Software Developers (15-1252), "
          "where BLS codes most ML engineers, so it takes 15-1252's industry mix.",
          "us_ai_share", "15-1252", True, MLE_TITLES),
     Role("data_scientist", "Data scientist", "measured", "15-2051",

@@ -8,8 +8,9 @@ Trend: beyond the last natsector year a share moves by ``c(h) x`` its last annua
 ``c(h) = k + k^2 + ... + k^h`` (a damped trend in the change). ``k`` is not chosen by hand: it
 is the employment-weighted least-squares slope of each share's 2023->2024 change on its
 2022->2023 change, over every detailed occupation x sector cell of the natsector files
-(weighted least squares through the origin). On the shipped files ``k`` is about -0.05: share changes do not persist (they
-slightly reverse, as sampling noise would), so projected shares stay close to the 2024 mix.
+(weighted least squares through the origin). On the shipped files ``k`` is about -0.05: share
+changes do not persist (they slightly reverse, as sampling noise would), so projected shares stay
+close to the 2024 mix.
 Shares are clipped at 0 and renormalised, so they always sum to 1.
 """
 

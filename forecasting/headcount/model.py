@@ -29,6 +29,7 @@ the two OEWS estimates at either end (it does not accumulate with h).
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from dataclasses import dataclass
 
@@ -70,7 +71,7 @@ def loadings(years, phi: float) -> np.ndarray:
     years = [int(y) for y in years]
     last = years[-1]
     return np.array([sum(phi ** (last - y) for y in range(a + 1, b + 1))
-                     for a, b in zip(years[:-1], years[1:])], float)
+                     for a, b in itertools.pairwise(years)], float)
 
 
 def innovation_var_factor(h: int, phi) -> np.ndarray:
@@ -157,7 +158,7 @@ def _pieces(D, V, lam, th, grp):
 def _score_parts(D, V, lam, grp, pieces) -> list[np.ndarray]:
     from scipy.special import digamma
 
-    T, mu, tau, s0, kap, nu, a, S3, G, z, q, l1q, w, _ = pieces
+    _, _, _, s0, kap, nu, a, S3, G, z, q, l1q, w, _ = pieces
     S = S3[:, :, None]
     inv = 1.0 / (1.0 + q)
     dr = (nu + 1) / nu * z * inv / S                   # d ll / d (mean shift) per t, k

@@ -75,7 +75,7 @@ def infer_freq(ds: pd.Series | pd.DatetimeIndex) -> str:
         return f"W-{DOW_ABBR[idx[-1].dayofweek]}"
     if days <= 1:
         return "D"
-    return f"{max(int(round(days)), 1)}D"
+    return f"{max(round(days), 1)}D"
 
 
 def future_dates(last: pd.Timestamp, horizon: int, alias: str) -> pd.DatetimeIndex:

@@ -13,7 +13,6 @@ import hashlib
 import logging
 import multiprocessing
 import os
-import pickle
 import sys
 import time
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecasting.core.atomic import write_via_temp
+from forecasting.core import cache
 from forecasting.postings import backtest as bt_mod
 from forecasting.postings.engine import SeriesEngine
 from forecasting.postings.families import MODEL_NAMES
@@ -179,33 +178,17 @@ def postings_baseline(progress: Callable[[int, int, str], None] | None = None,
 
     key = cache_key(models)
     path = cache_path(key)
-    if path.exists() and not rebuild:
-        try:
-            with open(path, "rb") as fh:
-                pb = pickle.load(fh)
-            if isinstance(pb, PostingsBaseline) and pb.key == key:
-                if progress:
-                    progress(1, 1, "loaded from cache")
-                return pb
-        except Exception:  # a damaged cache file is rebuilt, never trusted
-            pass
+    if not rebuild:
+        pb = cache.load(path, cache.read_pickle, lambda o: isinstance(o, PostingsBaseline) and o.key == key)
+        if pb is not None:
+            if progress:
+                progress(1, 1, "loaded from cache")
+            return pb
     t0 = time.perf_counter()
     df = indeed.load_postings_monthly()
     forecasts, backtests, choice = build(df, models, progress, workers)
     pb = PostingsBaseline(forecasts=forecasts, backtests=backtests,
                           leaderboard=bt_mod.leaderboard(backtests), choice=choice, key=key,
                           build_seconds=time.perf_counter() - t0)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for old in path.parent.glob("postings_baseline_*.pkl"):
-        if old != path:
-            try:
-                old.unlink()
-            except OSError:
-                pass
-    write_via_temp(path, lambda tmp: _pickle_to(tmp, pb))
+    cache.store(path, pb, cache.write_pickle, "postings_baseline_*.pkl", strict=True)
     return pb
-
-
-def _pickle_to(path: str, obj: object) -> None:
-    with open(path, "wb") as fh:
-        pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)

@@ -13,12 +13,12 @@ import math
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
-from functools import lru_cache
 from typing import Any
 
 from forecasting.core import catalog
 from forecasting.core.errors import UserInputError
 from forecasting.scenarios import presets
+from forecasting.sources.files import latest_oews_year
 
 #: 2: ``anchor_years`` and ``extend_anchor``. A version-1 document has neither; it reads as
 #: anchor_years None (the anchor over the whole horizon), which is what version 1 computed.
@@ -31,27 +31,15 @@ TREND_BANDS = ("mean", "hi_80", "lo_80")
 NAME_MAX_CHARS = 80
 
 
-@lru_cache(maxsize=4)
-def _latest_year_cached(key: str) -> int:
-    from forecasting.sources import oews
-    return int(oews.load_oews_national()["year"].max())
-
-
-def latest_data_year() -> int:
-    """The latest OEWS year in the shipped data (May estimates): the baseline starts there."""
-    from forecasting.sources import files
-    return _latest_year_cached(files.data_hash())
-
-
 def start_year_range() -> tuple[int, int]:
     """Allowed start years: the latest OEWS year to START_YEAR_SPAN years later."""
-    first = latest_data_year()
+    first = latest_oews_year()
     return first, first + START_YEAR_SPAN
 
 
 def baseline_horizon(a: Assumptions, minimum: int = 10) -> int:
     """Years of baseline a scenario needs (the projection command's baseline length)."""
-    return max(minimum, a.end_year - latest_data_year())
+    return max(minimum, a.end_year - latest_oews_year())
 
 # Ranges per field (inclusive); the messages quote them.
 ROLE_GROWTH_RANGE = {"per_year": (-50.0, 100.0), "total": (-90.0, 1000.0)}
@@ -168,7 +156,7 @@ class Assumptions:
     preset: str = "baseline"
     name: str = ""
     #: Default: the latest OEWS year in the data (where the baseline starts).
-    start_year: int = field(default_factory=latest_data_year)
+    start_year: int = field(default_factory=latest_oews_year)
     horizon_years: int = 5
     growth_mode: str = "per_year"
     blend_weight: float = 0.0

@@ -9,6 +9,7 @@ must not come out dark on a slide.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib.util
 import io
 import json
@@ -20,14 +21,14 @@ import threading
 import unicodedata
 import zipfile
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from forecasting.viz import figure_data
 from forecasting.core.atomic import write_bytes_atomic
 from forecasting.core.errors import UserInputError
+from forecasting.viz import figure_data
 
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf", "html", "csv")
 IMAGE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
@@ -154,10 +155,8 @@ def warm_up(background: bool = True) -> threading.Thread | None:
         return None
 
     def run() -> None:
-        try:
+        with contextlib.suppress(UserInputError):  # image_export_available() now carries the reason
             to_bytes(go.Figure(), "svg", width=50, height=50, scale=1)
-        except UserInputError:
-            pass  # image_export_available() now carries the reason
 
     if not background:
         run()
@@ -172,10 +171,8 @@ def _stop_server() -> None:
     with _lock:
         if _kaleido is not None and _loop is not None:
             import asyncio
-            try:
+            with contextlib.suppress(Exception):  # closing a dead server: nothing to do
                 asyncio.run_coroutine_threadsafe(_kaleido.close(), _loop).result(30)
-            except Exception:  # noqa: BLE001 - interpreter shutdown; the browser dies with us
-                pass
             _loop.call_soon_threadsafe(_loop.stop)
         _server_started, _kaleido, _loop = False, None, None
 
@@ -218,7 +215,6 @@ def to_bytes(fig: go.Figure, fmt: str, *, width: int = DEFAULT_WIDTH, height: in
         return pio.to_html(light, include_plotlyjs=include_plotlyjs, full_html=True,
                            validate=False).encode("utf-8")
     _ensure_server()
-    import kaleido
     # Keep the on-screen height when the figure sets one (tall heatmaps, rankings).
     h = height or max(int(light["layout"].get("height") or 0), DEFAULT_HEIGHT)
     return _render(light, {"format": fmt, "width": width, "height": h, "scale": scale})
@@ -237,7 +233,7 @@ def _render(fig_dict: dict, opts: dict) -> bytes:
         future.cancel()
         _server_error = f"no answer from the image renderer within {IMAGE_TIMEOUT_S + 30} s"
         raise UserInputError(f"Image export ({opts['format']}) failed: {_server_error}") from None
-    except Exception as exc:  # noqa: BLE001 - browser crash or kaleido error, told to the user
+    except Exception as exc:
         raise UserInputError(f"Image export ({opts['format']}) failed: "
                              f"{type(exc).__name__}: {exc}") from exc
     return bytes(out)
@@ -334,7 +330,7 @@ def report_zip(figures: Mapping[str, go.Figure], tables: Mapping[str, pd.DataFra
 
 def _readme(figures: list[str], tables: list[str], files: list[str], images: bool, reason: str,
             has_sources: bool) -> str:
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "ML-talent demand forecast: report bundle",
         f"Created {stamp}.",

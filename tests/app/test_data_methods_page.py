@@ -13,14 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from forecasting.core import catalog
-
-from forecasting.viz import backtest as backtest_charts
-
-from forecasting.sources import provenance
-
-from forecasting.headcount import projection as headcount
-
 from forecasting.headcount import backtest as headcount_backtest
+from forecasting.sources import provenance
+from forecasting.viz import backtest as backtest_charts
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 

@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from forecasting.viz import headcount as headcount_charts
-
 from forecasting.viz import export
+from forecasting.viz import headcount as headcount_charts
 
 
 def _app() -> None:

@@ -8,11 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from forecasting.core import catalog
-
-from forecasting.sources import oews as oews_data
-
 from forecasting.headcount import projection as headcount
 from forecasting.scenarios import headlines
+from forecasting.sources import oews as oews_data
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
 
@@ -36,7 +34,7 @@ def test_growth_ranking_chart_lists_the_seven_roles(at):
     assert len(charts) == 1
     import json
     spec = json.loads(charts[0].proto.spec)
-    dots = [t for t in spec["data"] if t.get("name") == "Growth, % per year"][0]
+    dots = next(t for t in spec["data"] if t.get("name") == "Growth, % per year")
     assert sorted(dots["y"]) == sorted(r.label for r in catalog.ROLES)
 
 

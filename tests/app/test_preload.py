@@ -45,7 +45,7 @@ def test_script_imports_the_chunk_relative_to_streamlits_own_bundle():
 def test_dashboard_emits_the_preload_before_anything_else():
     at = AppTest.from_file(APP, default_timeout=120).run()
     assert not at.exception, at.exception
-    first = list(at.main.children.values())[0]
+    first = next(iter(at.main.children.values()))
     assert first.proto.id.endswith(preload.CONTAINER_KEY)  # the hidden container comes first
     bodies = [h.proto.body for h in at.get("html")]
     name = preload.chart_module_name()

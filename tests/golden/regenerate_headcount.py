@@ -14,11 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from forecasting.headcount import projection as headcount  # noqa: E402
-
 from forecasting.headcount import backtest as hb
-
 from forecasting.headcount import calibration as hcal
+from forecasting.headcount import projection as headcount
 
 
 def build() -> dict:

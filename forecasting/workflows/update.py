@@ -347,8 +347,7 @@ def _adopt_caches(src: Path, dest: Path) -> None:
 
 def _fit(progress: Progress) -> float:
     """The fit on the new data (what ``python -m forecasting fit`` does), with progress."""
-    from forecasting.headcount import projection as headcount
-    from forecasting.postings import pipeline
+    from forecasting.workflows import warm
 
     t0 = time.perf_counter()
     last = [0.0]
@@ -359,9 +358,10 @@ def _fit(progress: Progress) -> float:
             last[0] = now
             progress(f"fit: [{done}/{total}] {label[:60]}")
 
-    pipeline.postings_baseline(progress=step)
-    progress("fit: headcount growth model")
-    headcount.warm_cache()
+    def headcount_step(done: int, total: int, label: str) -> None:
+        progress(f"fit: headcount model [{done}/{total}] {label[:60]}")
+
+    warm.warm_all(step, headcount_step)
     return time.perf_counter() - t0
 
 
