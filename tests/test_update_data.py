@@ -293,7 +293,7 @@ def test_update_over_loopback_http_with_fit_and_headline(tmp_path):
     assert re.fullmatch(r"fit on the new data: \d+\.\d s; caches rebuilt", lines[-1])
     # the postings fit ran (or loaded the shipped set's cache, which the new set is)
     assert re.search(r"^fit: \[(66/66\]|1/1\] loaded from cache)", proc.stderr, re.MULTILINE)
-    assert "fit: headcount model [" in proc.stderr
+    assert "fit: headcount growth model" in proc.stderr
     assert "swapping the new set into data/raw" in proc.stderr
     assert not [ln for ln in proc.stderr.splitlines() if ln.startswith("error")]
     # the headline printed is the product's own number on the new data

@@ -357,6 +357,8 @@ def _fit(progress: Progress) -> float:
         if done in (0, total) or now - last[0] > 2:
             last[0] = now
             progress(f"fit: [{done}/{total}] {label[:60]}")
+        if done == total:  # the postings stage is over; warm_all goes on with the headcount model
+            progress("fit: headcount growth model")
 
     def headcount_step(done: int, total: int, label: str) -> None:
         progress(f"fit: headcount model [{done}/{total}] {label[:60]}")
