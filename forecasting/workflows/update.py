@@ -3,10 +3,8 @@
 Order (nothing under data/ changes before step 6; any refusal before it keeps the current data):
 
 1. take the update lock and clean up after an interrupted run (``rawswap.recover``);
-2. download every planned file of the chosen sources into a temporary folder (upstream URLs
-   from ``sources``, or ``<mirror>/<source>/<file>``), with a progress line each;
-3. check the format (CSV header and final line break, xlsx archive integrity), read the vintage
-   from the file and refuse one older than the current file;
+2. download the chosen sources' files to a temp folder (upstream or ``<mirror>/<source>/<file>``);
+3. check the format (CSV header and end, xlsx integrity); refuse a vintage older than the current;
 4. stage a complete copy of data/raw with the new files and run the product's own loaders on it
    (``files.raw_root``), then compare each changed source's series with the current ones: none may
    disappear, lose more than half its periods, or move by more than the stated factor;
