@@ -271,3 +271,11 @@ def test_default_setup_is_one_year_ahead_to_the_latest_may():
                            "holdout_year": [2024, 2025, 2025, 2021], "horizon": [1, 1, 4, 1]},
                           index=[10, 11, 12, 13])
     assert hb.default_setup(setups) == 11
+
+
+def test_predictions_default_to_one_year_ahead_with_titles_second():
+    default = hb.predictions(2025)
+    assert default.equals(hb.predictions(2025, 1)) and set(default["horizon"]) == {1}
+    assert list(default.columns[:3]) == ["soc", "soc_title", "method"]
+    ds = default.loc[default["soc"] == "15-2051", "soc_title"].unique().tolist()
+    assert ds == ["Data Scientists"]
