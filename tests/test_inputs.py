@@ -732,3 +732,11 @@ def test_first_word_in_a_decimal_comma_file_and_a_special_file_over_the_limit():
     if os.path.exists("/dev/zero"):   # stat size 0, endless content: caught while reading
         with pytest.raises(UserInputError, match=r"^file is too large: over the limit of "):
             read_series_csv("/dev/zero", max_bytes=1000)
+
+
+@pytest.mark.parametrize("header,suggested", [("series_id,dats,datx,y", "dats"),
+                                              ("series_id,datx,dats,y", "datx")])
+def test_equally_close_misspelt_headers_suggest_the_first(header, suggested):
+    """Two columns equally close to 'date': the suggestion is the leftmost, whatever its spelling."""
+    with pytest.raises(UserInputError, match=f"did you mean '{suggested}'"):
+        read_series_csv((header + "\na,2024-01-01,2024-01-01,1\n").encode())
