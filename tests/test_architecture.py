@@ -4,6 +4,7 @@ import which, no streamlit in the library, no import-time side effects, modules 
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -83,7 +84,7 @@ def test_importing_the_library_changes_no_process_state():
             "forecasting.headcount.projection, forecasting.postings.engine, forecasting.viz.headcount; "
             "changed = {k for k in set(before) | set(os.environ) if before.get(k) != os.environ.get(k)}; "
             "print(sorted(changed)); print('streamlit' in sys.modules)")
-    env = {k: v for k, v in __import__("os").environ.items()
+    env = {k: v for k, v in os.environ.items()
            if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env,
                          timeout=120)

@@ -28,27 +28,26 @@ def _vintage_error(rel: str, what: str) -> DataFileError:
     return DataFileError(f"{rel}: cannot read the vintage ({what})")
 
 
-def daily_vintage(path: Path, rel: str) -> Vintage:
-    """Last day in the ``date`` column (YYYY-MM-DD)."""
+def _last_date(path: Path, rel: str, column: str, fmt: str) -> pd.Timestamp:
+    """The latest date in ``column`` of a CSV, parsed with ``fmt``; a clear error otherwise."""
     try:
-        dates = pd.to_datetime(pd.read_csv(path, usecols=["date"])["date"], format="%Y-%m-%d")
+        dates = pd.to_datetime(pd.read_csv(path, usecols=[column])[column], format=fmt)
     except (ValueError, KeyError, OSError, pd.errors.ParserError) as exc:
-        raise _vintage_error(rel, f"column date: {exc}") from None
+        raise _vintage_error(rel, f"column {column}: {exc}") from None
     if dates.empty:
         raise _vintage_error(rel, "no rows")
-    last = dates.max().strftime("%Y-%m-%d")
+    return dates.max()
+
+
+def daily_vintage(path: Path, rel: str) -> Vintage:
+    """Last day in the ``date`` column (YYYY-MM-DD)."""
+    last = _last_date(path, rel, "date", "%Y-%m-%d").strftime("%Y-%m-%d")
     return Vintage(last, f"daily to {last}")
 
 
 def monthly_vintage(path: Path, rel: str) -> Vintage:
     """Last month in the ``month`` column ('Apr-26')."""
-    try:
-        months = pd.to_datetime(pd.read_csv(path, usecols=["month"])["month"], format="%b-%y")
-    except (ValueError, KeyError, OSError, pd.errors.ParserError) as exc:
-        raise _vintage_error(rel, f"column month: {exc}") from None
-    if months.empty:
-        raise _vintage_error(rel, "no rows")
-    last = months.max().strftime("%Y-%m")
+    last = _last_date(path, rel, "month", "%b-%y").strftime("%Y-%m")
     return Vintage(last, f"monthly to {last}")
 
 
