@@ -43,6 +43,10 @@ def test_sum_by_groups_in_first_appearance_order_with_pandas_nan_rules():
     np.testing.assert_array_equal(gaps["mean"], [5.0, 2.0, np.nan, 8.0])
     whole = totals.sum_by(frame, [], ["mean"])
     np.testing.assert_array_equal(whole["mean"], [15.0])
+    # first appearance of the combination, not sorted codes: (b, 2027) after (a, 2027)
+    mixed = pd.DataFrame({"role": ["b", "a", "b"], "year": [2026, 2027, 2027], "mean": [1.0, 2.0, 4.0]})
+    got = totals.sum_by(mixed, ["role", "year"], ["mean"])
+    assert list(zip(got["role"], got["year"], got["mean"])) == [("b", 2026, 1.0), ("a", 2027, 2.0), ("b", 2027, 4.0)]
 
 
 def test_with_totals_equals_pandas_groupby_on_the_baseline():
